@@ -1,0 +1,104 @@
+//! One-time join links. Stored only as digests of the code and of the JWT id.
+//!
+//! Revocation is not written on the link: a link is revoked when its visit names a newer link
+//! as current, or when the visit is over. One visit write revokes every older link at once, and
+//! the visit's version guard orders it against a concurrent redemption.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Digest, Visit, VisitId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "at")]
+pub enum LinkState {
+    Active,
+    Redeemed(DateTime<Utc>),
+}
+
+/// What a link holder is told about a link (`GET /join/{code}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    Active,
+    Redeemed,
+    Expired,
+    Revoked,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    /// Digest of the JWT's `jti`: the link's key.
+    pub id_hash: Digest,
+    /// Digest of the short code.
+    pub code_hash: Digest,
+    pub visit_id: VisitId,
+    pub state: LinkState,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Link {
+    /// The link's status as of `now` for its `visit`. Expiry is checked here, on every read:
+    /// stores delete expired links late, if at all.
+    pub fn status(&self, visit: &Visit, now: DateTime<Utc>) -> LinkStatus {
+        let superseded = visit.current_link != Some(self.id_hash) || visit.status.is_final();
+        match self.state {
+            LinkState::Redeemed(_) => LinkStatus::Redeemed,
+            LinkState::Active if superseded => LinkStatus::Revoked,
+            LinkState::Active if now >= self.expires_at => LinkStatus::Expired,
+            LinkState::Active => LinkStatus::Active,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::model::visit::tests::visit_at;
+
+    fn link_and_visit(state: LinkState) -> (Link, Visit) {
+        let created_at: DateTime<Utc> = "2030-01-01T10:00:00Z".parse().unwrap();
+        let link = Link {
+            id_hash: Digest::of(b"jti"),
+            code_hash: Digest::of(b"code"),
+            visit_id: VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(),
+            state,
+            created_at,
+            expires_at: created_at + Duration::hours(1),
+        };
+        let mut visit = visit_at(created_at);
+        visit.current_link = Some(link.id_hash);
+        (link, visit)
+    }
+
+    #[test]
+    fn an_active_link_expires_at_its_expiry_instant() {
+        let (link, visit) = link_and_visit(LinkState::Active);
+        assert_eq!(link.status(&visit, link.expires_at - Duration::seconds(1)), LinkStatus::Active);
+        assert_eq!(link.status(&visit, link.expires_at), LinkStatus::Expired);
+    }
+
+    #[test]
+    fn a_newer_link_or_a_cancelled_visit_revokes() {
+        let (link, mut visit) = link_and_visit(LinkState::Active);
+        visit.current_link = Some(Digest::of(b"newer"));
+        assert_eq!(link.status(&visit, link.created_at), LinkStatus::Revoked);
+
+        let (link, mut visit) = link_and_visit(LinkState::Active);
+        visit.cancel(link.created_at).unwrap();
+        assert_eq!(link.status(&visit, link.created_at), LinkStatus::Revoked);
+    }
+
+    #[test]
+    fn a_used_link_stays_used() {
+        let at = "2030-01-01T10:05:00Z".parse().unwrap();
+        let (link, mut visit) = link_and_visit(LinkState::Redeemed(at));
+        assert_eq!(link.status(&visit, link.expires_at + Duration::days(1)), LinkStatus::Redeemed);
+        visit.cancel(at).unwrap();
+        assert_eq!(link.status(&visit, at), LinkStatus::Redeemed);
+    }
+}

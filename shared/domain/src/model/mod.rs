@@ -1,0 +1,19 @@
+//! Validated value types and the entities built from them. A value that exists is valid.
+
+mod audit;
+mod contact;
+mod digest;
+mod ids;
+mod link;
+mod role;
+mod session;
+pub(crate) mod visit;
+
+pub use audit::{AuditHead, AuditRecord, chain_is_valid};
+pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
+pub use digest::Digest;
+pub use ids::{LinkCode, TokenId, UserId, VisitId};
+pub use link::{Link, LinkState, LinkStatus};
+pub use role::{Caller, Role};
+pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
+pub use visit::{DurationMinutes, Provider, Visit, VisitStatus};

@@ -1,0 +1,251 @@
+//! The visit and its state machine: scheduled → in_progress → completed, and → cancelled.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{AuditHead, Digest, PatientContact, Room, UserId, VisitId};
+use crate::DomainError;
+
+/// A visit's length: 5 to 240 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct DurationMinutes(u32);
+
+impl DurationMinutes {
+    pub const MIN: u32 = 5;
+    pub const MAX: u32 = 240;
+
+    pub fn new(minutes: u32) -> Result<Self, String> {
+        if (Self::MIN..=Self::MAX).contains(&minutes) {
+            Ok(Self(minutes))
+        } else {
+            Err(format!("must be between {} and {} minutes", Self::MIN, Self::MAX))
+        }
+    }
+
+    pub fn minutes(self) -> u32 {
+        self.0
+    }
+
+    pub fn as_duration(self) -> Duration {
+        Duration::minutes(i64::from(self.0))
+    }
+}
+
+impl TryFrom<u32> for DurationMinutes {
+    type Error = String;
+    fn try_from(minutes: u32) -> Result<Self, String> {
+        Self::new(minutes)
+    }
+}
+
+impl From<DurationMinutes> for u32 {
+    fn from(d: DurationMinutes) -> u32 {
+        d.0
+    }
+}
+
+/// Which video service hosts the visit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    #[default]
+    Chime,
+    Connect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStatus {
+    Scheduled,
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+impl VisitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Completed and cancelled visits never change again.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Completed | Self::Cancelled)
+    }
+}
+
+impl fmt::Display for VisitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A scheduled video visit between one patient and one clinician.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visit {
+    pub id: VisitId,
+    pub patient_id: UserId,
+    pub clinician_id: UserId,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration: DurationMinutes,
+    pub provider: Provider,
+    pub status: VisitStatus,
+    pub patient_contact: Option<PatientContact>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub patient_checked_in_at: Option<DateTime<Utc>>,
+    pub session_started_at: Option<DateTime<Utc>>,
+    /// The live video room, once a clinician has started the session.
+    pub room: Option<Room>,
+    /// The digest of the one link id that may still be redeemed; older links are revoked.
+    pub current_link: Option<Digest>,
+    /// The newest audit record of this visit, which the next one must point back to.
+    pub audit_head: AuditHead,
+    /// Bumped by every write; a write names the version it read (optimistic locking).
+    pub version: u64,
+}
+
+impl Visit {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.scheduled_at + self.duration.as_duration()
+    }
+
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status.is_final() {
+            return Err(DomainError::Conflict(format!("the visit is already {}", self.status)));
+        }
+        self.status = VisitStatus::Cancelled;
+        self.room = None;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    pub fn complete(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        match self.status {
+            VisitStatus::InProgress => {
+                self.status = VisitStatus::Completed;
+                self.room = None;
+                self.updated_at = now;
+                Ok(())
+            }
+            VisitStatus::Scheduled => Err(DomainError::Conflict("the session has not started".into())),
+            done => Err(DomainError::Conflict(format!("the visit is already {done}"))),
+        }
+    }
+
+    /// Records the started session. Starting again (after a drop) keeps the first start time.
+    pub fn start_session(&mut self, room: Room, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status.is_final() {
+            return Err(DomainError::Conflict(format!("the visit is {}", self.status)));
+        }
+        self.status = VisitStatus::InProgress;
+        self.session_started_at.get_or_insert(now);
+        self.room = Some(room);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Puts the patient in the waiting room. Returns whether this is the first check-in.
+    pub fn check_in_patient(&mut self, now: DateTime<Utc>) -> Result<bool, DomainError> {
+        if self.status.is_final() {
+            return Err(DomainError::VisitClosed(self.status));
+        }
+        if self.patient_checked_in_at.is_some() {
+            return Ok(false);
+        }
+        self.patient_checked_in_at = Some(now);
+        self.updated_at = now;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::{Attendee, Meeting};
+
+    pub fn visit_at(scheduled_at: DateTime<Utc>) -> Visit {
+        Visit {
+            id: VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(),
+            patient_id: UserId::parse("patient-1").unwrap(),
+            clinician_id: UserId::parse("clinician-1").unwrap(),
+            scheduled_at,
+            duration: DurationMinutes::new(30).unwrap(),
+            provider: Provider::Chime,
+            status: VisitStatus::Scheduled,
+            patient_contact: None,
+            created_at: scheduled_at - Duration::days(1),
+            updated_at: scheduled_at - Duration::days(1),
+            patient_checked_in_at: None,
+            session_started_at: None,
+            room: None,
+            current_link: None,
+            audit_head: AuditHead::default(),
+            version: 1,
+        }
+    }
+
+    fn room() -> Room {
+        let _ = Attendee::default();
+        Room::Chime { meeting: Meeting { meeting_id: "m-1".into(), ..Meeting::default() } }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2030-01-01T10:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn duration_is_bounded() {
+        assert!(DurationMinutes::new(4).is_err());
+        assert!(DurationMinutes::new(5).is_ok());
+        assert!(DurationMinutes::new(240).is_ok());
+        assert!(DurationMinutes::new(241).is_err());
+    }
+
+    #[test]
+    fn scheduled_visit_starts_then_completes() {
+        let mut visit = visit_at(now());
+        visit.start_session(room(), now()).unwrap();
+        assert_eq!(visit.status, VisitStatus::InProgress);
+        assert_eq!(visit.session_started_at, Some(now()));
+        let later = now() + Duration::minutes(5);
+        visit.start_session(room(), later).unwrap();
+        assert_eq!(visit.session_started_at, Some(now()), "a restart keeps the first start");
+        visit.complete(later).unwrap();
+        assert_eq!(visit.status, VisitStatus::Completed);
+        assert!(visit.room.is_none());
+    }
+
+    #[test]
+    fn a_visit_that_never_started_cannot_complete() {
+        let mut visit = visit_at(now());
+        assert!(matches!(visit.complete(now()), Err(DomainError::Conflict(_))));
+        assert_eq!(visit.status, VisitStatus::Scheduled);
+    }
+
+    #[test]
+    fn final_states_are_final() {
+        let mut visit = visit_at(now());
+        visit.cancel(now()).unwrap();
+        assert!(visit.cancel(now()).is_err());
+        assert!(visit.start_session(room(), now()).is_err());
+        assert!(matches!(visit.check_in_patient(now()), Err(DomainError::VisitClosed(VisitStatus::Cancelled))));
+        assert_eq!(visit.status, VisitStatus::Cancelled);
+    }
+
+    #[test]
+    fn check_in_happens_once() {
+        let mut visit = visit_at(now());
+        assert!(visit.check_in_patient(now()).unwrap());
+        assert!(!visit.check_in_patient(now() + Duration::minutes(1)).unwrap());
+        assert_eq!(visit.patient_checked_in_at, Some(now()));
+    }
+}

@@ -1,0 +1,19 @@
+//! What the domain needs from the world. Production adapters speak to AWS; embedded adapters
+//! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
+
+mod notifier;
+mod random;
+mod signer;
+mod store;
+mod video;
+
+pub mod testing;
+
+pub use notifier::{NotifyError, Notifier, OutgoingMessage};
+pub use random::{Clock, IdSource};
+pub use signer::{PublicKey, Signer, SignerError};
+pub use store::{
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage,
+    VisitQuery, VisitWrite, When,
+};
+pub use video::{VideoError, VideoProvider};

@@ -1,0 +1,33 @@
+use async_trait::async_trait;
+
+use crate::model::{Email, PhoneNumber};
+
+/// A message to a patient. Holds the link and the visit time, nothing about health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutgoingMessage {
+    Sms { to: PhoneNumber, body: String },
+    Email { to: Email, subject: String, body: String },
+}
+
+impl OutgoingMessage {
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Self::Sms { .. } => "sms",
+            Self::Email { .. } => "email",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("channel unavailable")]
+    Unavailable,
+    #[error("rejected: {0}")]
+    Rejected(String),
+}
+
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Sends one message and returns the channel's message id.
+    async fn send(&self, message: &OutgoingMessage) -> Result<String, NotifyError>;
+}

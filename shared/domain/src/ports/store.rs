@@ -1,0 +1,170 @@
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AuditRecord, Digest, Link, UserId, Visit, VisitId};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// Visits that have not ended yet, soonest first.
+    #[default]
+    Upcoming,
+    /// Visits whose scheduled end has passed, latest first.
+    Past,
+}
+
+/// Where a page of visits stopped. Opaque to clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub scheduled_at: DateTime<Utc>,
+    #[serde(rename = "v")]
+    pub visit_id: VisitId,
+}
+
+impl Cursor {
+    pub fn after(visit: &Visit) -> Self {
+        Self { scheduled_at: visit.scheduled_at, visit_id: visit.id.clone() }
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, String> {
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| "is not a cursor from this API")?;
+        serde_json::from_slice(&bytes).map_err(|_| "is not a cursor from this API".into())
+    }
+
+    /// Sort key shared by every store: time, then id for ties.
+    pub fn key(visit: &Visit) -> (DateTime<Utc>, &str) {
+        (visit.scheduled_at, visit.id.as_str())
+    }
+}
+
+/// A listing request. `None` filters mean "any".
+#[derive(Debug, Clone)]
+pub struct VisitQuery {
+    pub patient_id: Option<UserId>,
+    pub clinician_id: Option<UserId>,
+    pub when: When,
+    pub now: DateTime<Utc>,
+    pub limit: usize,
+    pub after: Option<Cursor>,
+}
+
+impl VisitQuery {
+    /// Whether a visit belongs in this listing, cursor aside.
+    pub fn matches(&self, visit: &Visit) -> bool {
+        let upcoming = visit.ends_at() > self.now;
+        self.patient_id.as_ref().is_none_or(|id| *id == visit.patient_id)
+            && self.clinician_id.as_ref().is_none_or(|id| *id == visit.clinician_id)
+            && upcoming == (self.when == When::Upcoming)
+    }
+
+    /// Whether a visit comes after the cursor in this listing's order.
+    pub fn is_after_cursor(&self, visit: &Visit) -> bool {
+        let Some(cursor) = &self.after else { return true };
+        let key = Cursor::key(visit);
+        let cursor_key = (cursor.scheduled_at, cursor.visit_id.as_str());
+        match self.when {
+            When::Upcoming => key > cursor_key,
+            When::Past => key < cursor_key,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VisitPage {
+    pub items: Vec<Visit>,
+    pub next: Option<Cursor>,
+}
+
+/// What an `Idempotency-Key` produced, so a retry gets the same visit back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdempotencyRecord {
+    /// The caller's id and their key: one caller cannot replay another's.
+    pub key: String,
+    pub request_hash: Digest,
+    pub visit_id: VisitId,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub enum VisitWrite {
+    /// A new visit; fails if the id exists.
+    Insert(Visit),
+    /// The visit as it should be; fails unless the stored version is `expected_version`.
+    Update { visit: Visit, expected_version: u64 },
+}
+
+impl VisitWrite {
+    pub fn visit(&self) -> &Visit {
+        match self {
+            Self::Insert(visit) | Self::Update { visit, .. } => visit,
+        }
+    }
+}
+
+pub enum LinkWrite {
+    Insert(Link),
+    /// Uses the link up; fails unless it is active and unexpired at `at`.
+    Redeem { id_hash: Digest, at: DateTime<Utc> },
+}
+
+/// Everything one domain step writes. A store applies all of it or none of it.
+pub struct Change {
+    pub visit: VisitWrite,
+    pub links: Vec<LinkWrite>,
+    pub audit: Vec<AuditRecord>,
+    pub idempotency: Option<IdempotencyRecord>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Throttled or timed out: nothing was written, retrying later is safe.
+    #[error("store unavailable")]
+    Unavailable { retry_after_seconds: u64 },
+    #[error("store failed: {0}")]
+    Failed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error("the visit changed since it was read")]
+    VersionConflict,
+    #[error("the link is not redeemable")]
+    LinkUnavailable,
+    #[error("the visit or idempotency key already exists")]
+    AlreadyExists,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Failed join attempts counted under one key within a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCount {
+    pub count: u32,
+    pub resets_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError>;
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError>;
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError>;
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError>;
+    /// A visit's audit records, oldest first.
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError>;
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// Applies a change atomically: every condition holds and everything is written, or nothing.
+    async fn commit(&self, change: Change) -> Result<(), CommitError>;
+    /// The failures counted under `key` now (zero once the window has passed).
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError>;
+    /// Counts one more failure under `key`; a new window starts if the last one has passed.
+    async fn record_failure(&self, key: &str, now: DateTime<Utc>, window: Duration)
+    -> Result<FailureCount, StoreError>;
+}

@@ -1,0 +1,25 @@
+use async_trait::async_trait;
+
+use crate::model::{Participant, Room, Session, Visit};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VideoError {
+    /// The provider ended the room (Chime ends empty meetings): open a new one.
+    #[error("room no longer exists")]
+    RoomGone,
+    #[error("video provider unavailable")]
+    Unavailable { retry_after_seconds: u64 },
+    #[error("video provider failed: {0}")]
+    Failed(String),
+}
+
+/// Chime SDK meetings or Connect WebRTC contacts, chosen by the visit's `provider`.
+#[async_trait]
+pub trait VideoProvider: Send + Sync {
+    /// Opens the visit's room. Idempotent per visit: asking twice gives the same room.
+    async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError>;
+    /// Seats a participant; the same participant gets the same seat back.
+    async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError>;
+    /// Ends the room and removes its participants.
+    async fn close_room(&self, room: &Room) -> Result<(), VideoError>;
+}

@@ -1,0 +1,193 @@
+//! ES256 JWTs for join links and sessions. Signing goes through the [`Signer`] port (KMS or a
+//! local key); verification is local, with the public key fetched once and cached.
+
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+use crate::model::{Digest, TokenId, UserId, VisitId};
+use crate::ports::{PublicKey, Signer, SignerError};
+
+/// Tolerated clock skew between the signer and a verifier.
+const LEEWAY_SECONDS: i64 = 5;
+
+/// What a token is for. The audiences differ so one can never stand in for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A join link: redeemed once for a session token.
+    Link,
+    /// A session token: joins the visit's room until the join window closes.
+    Session,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Link => "video-visits:link",
+            Self::Session => "video-visits:session",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    /// The visit id.
+    pub vid: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+/// Why a token was refused. Callers answer all of these the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRejected {
+    #[error("malformed or badly signed")]
+    Invalid,
+    #[error("expired")]
+    Expired,
+    #[error("not valid yet")]
+    NotYetValid,
+}
+
+/// A verified token's meaning.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub subject: UserId,
+    pub visit_id: VisitId,
+    pub token_id: TokenId,
+    pub expires_at: DateTime<Utc>,
+}
+
+struct VerifyingKey {
+    kid: String,
+    key: DecodingKey,
+}
+
+pub struct Tokens {
+    signer: Arc<dyn Signer>,
+    issuer: String,
+    verifying_key: OnceLock<VerifyingKey>,
+}
+
+impl Tokens {
+    pub fn new(signer: Arc<dyn Signer>, issuer: impl Into<String>) -> Self {
+        Self { signer, issuer: issuer.into(), verifying_key: OnceLock::new() }
+    }
+
+    /// The key id: derived from the public key, so KMS and local keys name themselves alike.
+    pub fn key_id(public_key: &PublicKey) -> String {
+        let mut point = Vec::with_capacity(65);
+        point.push(0x04);
+        point.extend_from_slice(&public_key.x);
+        point.extend_from_slice(&public_key.y);
+        Digest::of(&point).to_hex()[..16].to_owned()
+    }
+
+    async fn verifying_key(&self) -> Result<&VerifyingKey, DomainError> {
+        if let Some(key) = self.verifying_key.get() {
+            return Ok(key);
+        }
+        let public_key = self.signer.public_key().await.map_err(signer_error)?;
+        let key = DecodingKey::from_ec_components(
+            &URL_SAFE_NO_PAD.encode(public_key.x),
+            &URL_SAFE_NO_PAD.encode(public_key.y),
+        )
+        .map_err(|e| DomainError::Internal(format!("public key: {e}")))?;
+        // Two first callers may race here; both fetched the same key, so either may win.
+        Ok(self.verifying_key.get_or_init(|| VerifyingKey { kid: Self::key_id(&public_key), key }))
+    }
+
+    /// Signs a token for `subject` and `visit_id`, valid from `now` until `expires_at`.
+    pub async fn issue(
+        &self,
+        audience: Audience,
+        subject: &UserId,
+        visit_id: &VisitId,
+        token_id: &TokenId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, DomainError> {
+        let kid = self.verifying_key().await?.kid.clone();
+        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": kid });
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: audience.as_str().to_owned(),
+            sub: subject.to_string(),
+            vid: visit_id.to_string(),
+            jti: token_id.expose().to_owned(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).map_err(|e| DomainError::Internal(e.to_string()))?)
+        );
+        let signature = self.signer.sign(signing_input.as_bytes()).await.map_err(signer_error)?;
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+
+    /// Checks signature (ES256 only), key id, issuer, audience and lifetime against `now`.
+    pub async fn verify(
+        &self,
+        token: &str,
+        audience: Audience,
+        now: DateTime<Utc>,
+    ) -> Result<Result<VerifiedToken, TokenRejected>, DomainError> {
+        let key = self.verifying_key().await?;
+        Ok(self.verify_with(key, token, audience, now))
+    }
+
+    fn verify_with(
+        &self,
+        key: &VerifyingKey,
+        token: &str,
+        audience: Audience,
+        now: DateTime<Utc>,
+    ) -> Result<VerifiedToken, TokenRejected> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
+        if header.alg != Algorithm::ES256 || header.kid.as_deref() != Some(key.kid.as_str()) {
+            return Err(TokenRejected::Invalid);
+        }
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_audience(&[audience.as_str()]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "aud", "iss", "sub"]);
+        // Lifetime is checked below against the injected clock, not the system's.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
+            .map_err(|_| TokenRejected::Invalid)?
+            .claims;
+        let now = now.timestamp();
+        if claims.nbf > now + LEEWAY_SECONDS {
+            return Err(TokenRejected::NotYetValid);
+        }
+        if claims.exp <= now - LEEWAY_SECONDS {
+            return Err(TokenRejected::Expired);
+        }
+        let subject = UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?;
+        let visit_id = VisitId::parse(&claims.vid).map_err(|_| TokenRejected::Invalid)?;
+        let expires_at = DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?;
+        Ok(VerifiedToken { subject, visit_id, token_id: TokenId::from_claim(claims.jti), expires_at })
+    }
+}
+
+fn signer_error(error: SignerError) -> DomainError {
+    match error {
+        SignerError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "signer", retry_after_seconds }
+        }
+        SignerError::Failed(message) => DomainError::Internal(format!("signer: {message}")),
+    }
+}

@@ -1,0 +1,131 @@
+//! What every use case shares: the store, the clock, randomness, the policy, and the one
+//! read-modify-write loop through which a visit and its audit records change together.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::DomainError;
+use crate::model::{AuditRecord, Visit, VisitId};
+use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, StoreError, VisitWrite};
+use crate::rules::Policy;
+
+/// Optimistic-lock retries before a busy visit answers 503.
+const MAX_ATTEMPTS: usize = 8;
+
+#[derive(Clone)]
+pub struct Core {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
+    pub policy: Arc<Policy>,
+}
+
+/// What one step of a use case wants written besides the visit itself.
+pub struct Draft {
+    pub now: DateTime<Utc>,
+    events: Vec<(&'static str, BTreeMap<String, String>)>,
+    links: Vec<LinkWrite>,
+}
+
+impl Draft {
+    fn new(now: DateTime<Utc>) -> Self {
+        Self { now, events: Vec::new(), links: Vec::new() }
+    }
+
+    /// Adds an audit event. `data` must hold nothing that identifies a person.
+    pub fn record<const N: usize>(&mut self, kind: &'static str, data: [(&str, String); N]) {
+        self.events.push((kind, data.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+    }
+
+    pub fn write_link(&mut self, write: LinkWrite) {
+        self.links.push(write);
+    }
+}
+
+impl Core {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub async fn load(&self, id: &VisitId) -> Result<Visit, DomainError> {
+        self.store.visit(id).await.map_err(store_error)?.ok_or(DomainError::VisitNotFound)
+    }
+
+    /// Stores a new visit with its first audit event(s).
+    pub async fn create(
+        &self,
+        mut visit: Visit,
+        actor: &str,
+        draft: impl FnOnce(&mut Draft),
+        idempotency: Option<crate::ports::IdempotencyRecord>,
+    ) -> Result<Visit, CommitError> {
+        let mut pending = Draft::new(visit.updated_at);
+        draft(&mut pending);
+        let audit = chain(&mut visit, actor, pending.now, pending.events);
+        visit.version = 1;
+        let change = Change { visit: VisitWrite::Insert(visit.clone()), links: pending.links, audit, idempotency };
+        self.store.commit(change).await?;
+        Ok(visit)
+    }
+
+    /// Reads the visit, lets `step` change it and draft audit events and link writes, and commits
+    /// all of it as one atomic change guarded by the version it read. Re-runs `step` on a fresh
+    /// read when another writer got there first. A step that changes nothing writes nothing.
+    pub async fn mutate<T>(
+        &self,
+        id: &VisitId,
+        actor: &str,
+        mut step: impl FnMut(&mut Visit, &mut Draft) -> Result<T, DomainError>,
+    ) -> Result<(T, Visit), DomainError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let read = self.load(id).await?;
+            let mut visit = read.clone();
+            let mut draft = Draft::new(self.now());
+            let out = step(&mut visit, &mut draft)?;
+            if draft.events.is_empty() && draft.links.is_empty() && visit == read {
+                return Ok((out, visit));
+            }
+            let audit = chain(&mut visit, actor, draft.now, draft.events);
+            visit.version = read.version + 1;
+            let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version };
+            match self.store.commit(Change { visit: write, links: draft.links, audit, idempotency: None }).await {
+                Ok(()) => return Ok((out, visit)),
+                Err(CommitError::VersionConflict) => continue,
+                Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable),
+                Err(CommitError::AlreadyExists) => {
+                    return Err(DomainError::Internal("update reported an existing item".into()));
+                }
+                Err(CommitError::Store(error)) => return Err(store_error(error)),
+            }
+        }
+        Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 })
+    }
+}
+
+/// Links `events` onto the visit's audit chain and moves its head.
+fn chain(
+    visit: &mut Visit,
+    actor: &str,
+    at: DateTime<Utc>,
+    events: Vec<(&'static str, BTreeMap<String, String>)>,
+) -> Vec<AuditRecord> {
+    events
+        .into_iter()
+        .map(|(kind, data)| {
+            let record = AuditRecord::after(visit.audit_head, visit.id.clone(), at, kind, actor, data);
+            visit.audit_head = record.head();
+            record
+        })
+        .collect()
+}
+
+pub(crate) fn store_error(error: StoreError) -> DomainError {
+    match error {
+        StoreError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "store", retry_after_seconds }
+        }
+        StoreError::Failed(message) => DomainError::Internal(format!("store: {message}")),
+    }
+}

@@ -1,0 +1,18 @@
+//! The use cases, one module per job. Each takes only the ports it needs, so a Lambda function
+//! builds only the adapters (and links only the SDK crates) its routes use.
+
+mod contact_flow;
+mod core;
+mod joins;
+mod links;
+mod notify;
+mod sessions;
+mod visits;
+
+pub use contact_flow::{ContactFlow, ContactFlowError};
+pub use core::{Core, Draft};
+pub use joins::{Joins, LinkPreview, Redemption};
+pub use links::{Links, MintedLink};
+pub use notify::{Channel, Delivery, Notifications};
+pub use sessions::{JoinOutcome, Sessions};
+pub use visits::{ListRequest, NewVisit, Visits};

@@ -1,0 +1,140 @@
+//! Sending a fresh join link by SMS and email. Messages carry the link and the visit time only.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::links::{Links, MintedLink};
+use crate::DomainError;
+use crate::model::{Caller, Visit, VisitId};
+use crate::ports::{Notifier, OutgoingMessage};
+use crate::rules::may_manage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// How one channel went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub channel: Channel,
+    /// `sent` or `failed`.
+    pub status: &'static str,
+    pub message_id: Option<String>,
+}
+
+pub struct Notifications {
+    links: Arc<Links>,
+    notifier: Arc<dyn Notifier>,
+}
+
+impl Notifications {
+    pub fn new(links: Arc<Links>, notifier: Arc<dyn Notifier>) -> Self {
+        Self { links, notifier }
+    }
+
+    /// Mints a fresh link and sends it on each channel (default: every contact the visit has).
+    /// A failed channel is reported, and audited, without failing the others.
+    pub async fn notify(
+        &self,
+        caller: &Caller,
+        visit_id: &VisitId,
+        channels: Option<Vec<Channel>>,
+    ) -> Result<Vec<Delivery>, DomainError> {
+        let core = self.links.core();
+        let visit = core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        let opens_minutes = core.policy.join_opens_before.num_minutes();
+        let messages = |link: &MintedLink| compose(&visit, link, opens_minutes);
+        let available: Vec<Channel> = [Channel::Sms, Channel::Email]
+            .into_iter()
+            .filter(|channel| contact_for(&visit, *channel).is_some())
+            .collect();
+        let channels = match channels {
+            None if available.is_empty() => {
+                return Err(DomainError::rule("patientContact", "the visit has no phone number or email to send to"));
+            }
+            None => available,
+            Some(requested) if requested.is_empty() => {
+                return Err(DomainError::rule("channels", "must name at least one channel"));
+            }
+            Some(requested) => {
+                if let Some(missing) = requested.iter().find(|c| !available.contains(c)) {
+                    return Err(DomainError::rule(
+                        "channels",
+                        format!("the visit has no contact for {}", missing.as_str()),
+                    ));
+                }
+                requested
+            }
+        };
+        let link = self.links.mint_for(visit.clone(), &caller.actor()).await?;
+        let mut deliveries = Vec::with_capacity(channels.len());
+        for message in messages(&link).into_iter().filter(|m| channels.iter().any(|c| c.as_str() == m.channel())) {
+            let channel = if message.channel() == "sms" { Channel::Sms } else { Channel::Email };
+            let outcome = self.notifier.send(&message).await;
+            if let Err(error) = &outcome {
+                tracing::warn!(channel = channel.as_str(), error = %error, "notification failed");
+            }
+            deliveries.push(Delivery {
+                channel,
+                status: if outcome.is_ok() { "sent" } else { "failed" },
+                message_id: outcome.ok(),
+            });
+        }
+        core.mutate(visit_id, &caller.actor(), |_, draft| {
+            for delivery in &deliveries {
+                let kind = if delivery.status == "sent" { "notification.sent" } else { "notification.failed" };
+                draft.record(kind, [("channel", delivery.channel.as_str().to_owned())]);
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(deliveries)
+    }
+}
+
+fn contact_for(visit: &Visit, channel: Channel) -> Option<()> {
+    let contact = visit.patient_contact.as_ref()?;
+    match channel {
+        Channel::Sms => contact.phone.as_ref().map(|_| ()),
+        Channel::Email => contact.email.as_ref().map(|_| ()),
+    }
+}
+
+/// The messages for a visit: when and where to join. No names, no clinician, no reason for the visit.
+fn compose(visit: &Visit, link: &MintedLink, opens_minutes: i64) -> Vec<OutgoingMessage> {
+    let when = visit.scheduled_at.format("%Y-%m-%d %H:%M UTC");
+    let Some(contact) = &visit.patient_contact else { return Vec::new() };
+    let mut messages = Vec::new();
+    if let Some(phone) = &contact.phone {
+        messages.push(OutgoingMessage::Sms {
+            to: phone.clone(),
+            body: format!("Your video visit is at {when}. Join: {} (single use)", link.url),
+        });
+    }
+    if let Some(email) = &contact.email {
+        messages.push(OutgoingMessage::Email {
+            to: email.clone(),
+            subject: "Your video visit link".into(),
+            body: format!(
+                "Your video visit is at {when}.\n\nJoin it here: {}\n\nThe link works once, from {opens_minutes} minutes before the visit.",
+                link.url
+            ),
+        });
+    }
+    messages
+}

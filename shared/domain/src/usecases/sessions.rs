@@ -1,0 +1,208 @@
+//! Video sessions and the waiting room, and the two ends of a visit: cancel and end. They live
+//! together because they are what talks to the video provider.
+
+use std::sync::Arc;
+
+use super::core::Core;
+use crate::DomainError;
+use crate::model::{Caller, Participant, Room, Session, Visit, VisitId};
+use crate::ports::{VideoError, VideoProvider};
+use crate::rules::{JoinWindow, Relation, may_manage, may_view};
+use crate::tokens::{Audience, Tokens};
+
+/// What a patient gets when asking to join.
+pub enum JoinOutcome {
+    Ready(Session),
+    /// The clinician has not started the session yet: ask again after this many seconds.
+    Waiting { retry_after_seconds: u64 },
+}
+
+pub struct Sessions {
+    core: Core,
+    tokens: Arc<Tokens>,
+    video: Arc<dyn VideoProvider>,
+}
+
+impl Sessions {
+    pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>) -> Self {
+        Self { core, tokens, video }
+    }
+
+    /// `POST /visits/{id}/session`: staff start (or rejoin) the session; the visit's patient
+    /// goes through the waiting room.
+    pub async fn start(&self, caller: &Caller, visit_id: &VisitId) -> Result<JoinOutcome, DomainError> {
+        let visit = self.core.load(visit_id).await?;
+        match may_view(caller, &visit)? {
+            Relation::ThePatient => self.join_as_patient(visit).await,
+            _ => self.start_as_staff(caller, visit).await.map(JoinOutcome::Ready),
+        }
+    }
+
+    /// `POST /join/session` with a session token from a redeemed link.
+    pub async fn join_with_token(&self, token: &str) -> Result<JoinOutcome, DomainError> {
+        let verified = self
+            .tokens
+            .verify(token, Audience::Session, self.core.now())
+            .await?
+            .map_err(|_| DomainError::Unauthenticated)?;
+        let visit = self.core.load(&verified.visit_id).await?;
+        if visit.patient_id != verified.subject {
+            return Err(DomainError::Unauthenticated);
+        }
+        self.join_as_patient(visit).await
+    }
+
+    async fn start_as_staff(&self, caller: &Caller, visit: Visit) -> Result<Session, DomainError> {
+        if visit.status.is_final() {
+            return Err(DomainError::Conflict(format!("the visit is {}", visit.status)));
+        }
+        self.ensure_in_window(&visit)?;
+        let participant = Participant { user_id: caller.id.clone(), is_patient: false };
+        let (room, session) = match &visit.room {
+            Some(room) => match self.video.admit(&visit, room, &participant).await {
+                Ok(session) => (room.clone(), session),
+                // The provider ended the old room (Chime ends empty meetings): open a new one.
+                Err(VideoError::RoomGone) => self.open_and_admit(&visit, &participant).await?,
+                Err(error) => return Err(video_error(error)),
+            },
+            None => self.open_and_admit(&visit, &participant).await?,
+        };
+        self.core
+            .mutate(&visit.id, &caller.actor(), |visit, draft| {
+                let first_start = visit.session_started_at.is_none();
+                let new_room = visit.room.as_ref() != Some(&room);
+                visit.start_session(room.clone(), draft.now)?;
+                if first_start {
+                    draft.record("session.started", [("provider", provider_name(&room))]);
+                } else if new_room {
+                    draft.record("session.restarted", [("provider", provider_name(&room))]);
+                }
+                draft.record("participant.joined", [("role", caller.role.as_str().to_owned())]);
+                Ok(())
+            })
+            .await?;
+        Ok(session)
+    }
+
+    async fn open_and_admit(&self, visit: &Visit, participant: &Participant) -> Result<(Room, Session), DomainError> {
+        let room = self.video.open_room(visit).await.map_err(video_error)?;
+        let session = self.video.admit(visit, &room, participant).await.map_err(video_error)?;
+        Ok((room, session))
+    }
+
+    /// Checks the patient in, then admits them once the clinician has started the session.
+    async fn join_as_patient(&self, visit: Visit) -> Result<JoinOutcome, DomainError> {
+        if visit.status.is_final() {
+            return Err(DomainError::VisitClosed(visit.status));
+        }
+        self.ensure_in_window(&visit)?;
+        let patient = format!("patient:{}", visit.patient_id);
+        let (_, visit) = self
+            .core
+            .mutate(&visit.id, &patient, |visit, draft| {
+                if visit.check_in_patient(draft.now)? {
+                    draft.record("patient.checked_in", []);
+                }
+                Ok(())
+            })
+            .await?;
+        let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
+        let Some(room) = visit.room.clone() else { return Ok(waiting) };
+        let participant = Participant { user_id: visit.patient_id.clone(), is_patient: true };
+        match self.video.admit(&visit, &room, &participant).await {
+            Ok(session) => {
+                self.core
+                    .mutate(&visit.id, &patient, |_, draft| {
+                        draft.record("participant.joined", [("role", "patient".to_owned())]);
+                        Ok(())
+                    })
+                    .await?;
+                Ok(JoinOutcome::Ready(session))
+            }
+            // The room ended under us; the patient waits until the clinician starts a new one.
+            Err(VideoError::RoomGone) => {
+                self.core
+                    .mutate(&visit.id, &patient, |visit, _| {
+                        if visit.room.as_ref() == Some(&room) {
+                            visit.room = None;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                Ok(waiting)
+            }
+            Err(error) => Err(video_error(error)),
+        }
+    }
+
+    /// Ends the visit: the room is closed first, so a failure leaves the visit as it was.
+    pub async fn end(&self, caller: &Caller, visit_id: &VisitId) -> Result<Visit, DomainError> {
+        let visit = self.core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        visit.clone().complete(self.core.now())?;
+        self.close_room(&visit).await?;
+        let (_, visit) = self
+            .core
+            .mutate(visit_id, &caller.actor(), |visit, draft| {
+                visit.complete(draft.now)?;
+                draft.record("visit.completed", []);
+                Ok(())
+            })
+            .await?;
+        Ok(visit)
+    }
+
+    /// Cancels the visit: its room closes and its unredeemed links stop working.
+    pub async fn cancel(&self, caller: &Caller, visit_id: &VisitId) -> Result<Visit, DomainError> {
+        let visit = self.core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        visit.clone().cancel(self.core.now())?;
+        self.close_room(&visit).await?;
+        let (_, visit) = self
+            .core
+            .mutate(visit_id, &caller.actor(), |visit, draft| {
+                visit.cancel(draft.now)?;
+                draft.record("visit.cancelled", []);
+                Ok(())
+            })
+            .await?;
+        Ok(visit)
+    }
+
+    async fn close_room(&self, visit: &Visit) -> Result<(), DomainError> {
+        match &visit.room {
+            None => Ok(()),
+            Some(room) => match self.video.close_room(room).await {
+                Ok(()) | Err(VideoError::RoomGone) => Ok(()),
+                Err(error) => Err(video_error(error)),
+            },
+        }
+    }
+
+    fn ensure_in_window(&self, visit: &Visit) -> Result<(), DomainError> {
+        let window = JoinWindow::of(visit, &self.core.policy);
+        if window.contains(self.core.now()) {
+            Ok(())
+        } else {
+            Err(DomainError::OutsideJoinWindow { opens_at: window.opens_at, closes_at: window.closes_at })
+        }
+    }
+}
+
+fn provider_name(room: &Room) -> String {
+    match room {
+        Room::Chime { .. } => "chime".into(),
+        Room::Connect { .. } => "connect".into(),
+    }
+}
+
+fn video_error(error: VideoError) -> DomainError {
+    match error {
+        VideoError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "video provider", retry_after_seconds }
+        }
+        VideoError::RoomGone => DomainError::Internal("a new room was gone at once".into()),
+        VideoError::Failed(message) => DomainError::Internal(format!("video provider: {message}")),
+    }
+}
+

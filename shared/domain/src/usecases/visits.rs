@@ -1,0 +1,181 @@
+//! Scheduling, listing and reading visits, and reading their audit trail.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::core::{Core, store_error};
+use crate::DomainError;
+use crate::model::{
+    AuditHead, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, Role, UserId, Visit, VisitId,
+    VisitStatus, chain_is_valid,
+};
+use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitPage, VisitQuery, When};
+use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
+
+/// A validated scheduling request.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewVisit {
+    pub patient_id: UserId,
+    pub clinician_id: Option<UserId>,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration: DurationMinutes,
+    pub provider: Provider,
+    pub patient_contact: Option<PatientContact>,
+}
+
+/// A validated listing request.
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest {
+    pub when: When,
+    pub limit: Option<usize>,
+    pub cursor: Option<Cursor>,
+    pub patient_id: Option<UserId>,
+    pub clinician_id: Option<UserId>,
+}
+
+pub const DEFAULT_PAGE: usize = 20;
+pub const MAX_PAGE: usize = 100;
+
+pub struct Visits {
+    core: Core,
+}
+
+impl Visits {
+    pub fn new(core: Core) -> Self {
+        Self { core }
+    }
+
+    /// Schedules a visit. With an idempotency key, a retry of the same request returns the
+    /// visit the first one created; the same key with a different request is refused.
+    pub async fn schedule(
+        &self,
+        caller: &Caller,
+        request: NewVisit,
+        idempotency_key: Option<&str>,
+    ) -> Result<Visit, DomainError> {
+        let clinician_id = may_schedule_for(caller, request.clinician_id.clone())?;
+        let now = self.core.now();
+        if request.scheduled_at <= now {
+            return Err(DomainError::rule("scheduledAt", "must be in the future"));
+        }
+        let idempotency = match idempotency_key {
+            Some(key) => {
+                let record = IdempotencyRecord {
+                    key: format!("{}:{key}", caller.id),
+                    request_hash: crate::model::Digest::of(&serde_json::to_vec(&request).unwrap_or_default()),
+                    visit_id: VisitId::generate(self.core.ids.as_ref()),
+                    expires_at: now + self.core.policy.idempotency_ttl,
+                };
+                if let Some(visit) = self.replay(&record).await? {
+                    return Ok(visit);
+                }
+                Some(record)
+            }
+            None => None,
+        };
+        let visit = Visit {
+            id: idempotency
+                .as_ref()
+                .map_or_else(|| VisitId::generate(self.core.ids.as_ref()), |r| r.visit_id.clone()),
+            patient_id: request.patient_id,
+            clinician_id,
+            scheduled_at: request.scheduled_at,
+            duration: request.duration,
+            provider: request.provider,
+            status: VisitStatus::Scheduled,
+            patient_contact: request.patient_contact,
+            created_at: now,
+            updated_at: now,
+            patient_checked_in_at: None,
+            session_started_at: None,
+            room: None,
+            current_link: None,
+            audit_head: AuditHead::default(),
+            version: 0,
+        };
+        let scheduled = |draft: &mut super::Draft| {
+            draft.record(
+                "visit.scheduled",
+                [
+                    ("scheduledAt", visit.scheduled_at.to_rfc3339()),
+                    ("durationMinutes", visit.duration.minutes().to_string()),
+                    ("provider", format!("{:?}", visit.provider).to_lowercase()),
+                ],
+            )
+        };
+        match self.core.create(visit.clone(), &caller.actor(), scheduled, idempotency.clone()).await {
+            Ok(visit) => Ok(visit),
+            // Another request with the same key won the race: answer as a replay.
+            Err(CommitError::AlreadyExists) => match idempotency {
+                Some(record) => self.replay(&record).await?.ok_or_else(|| {
+                    DomainError::Internal("idempotency record vanished after a conflict".into())
+                }),
+                None => Err(DomainError::Internal("a fresh visit id collided".into())),
+            },
+            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(other) => Err(DomainError::Internal(other.to_string())),
+        }
+    }
+
+    /// The visit a previous request with this key created, if the request matches.
+    async fn replay(&self, record: &IdempotencyRecord) -> Result<Option<Visit>, DomainError> {
+        let Some(stored) = self.core.store.idempotency_record(&record.key).await.map_err(store_error)? else {
+            return Ok(None);
+        };
+        if stored.expires_at <= self.core.now() {
+            return Ok(None);
+        }
+        if stored.request_hash != record.request_hash {
+            return Err(DomainError::rule(
+                "Idempotency-Key",
+                "was already used with a different request; use a new key for a new visit",
+            ));
+        }
+        self.core.load(&stored.visit_id).await.map(Some)
+    }
+
+    /// Lists the visits the caller takes part in (admins: all, optionally filtered).
+    pub async fn list(&self, caller: &Caller, request: ListRequest) -> Result<VisitPage, DomainError> {
+        // Non-admins see only their own side; a filter naming someone else finds nothing.
+        let (patient_id, clinician_id) = match caller.role {
+            Role::Admin => (request.patient_id, request.clinician_id),
+            Role::Clinician => {
+                if request.clinician_id.is_some_and(|id| id != caller.id) {
+                    return Ok(VisitPage::default());
+                }
+                (request.patient_id, Some(caller.id.clone()))
+            }
+            Role::Patient => {
+                if request.patient_id.is_some_and(|id| id != caller.id) {
+                    return Ok(VisitPage::default());
+                }
+                (Some(caller.id.clone()), request.clinician_id)
+            }
+        };
+        let query = VisitQuery {
+            patient_id,
+            clinician_id,
+            when: request.when,
+            now: self.core.now(),
+            limit: request.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+            after: request.cursor,
+        };
+        self.core.store.visits(&query).await.map_err(store_error)
+    }
+
+    pub async fn get(&self, caller: &Caller, id: &VisitId) -> Result<(Visit, Relation), DomainError> {
+        let visit = self.core.load(id).await?;
+        let relation = may_view(caller, &visit)?;
+        Ok((visit, relation))
+    }
+
+    /// The visit's audit trail, oldest first, and whether its hash chain is unbroken.
+    pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<(Vec<AuditRecord>, bool), DomainError> {
+        let visit = self.core.load(id).await?;
+        may_manage(caller, &visit)?;
+        let records = self.core.store.audit_trail(id).await.map_err(store_error)?;
+        let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;
+        let valid = chain_is_valid(&records) && reaches_head;
+        Ok((records, valid))
+    }
+}
