@@ -1,0 +1,163 @@
+//! A video provider that answers like Chime and Connect do, without either: one meeting per
+//! visit, one attendee per participant, `RoomGone` once a meeting has ended.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use visits_domain::model::{
+    Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Provider, Room, Session, Visit,
+};
+use visits_domain::ports::{IdSource, VideoError, VideoProvider};
+
+use crate::OsRandom;
+
+#[derive(Default)]
+struct State {
+    /// Live meetings by meeting id.
+    meetings: HashMap<String, Meeting>,
+    /// The live meeting of each visit, so opening twice gives the same room.
+    by_visit: HashMap<String, String>,
+    /// Attendees by (meeting id, external user id).
+    attendees: HashMap<(String, String), Attendee>,
+}
+
+#[derive(Default)]
+pub struct DemoVideo {
+    state: Mutex<State>,
+}
+
+impl DemoVideo {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Ends a meeting as Chime does when it stays empty. For tests of the restart path.
+    pub fn end_meeting_externally(&self, meeting_id: &str) {
+        let mut state = self.state();
+        state.meetings.remove(meeting_id);
+        state.by_visit.retain(|_, id| id != meeting_id);
+        state.attendees.retain(|(meeting, _), _| meeting != meeting_id);
+    }
+
+    /// How many meetings are live.
+    pub fn live_meetings(&self) -> usize {
+        self.state().meetings.len()
+    }
+
+    fn meeting_for(&self, visit: &Visit) -> Meeting {
+        let mut state = self.state();
+        if let Some(meeting) = state.by_visit.get(visit.id.as_str()).and_then(|id| state.meetings.get(id)) {
+            return meeting.clone();
+        }
+        let meeting_id = random_uuid();
+        let host = format!("https://demo.video.invalid/{meeting_id}");
+        let meeting = Meeting {
+            meeting_id: meeting_id.clone(),
+            external_meeting_id: visit.id.to_string(),
+            media_region: "us-east-1".into(),
+            media_placement: MediaPlacement {
+                audio_host_url: format!("{meeting_id}.k.m1.ue1.app.chime.aws:3478"),
+                audio_fallback_url: format!("wss://haxrp.m1.ue1.app.chime.aws:443/calls/{meeting_id}"),
+                signaling_url: format!("wss://signal.m1.ue1.app.chime.aws/control/{meeting_id}"),
+                turn_control_url: "https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions".into(),
+                screen_data_url: format!("{host}/screen-data"),
+                screen_viewing_url: format!("{host}/screen-view"),
+                screen_sharing_url: format!("{host}/screen-share"),
+                event_ingestion_url: "https://data.svc.ue1.ingest.chime.aws/v1/client-events".into(),
+            },
+            meeting_arn: Some(format!("arn:aws:chime:us-east-1:000000000000:meeting/{meeting_id}")),
+        };
+        state.by_visit.insert(visit.id.to_string(), meeting_id.clone());
+        state.meetings.insert(meeting_id, meeting.clone());
+        meeting
+    }
+
+    fn attendee(&self, meeting_id: &str, external_user_id: &str) -> Result<Attendee, VideoError> {
+        let mut state = self.state();
+        if !state.meetings.contains_key(meeting_id) {
+            return Err(VideoError::RoomGone);
+        }
+        let key = (meeting_id.to_owned(), external_user_id.to_owned());
+        Ok(state
+            .attendees
+            .entry(key)
+            .or_insert_with(|| Attendee {
+                external_user_id: external_user_id.to_owned(),
+                attendee_id: random_uuid(),
+                join_token: random_token(),
+            })
+            .clone())
+    }
+}
+
+#[async_trait]
+impl VideoProvider for DemoVideo {
+    async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
+        let meeting = self.meeting_for(visit);
+        Ok(match visit.provider {
+            Provider::Chime => Room::Chime { meeting },
+            Provider::Connect => {
+                let customer = self.attendee(&meeting.meeting_id, &format!("patient-{}", visit.patient_id))?;
+                Room::Connect {
+                    contact_id: random_uuid(),
+                    participant_id: random_uuid(),
+                    participant_token: random_token(),
+                    connection_data: ConnectionData { meeting, attendee: customer },
+                }
+            }
+        })
+    }
+
+    async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
+        match room {
+            Room::Chime { meeting } => {
+                let attendee = self.attendee(&meeting.meeting_id, participant.user_id.as_str())?;
+                Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee })
+            }
+            Room::Connect { contact_id, participant_id, participant_token, connection_data } => {
+                if !self.state().meetings.contains_key(&connection_data.meeting.meeting_id) {
+                    return Err(VideoError::RoomGone);
+                }
+                // The clinician answers the contact in the Connect agent workspace; only the
+                // patient, the contact's customer, gets the participant credentials.
+                let customer = participant.is_patient;
+                Ok(Session::Connect {
+                    visit_id: visit.id.clone(),
+                    contact_id: contact_id.clone(),
+                    participant_id: customer.then(|| participant_id.clone()),
+                    participant_token: customer.then(|| participant_token.clone()),
+                    connection_data: customer.then(|| connection_data.clone()),
+                })
+            }
+        }
+    }
+
+    async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
+        let meeting_id = match room {
+            Room::Chime { meeting } => &meeting.meeting_id,
+            Room::Connect { connection_data, .. } => &connection_data.meeting.meeting_id,
+        };
+        self.end_meeting_externally(meeting_id);
+        Ok(())
+    }
+}
+
+fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    OsRandom.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 24];
+    OsRandom.fill(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

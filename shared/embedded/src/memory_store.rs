@@ -1,0 +1,171 @@
+//! The store in memory. One lock around all state makes each commit atomic, which is what
+//! single-use redemption and the audit chain need.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
+use visits_domain::ports::{
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage,
+    VisitQuery, VisitWrite, When,
+};
+
+#[derive(Default)]
+struct State {
+    visits: HashMap<VisitId, Visit>,
+    links: HashMap<Digest, Link>,
+    /// Code digest → link id digest.
+    codes: HashMap<Digest, Digest>,
+    audit: HashMap<VisitId, Vec<AuditRecord>>,
+    idempotency: HashMap<String, IdempotencyRecord>,
+    failures: HashMap<String, FailureCount>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied commit: commits check
+        // everything before writing anything.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Edits a stored audit record in place, as an attacker with table access could. For tests
+    /// of chain verification.
+    pub fn tamper_with_audit(&self, visit_id: &VisitId, seq: u64, edit: impl FnOnce(&mut AuditRecord)) -> bool {
+        let mut state = self.state();
+        let record = state.audit.get_mut(visit_id).and_then(|records| records.iter_mut().find(|r| r.seq == seq));
+        record.map(edit).is_some()
+    }
+}
+
+impl State {
+    /// Every condition of the change, checked before anything is written.
+    fn check(&self, change: &Change) -> Result<(), CommitError> {
+        match &change.visit {
+            VisitWrite::Insert(visit) if self.visits.contains_key(&visit.id) => return Err(CommitError::AlreadyExists),
+            VisitWrite::Insert(_) => {}
+            VisitWrite::Update { visit, expected_version } => match self.visits.get(&visit.id) {
+                Some(stored) if stored.version == *expected_version => {}
+                Some(_) => return Err(CommitError::VersionConflict),
+                None => return Err(StoreError::Failed("update of a visit that does not exist".into()).into()),
+            },
+        }
+        for write in &change.links {
+            match write {
+                LinkWrite::Insert(link) => {
+                    if self.links.contains_key(&link.id_hash) || self.codes.contains_key(&link.code_hash) {
+                        return Err(CommitError::AlreadyExists);
+                    }
+                }
+                LinkWrite::Redeem { id_hash, at } => match self.links.get(id_hash) {
+                    Some(link) if link.state == LinkState::Active && link.expires_at > *at => {}
+                    _ => return Err(CommitError::LinkUnavailable),
+                },
+            }
+        }
+        if let Some(record) = &change.idempotency {
+            let now = change.visit.visit().updated_at;
+            if self.idempotency.get(&record.key).is_some_and(|stored| stored.expires_at > now) {
+                return Err(CommitError::AlreadyExists);
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, change: Change) {
+        let visit = match change.visit {
+            VisitWrite::Insert(visit) | VisitWrite::Update { visit, .. } => visit,
+        };
+        for write in change.links {
+            match write {
+                LinkWrite::Insert(link) => {
+                    self.codes.insert(link.code_hash, link.id_hash);
+                    self.links.insert(link.id_hash, link);
+                }
+                LinkWrite::Redeem { id_hash, at } => {
+                    if let Some(link) = self.links.get_mut(&id_hash) {
+                        link.state = LinkState::Redeemed(at);
+                    }
+                }
+            }
+        }
+        self.audit.entry(visit.id.clone()).or_default().extend(change.audit);
+        if let Some(record) = change.idempotency {
+            self.idempotency.insert(record.key.clone(), record);
+        }
+        self.visits.insert(visit.id.clone(), visit);
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
+        Ok(self.state().visits.get(id).cloned())
+    }
+
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+        let state = self.state();
+        let mut items: Vec<&Visit> =
+            state.visits.values().filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
+        items.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
+        if query.when == When::Past {
+            items.reverse();
+        }
+        let has_more = items.len() > query.limit;
+        let items: Vec<Visit> = items.into_iter().take(query.limit).cloned().collect();
+        let next = if has_more { items.last().map(Cursor::after) } else { None };
+        Ok(VisitPage { items, next })
+    }
+
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
+        let state = self.state();
+        Ok(state.codes.get(code_hash).and_then(|id| state.links.get(id)).cloned())
+    }
+
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
+        Ok(self.state().links.get(id_hash).cloned())
+    }
+
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(self.state().audit.get(visit_id).cloned().unwrap_or_default())
+    }
+
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        Ok(self.state().idempotency.get(key).cloned())
+    }
+
+    async fn commit(&self, change: Change) -> Result<(), CommitError> {
+        let mut state = self.state();
+        state.check(&change)?;
+        state.apply(change);
+        Ok(())
+    }
+
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
+        let state = self.state();
+        Ok(match state.failures.get(key) {
+            Some(count) if count.resets_at > now => *count,
+            _ => FailureCount { count: 0, resets_at: now },
+        })
+    }
+
+    async fn record_failure(&self, key: &str, now: DateTime<Utc>, window: Duration) -> Result<FailureCount, StoreError> {
+        let mut state = self.state();
+        let entry = state.failures.entry(key.to_owned()).or_insert(FailureCount { count: 0, resets_at: now });
+        if entry.resets_at <= now {
+            *entry = FailureCount { count: 0, resets_at: now + window };
+        }
+        entry.count += 1;
+        Ok(*entry)
+    }
+}

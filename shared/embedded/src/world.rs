@@ -1,0 +1,49 @@
+//! Every embedded adapter, wired together once for demo mode and tests.
+
+use std::sync::Arc;
+
+use visits_domain::ports::{Clock, IdSource};
+use visits_domain::rules::Policy;
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::Core;
+
+use crate::{DemoVideo, LocalSigner, MemoryStore, OsRandom, Outbox, SystemClock};
+
+/// The embedded adapters, each shared, so every function served locally sees the same world.
+#[derive(Clone)]
+pub struct EmbeddedWorld {
+    pub store: Arc<MemoryStore>,
+    pub signer: Arc<LocalSigner>,
+    pub video: Arc<DemoVideo>,
+    pub outbox: Arc<Outbox>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
+    pub policy: Arc<Policy>,
+    pub tokens: Arc<Tokens>,
+}
+
+impl EmbeddedWorld {
+    pub fn new(policy: Policy, clock: Arc<dyn Clock>, print_outbox: bool) -> Self {
+        let signer = Arc::new(LocalSigner::generate());
+        let tokens = Arc::new(Tokens::new(signer.clone(), policy.token_issuer.clone()));
+        Self {
+            store: Arc::new(MemoryStore::new()),
+            signer,
+            video: Arc::new(DemoVideo::new()),
+            outbox: Arc::new(Outbox::new(print_outbox)),
+            clock,
+            ids: Arc::new(OsRandom),
+            policy: Arc::new(policy),
+            tokens,
+        }
+    }
+
+    /// Demo mode: the system clock, messages printed for the person at the terminal.
+    pub fn demo(policy: Policy) -> Self {
+        Self::new(policy, Arc::new(SystemClock), true)
+    }
+
+    pub fn core(&self) -> Core {
+        Core { store: self.store.clone(), clock: self.clock.clone(), ids: self.ids.clone(), policy: self.policy.clone() }
+    }
+}
