@@ -1,0 +1,46 @@
+//! Who is calling, from the claims API Gateway's JWT authorizer put in the request context.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use visits_domain::DomainError;
+use visits_domain::model::{Caller, Role, UserId};
+
+/// The caller named by the authorizer's claims: `sub` and the `cognito:groups` role.
+/// No claims (no authorizer ran) is 401; a token without a known role is 403.
+pub fn caller(request: &Request) -> Result<Caller, DomainError> {
+    let claims = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
+        }
+        _ => None,
+    };
+    let claims = claims.ok_or(DomainError::Unauthenticated)?;
+    let id = claims.get("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(DomainError::Unauthenticated)?;
+    let role = claims.get("cognito:groups").and_then(|groups| Role::from_groups_claim(groups)).ok_or(DomainError::Forbidden)?;
+    Ok(Caller { id, role })
+}
+
+/// The client's address as API Gateway saw it.
+pub fn source_ip(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".into())
+}
+
+/// API Gateway's route key, e.g. `POST /visits/{visitId}/cancel`.
+pub fn route_key(request: &Request) -> Option<&str> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.route_key.as_deref(),
+        _ => None,
+    }
+}
+
+/// API Gateway's id of this request, for log correlation.
+pub fn request_id(request: &Request) -> Option<&str> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
+        _ => None,
+    }
+}

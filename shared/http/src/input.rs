@@ -1,0 +1,142 @@
+//! Request input: JSON bodies, path and query values, headers. Errors name the field and never
+//! echo the value, which may be PHI.
+
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+use visits_domain::model::VisitId;
+
+use crate::Problem;
+
+/// Larger bodies are refused before parsing: no route needs more.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Parses the JSON body. An empty body parses as `{}` so every field can default.
+pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => b"{}",
+        Body::Text(text) if text.trim().is_empty() => b"{}",
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => b"{}",
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        let mut problem = Problem::invalid_field("body", format!("must be at most {MAX_BODY_BYTES} bytes"));
+        problem.status = 413;
+        problem.title = "Payload too large";
+        return Err(problem);
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let (field, message) = describe(&path, &inner);
+        Problem::invalid_field(&field, message)
+    })
+}
+
+/// Turns a serde error into (field, message) without the offending value.
+fn describe(path: &str, error: &serde_json::Error) -> (String, String) {
+    let text = error.to_string();
+    let text = text.split(" at line ").next().unwrap_or_default();
+    let at_root = path == "." || path.is_empty();
+    if error.is_syntax() || error.is_eof() {
+        return ("body".into(), "is not valid JSON".into());
+    }
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.trim_end_matches('`');
+        let field = if at_root { name.to_owned() } else { format!("{path}.{name}") };
+        return (field, "is required".into());
+    }
+    let field = if at_root { "body".to_owned() } else { path.to_owned() };
+    let expected = text.split(", expected ").nth(1);
+    let message = if text.starts_with("invalid type") {
+        format!("must be {}", expected.unwrap_or("of another type"))
+    } else if text.starts_with("unknown variant") {
+        format!("must be one of {}", expected.map(|e| e.trim_start_matches("one of ")).unwrap_or("the allowed values"))
+    } else if text.starts_with("invalid value") || text.starts_with("invalid length") {
+        format!("must be {}", expected.unwrap_or("a valid value"))
+    } else if text.starts_with("input contains invalid characters") || text.contains("premature end of input") {
+        "must be an RFC 3339 time, e.g. 2030-01-01T10:00:00Z".into()
+    } else {
+        // Our own validation messages (`must be in E.164 form`), which never hold the value.
+        text.to_owned()
+    };
+    (field, message)
+}
+
+/// The `{visitId}` path parameter.
+pub fn visit_id(request: &Request) -> Result<VisitId, Problem> {
+    let raw = request.path_parameters_ref().and_then(|p| p.first("visitId")).unwrap_or_default().to_owned();
+    VisitId::parse(&raw).map_err(|message| Problem::invalid_field("visitId", message))
+}
+
+/// A path parameter by name, empty if missing.
+pub fn path_param(request: &Request, name: &str) -> String {
+    request.path_parameters_ref().and_then(|p| p.first(name)).unwrap_or_default().to_owned()
+}
+
+/// A query string value.
+pub fn query(request: &Request, name: &str) -> Option<String> {
+    request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
+}
+
+pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
+    request.headers().get(name).and_then(|value| value.to_str().ok())
+}
+
+/// The bearer token of the `Authorization` header.
+pub fn bearer(request: &Request) -> Option<&str> {
+    let value = header(request, "authorization")?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use visits_domain::model::PhoneNumber;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Body1 {
+        duration_minutes: u32,
+        contact: Contact,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Contact {
+        phone: PhoneNumber,
+    }
+
+    fn parse(body: &str) -> Problem {
+        let request = lambda_http::http::Request::builder().body(Body::Text(body.into())).unwrap();
+        json_body::<Body1>(&request).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_the_field_and_hide_the_value() {
+        let p = parse(r#"{"durationMinutes": "thirty", "contact": {"phone": "+1"}}"#);
+        assert_eq!((p.errors[0].field.as_str(), p.status), ("durationMinutes", 400));
+        assert!(!p.errors[0].message.contains("thirty"));
+
+        let p = parse(r#"{"durationMinutes": 30, "contact": {"phone": "555-0100"}}"#);
+        assert_eq!(p.errors[0].field, "contact.phone");
+        assert!(p.errors[0].message.contains("E.164") && !p.errors[0].message.contains("555"));
+
+        let p = parse(r#"{"durationMinutes": 30}"#);
+        assert_eq!(p.errors[0].field, "contact");
+
+        let p = parse(r#"{"durationMinutes": 30, "contact": {}}"#);
+        assert_eq!(p.errors[0].field, "contact.phone");
+
+        let p = parse("{not json");
+        assert_eq!(p.errors[0].field, "body");
+
+        let p = parse(&format!(r#"{{"x": "{}"}}"#, "a".repeat(MAX_BODY_BYTES)));
+        assert_eq!((p.errors[0].field.as_str(), p.status), ("body", 413));
+    }
+}

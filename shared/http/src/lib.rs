@@ -1,0 +1,24 @@
+//! The HTTP edge every function shares: it turns API Gateway requests into domain inputs and
+//! domain results into responses. No function imports another; they all import this.
+//!
+//! # Layout
+//! - [`caller`]: the authorizer's JWT claims → a [`visits_domain::model::Caller`].
+//! - [`input`]: JSON bodies (size-limited, errors naming the field), path and query values.
+//! - [`problem`]: [`visits_domain::DomainError`] → RFC 9457 `application/problem+json`.
+//! - [`respond`]: JSON responses and the per-request wrapper that logs the outcome.
+//! - [`views`]: the contract's JSON shapes of domain values.
+//! - [`telemetry`]: JSON logs.
+
+pub mod caller;
+pub mod input;
+pub mod problem;
+pub mod respond;
+pub mod telemetry;
+pub mod views;
+
+pub use lambda_http::{Body, Error, Request, Response};
+pub use problem::Problem;
+pub use respond::{handle_request, json};
+
+/// `METHOD /path/{param}` as API Gateway names routes (`routeKey`).
+pub type RouteKey = &'static str;

@@ -1,0 +1,48 @@
+//! The contract's JSON shapes of domain values.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use visits_domain::model::{PatientContact, Provider, Visit, VisitStatus};
+use visits_domain::rules::Relation;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitView<'a> {
+    pub visit_id: &'a str,
+    pub patient_id: &'a str,
+    pub clinician_id: &'a str,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub provider: Provider,
+    pub status: VisitStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_checked_in_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_started_at: Option<DateTime<Utc>>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_contact: Option<&'a PatientContact>,
+}
+
+impl<'a> VisitView<'a> {
+    /// The visit as `relation` may see it: the patient does not get the contact block back.
+    pub fn new(visit: &'a Visit, relation: Relation) -> Self {
+        let staff = matches!(relation, Relation::Admin | Relation::TheClinician);
+        Self {
+            visit_id: visit.id.as_str(),
+            patient_id: visit.patient_id.as_str(),
+            clinician_id: visit.clinician_id.as_str(),
+            scheduled_at: visit.scheduled_at,
+            duration_minutes: visit.duration.minutes(),
+            provider: visit.provider,
+            status: visit.status,
+            created_at: visit.created_at,
+            updated_at: visit.updated_at,
+            patient_checked_in_at: visit.patient_checked_in_at,
+            session_started_at: visit.session_started_at,
+            patient_contact: visit.patient_contact.as_ref().filter(|_| staff),
+        }
+    }
+}
