@@ -10,6 +10,7 @@
 //! - [`telemetry`]: JSON logs.
 
 pub mod caller;
+pub mod config;
 pub mod input;
 pub mod problem;
 pub mod respond;

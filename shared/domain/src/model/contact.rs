@@ -96,7 +96,7 @@ string_conversions!(PhoneNumber, Email, DisplayName);
 
 /// Where a visit's links are sent. At least one of phone or email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "ContactFields")]
 pub struct PatientContact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<PhoneNumber>,
@@ -104,6 +104,28 @@ pub struct PatientContact {
     pub email: Option<Email>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<DisplayName>,
+}
+
+/// The contact as it arrives, before the phone-or-email rule is checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContactFields {
+    #[serde(default)]
+    phone: Option<PhoneNumber>,
+    #[serde(default)]
+    email: Option<Email>,
+    #[serde(default)]
+    display_name: Option<DisplayName>,
+}
+
+impl TryFrom<ContactFields> for PatientContact {
+    type Error = &'static str;
+    fn try_from(fields: ContactFields) -> Result<Self, Self::Error> {
+        if fields.phone.is_none() && fields.email.is_none() {
+            return Err("must have a phone or an email");
+        }
+        Ok(Self { phone: fields.phone, email: fields.email, display_name: fields.display_name })
+    }
 }
 
 #[cfg(test)]
@@ -126,6 +148,13 @@ mod tests {
         for bad in ["pat", "@example.com", "pat@example", "pat@.com", "p at@example.com", "pat@example.com."] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_contact_needs_a_phone_or_an_email() {
+        assert!(serde_json::from_str::<PatientContact>(r#"{"displayName": "Pat"}"#).is_err());
+        let contact: PatientContact = serde_json::from_str(r#"{"email": "pat@example.com"}"#).unwrap();
+        assert!(contact.phone.is_none() && contact.email.is_some());
     }
 
     #[test]

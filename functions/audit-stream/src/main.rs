@@ -1,0 +1,7 @@
+use lambda_runtime::{Error, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    visits_http::telemetry::init();
+    lambda_runtime::run(service_fn(audit_stream::handle)).await
+}

@@ -1,0 +1,49 @@
+//! `notify`: mint a fresh link and send it to the patient by SMS and email.
+
+use std::sync::Arc;
+
+use lambda_http::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use visits_domain::ports::Notifier;
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::{Channel, Core, Delivery, Links, Notifications};
+use visits_http::caller::{caller, route_key};
+use visits_http::input::{json_body, visit_id};
+use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
+
+pub const ROUTES: &[RouteKey] = &["POST /visits/{visitId}/notify"];
+
+pub struct App {
+    notifications: Notifications,
+}
+
+impl App {
+    pub fn new(core: Core, tokens: Arc<Tokens>, notifier: Arc<dyn Notifier>) -> Self {
+        Self { notifications: Notifications::new(Arc::new(Links::new(core, tokens)), notifier) }
+    }
+}
+
+#[derive(Deserialize)]
+struct NotifyBody {
+    #[serde(default)]
+    channels: Option<Vec<Channel>>,
+}
+
+#[derive(Serialize)]
+struct Deliveries {
+    deliveries: Vec<Delivery>,
+}
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
+    handle_request(request, |request| async move {
+        if route_key(&request) != Some(ROUTES[0]) {
+            return Err(Problem::route_not_found());
+        }
+        let caller = caller(&request)?;
+        let id = visit_id(&request)?;
+        let body: NotifyBody = json_body(&request)?;
+        let deliveries = app.notifications.notify(&caller, &id, body.channels).await?;
+        Ok(json(StatusCode::ACCEPTED, &Deliveries { deliveries }))
+    })
+    .await
+}

@@ -1,0 +1,88 @@
+//! `redeem-token`: the public join routes. Preview a link, redeem it once for a session token.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use lambda_http::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use visits_domain::DomainError;
+use visits_domain::model::LinkStatus;
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::{Core, Joins, Redemption};
+use visits_http::caller::{route_key, source_ip};
+use visits_http::input::{json_body, path_param};
+use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
+
+pub const ROUTES: &[RouteKey] = &["GET /join/{code}", "POST /join/{code}", "POST /join"];
+
+pub struct App {
+    joins: Joins,
+}
+
+impl App {
+    pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
+        Self { joins: Joins::new(core, tokens) }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewBody {
+    status: LinkStatus,
+    scheduled_at: DateTime<Utc>,
+    duration_minutes: u32,
+    opens_at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RedeemedBody {
+    visit_id: String,
+    join_token: String,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    token: String,
+}
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
+    handle_request(request, |request| async move {
+        let ip = source_ip(&request);
+        match route_key(&request) {
+            Some("GET /join/{code}") => {
+                let preview = app.joins.preview(&path_param(&request, "code"), &ip).await.map_err(|error| match error {
+                    // An unknown code is 404 here, with the body of every other refusal.
+                    DomainError::LinkUnavailable => Problem::link_unavailable(StatusCode::NOT_FOUND),
+                    other => other.into(),
+                })?;
+                let body = PreviewBody {
+                    status: preview.status,
+                    scheduled_at: preview.scheduled_at,
+                    duration_minutes: preview.duration.minutes(),
+                    opens_at: preview.opens_at,
+                };
+                Ok(json(StatusCode::OK, &body))
+            }
+            Some("POST /join/{code}") => {
+                redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?)
+            }
+            Some("POST /join") => {
+                let body: TokenBody = json_body(&request)?;
+                redeemed(app.joins.redeem_token(&body.token, &ip).await?)
+            }
+            _ => Err(Problem::route_not_found()),
+        }
+    })
+    .await
+}
+
+fn redeemed(redemption: Redemption) -> Result<Response<Body>, Problem> {
+    let body = RedeemedBody {
+        visit_id: redemption.visit_id.to_string(),
+        join_token: redemption.join_token,
+        expires_at: redemption.expires_at,
+    };
+    Ok(json(StatusCode::OK, &body))
+}
