@@ -1,13 +1,14 @@
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use visits_domain::ports::{Clock, IdSource};
 
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Milliseconds are enough for visits and keep timestamps short in JSON.
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now().trunc_subsecs(3)
     }
 }
 

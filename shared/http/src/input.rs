@@ -81,7 +81,11 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
 }
 
 pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request.headers().get(name).and_then(|value| value.to_str().ok())
+    header_value(request.headers(), name)
+}
+
+pub fn header_value<'h>(headers: &'h lambda_http::http::HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
 }
 
 /// The bearer token of the `Authorization` header.

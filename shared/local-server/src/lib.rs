@@ -1,0 +1,17 @@
+//! The local server: every route of every function on one port, reached the way API Gateway
+//! reaches them in AWS. A request becomes the same API Gateway v2 event (path parameters, source
+//! IP, authorizer claims from a verified development token) and goes to the same handler. Never
+//! deployed: it also serves `GET /dev/tokens` and `GET /dev/outbox`.
+//!
+//! # Layout
+//! - [`routes`]: the route table, built from each function's `ROUTES`.
+//! - [`dev_auth`]: demo accounts and the stand-in for the JWT authorizer.
+//! - [`gateway`]: HTTP request → API Gateway event → `lambda_http::Request`, and back.
+//! - [`server`]: the hyper server and the dispatch to the functions.
+
+pub mod dev_auth;
+pub mod gateway;
+pub mod routes;
+pub mod server;
+
+pub use server::{LocalApp, serve};

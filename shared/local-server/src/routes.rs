@@ -1,0 +1,119 @@
+//! The route table: every function's route keys, matched against a request path the way API
+//! Gateway matches them (literal segments beat parameters).
+
+use std::collections::HashMap;
+
+use visits_http::RouteKey;
+
+/// Which function serves a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    ScheduleVisit,
+    MintLink,
+    Notify,
+    RedeemToken,
+    StartSession,
+}
+
+pub struct Route {
+    pub key: RouteKey,
+    pub function: Function,
+    method: &'static str,
+    segments: Vec<&'static str>,
+}
+
+impl Route {
+    /// Routes without the Cognito authorizer: the patient's join routes.
+    pub fn is_public(&self) -> bool {
+        self.segments.first() == Some(&"join")
+    }
+}
+
+pub struct RouteTable(Vec<Route>);
+
+impl RouteTable {
+    pub fn new() -> Self {
+        let owners: [(&[RouteKey], Function); 5] = [
+            (schedule_visit::ROUTES, Function::ScheduleVisit),
+            (mint_link::ROUTES, Function::MintLink),
+            (notify::ROUTES, Function::Notify),
+            (redeem_token::ROUTES, Function::RedeemToken),
+            (start_session::ROUTES, Function::StartSession),
+        ];
+        let routes = owners
+            .into_iter()
+            .flat_map(|(keys, function)| keys.iter().map(move |key| (*key, function)))
+            .map(|(key, function)| {
+                let (method, path) = key.split_once(' ').unwrap_or(("", key));
+                Route { key, function, method, segments: path.trim_matches('/').split('/').collect() }
+            })
+            .collect();
+        Self(routes)
+    }
+
+    pub fn all(&self) -> &[Route] {
+        &self.0
+    }
+
+    /// The route for a method and path, and its path parameters.
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Route, HashMap<String, String>)> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.0
+            .iter()
+            .filter(|route| route.method == method && route.segments.len() == parts.len())
+            .filter_map(|route| {
+                let mut params = HashMap::new();
+                let mut literals = 0;
+                for (pattern, part) in route.segments.iter().zip(&parts) {
+                    match pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        Some(name) if !part.is_empty() => {
+                            params.insert(name.to_owned(), (*part).to_owned());
+                        }
+                        Some(_) => return None,
+                        None if pattern == part => literals += 1,
+                        None => return None,
+                    }
+                }
+                Some((literals, route, params))
+            })
+            .max_by_key(|(literals, _, _)| *literals)
+            .map(|(_, route, params)| (route, params))
+    }
+}
+
+impl Default for RouteTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_exactly_one_owner() {
+        let table = RouteTable::new();
+        let mut keys: Vec<_> = table.all().iter().map(|r| r.key).collect();
+        let count = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "a route key is owned twice");
+        assert_eq!(count, 15, "the contract has 15 routes");
+    }
+
+    #[test]
+    fn literal_segments_beat_parameters() {
+        let table = RouteTable::new();
+        let (route, params) = table.find("POST", "/join/session").unwrap();
+        assert_eq!((route.key, params.len()), ("POST /join/session", 0));
+        let (route, params) = table.find("POST", "/join/ABCD").unwrap();
+        assert_eq!((route.key, params["code"].as_str()), ("POST /join/{code}", "ABCD"));
+        assert!(route.is_public());
+        let (route, _) = table.find("GET", "/visits/vis_x/audit").unwrap();
+        assert_eq!(route.function, Function::ScheduleVisit);
+        assert!(!route.is_public());
+        assert!(table.find("DELETE", "/visits").is_none());
+        assert!(table.find("GET", "/visits//audit").is_none());
+    }
+}

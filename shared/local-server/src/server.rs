@@ -1,0 +1,155 @@
+//! The hyper server: match the route, act as the authorizer, call the owning function's handler.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::net::TcpListener;
+use visits_domain::ports::OutgoingMessage;
+use visits_embedded::EmbeddedWorld;
+use visits_http::{Problem, json as json_response};
+
+use crate::dev_auth::DevAuth;
+use crate::gateway::{GatewayContext, http_response, lambda_request};
+use crate::routes::{Function, RouteTable};
+
+/// API Gateway refuses payloads over 10 MB; locally 1 MB is plenty to show a 413.
+const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+type HttpResponse = hyper::Response<Full<Bytes>>;
+
+pub struct LocalApp {
+    routes: RouteTable,
+    auth: DevAuth,
+    world: EmbeddedWorld,
+    schedule_visit: schedule_visit::App,
+    mint_link: mint_link::App,
+    notify: notify::App,
+    redeem_token: redeem_token::App,
+    start_session: start_session::App,
+}
+
+impl LocalApp {
+    /// Every function over the same embedded world, as if they shared one table in AWS.
+    pub fn new(world: EmbeddedWorld) -> Self {
+        Self {
+            routes: RouteTable::new(),
+            auth: DevAuth::generate(),
+            schedule_visit: schedule_visit::App::new(world.core()),
+            mint_link: mint_link::App::new(world.core(), world.tokens.clone()),
+            notify: notify::App::new(world.core(), world.tokens.clone(), world.outbox.clone()),
+            redeem_token: redeem_token::App::new(world.core(), world.tokens.clone()),
+            start_session: start_session::App::new(world.core(), world.tokens.clone(), world.video.clone()),
+            world,
+        }
+    }
+
+    pub fn world(&self) -> &EmbeddedWorld {
+        &self.world
+    }
+
+    pub async fn respond(&self, request: hyper::Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => {
+                let mut problem = Problem::invalid_field("body", format!("must be at most {MAX_REQUEST_BYTES} bytes"));
+                problem.status = 413;
+                problem.title = "Payload too large";
+                return http_response(problem.into_response());
+            }
+        };
+        let path = parts.uri.path().to_owned();
+        if parts.method == Method::GET && path == "/dev/tokens" {
+            return http_response(json_response(StatusCode::OK, &self.auth.tokens_body()));
+        }
+        if parts.method == Method::GET && path == "/dev/outbox" {
+            return http_response(json_response(StatusCode::OK, &self.outbox_body()));
+        }
+        let Some((route, path_parameters)) = self.routes.find(parts.method.as_str(), &path) else {
+            return http_response(Problem::route_not_found().into_response());
+        };
+        let claims = if route.is_public() {
+            None
+        } else {
+            let bearer = visits_http::input::header_value(&parts.headers, "authorization")
+                .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")));
+            match bearer.and_then(|token| self.auth.authorize(token.trim())) {
+                Some(claims) => Some(claims),
+                // API Gateway's authorizer answers 401 before the function runs.
+                None => return http_response(Problem::unauthenticated().into_response()),
+            }
+        };
+        let context = GatewayContext {
+            route_key: route.key,
+            path_parameters,
+            source_ip: peer.ip().to_string(),
+            request_id: uuid::Uuid::new_v4().to_string(),
+            claims,
+        };
+        let request = match lambda_request(&parts, &body, context) {
+            Ok(request) => request,
+            Err(error) => {
+                tracing::error!(error = %error, "could not build the API Gateway event");
+                return http_response(Problem::route_not_found().into_response());
+            }
+        };
+        let response = match route.function {
+            Function::ScheduleVisit => schedule_visit::handle(&self.schedule_visit, request).await,
+            Function::MintLink => mint_link::handle(&self.mint_link, request).await,
+            Function::Notify => notify::handle(&self.notify, request).await,
+            Function::RedeemToken => redeem_token::handle(&self.redeem_token, request).await,
+            Function::StartSession => start_session::handle(&self.start_session, request).await,
+        };
+        match response {
+            Ok(response) => http_response(response),
+            Err(error) => {
+                tracing::error!(error = %error, "handler failed");
+                http_response(Problem::from(visits_domain::DomainError::Internal(error.to_string())).into_response())
+            }
+        }
+    }
+
+    /// `GET /dev/outbox`: what demo mode "sent", newest last, so a walk-through can follow a link.
+    fn outbox_body(&self) -> serde_json::Value {
+        let messages: Vec<_> = self
+            .world
+            .outbox
+            .sent()
+            .into_iter()
+            .map(|sent| match sent.message {
+                OutgoingMessage::Sms { to, body } => {
+                    json!({"messageId": sent.message_id, "channel": "sms", "to": to.expose(), "body": body})
+                }
+                OutgoingMessage::Email { to, subject, body } => json!({
+                    "messageId": sent.message_id, "channel": "email", "to": to.expose(), "subject": subject, "body": body
+                }),
+            })
+            .collect();
+        json!({ "messages": messages })
+    }
+}
+
+/// Serves until the listener fails. Each connection runs on its own task.
+pub async fn serve(listener: TcpListener, app: Arc<LocalApp>) -> std::io::Result<()> {
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(app.respond(request, peer).await) }
+            });
+            if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+                tracing::debug!(error = %error, "connection closed with an error");
+            }
+        });
+    }
+}
