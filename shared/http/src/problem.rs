@@ -130,7 +130,7 @@ impl From<DomainError> for Problem {
             DomainError::LinkUnavailable => Problem::link_unavailable(StatusCode::GONE),
             DomainError::VisitClosed(status) => {
                 Problem::new(StatusCode::GONE, "visit-closed", "Visit closed", format!("the visit is {status}"))
-                    .with("status", status.as_str())
+                    .with("visitStatus", status.as_str())
             }
             DomainError::TooManyAttempts { retry_after_seconds } => {
                 let mut problem = Problem::new(
