@@ -25,8 +25,13 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
         problem.title = "Payload too large";
         return Err(problem);
     }
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    // Parsed as a value first: serde would otherwise accept `[..]` for a struct, field by position.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| Problem::invalid_field("body", "is not valid JSON"))?;
+    if !value.is_object() {
+        return Err(Problem::invalid_field("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let (field, message) = describe(&path, &inner);
@@ -48,7 +53,10 @@ fn describe(path: &str, error: &serde_json::Error) -> (String, String) {
         return (field, "is required".into());
     }
     let field = if at_root { "body".to_owned() } else { path.to_owned() };
-    let expected = text.split(", expected ").nth(1);
+    let expected = text.split(", expected ").nth(1).map(|e| match e {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => "a whole number",
+        other => other,
+    });
     let message = if text.starts_with("invalid type") {
         format!("must be {}", expected.unwrap_or("of another type"))
     } else if text.starts_with("unknown variant") {
@@ -123,7 +131,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_and_hide_the_value() {
-        let p = parse(r#"{"durationMinutes": "thirty", "contact": {"phone": "+1"}}"#);
+        let p = parse(r#"{"durationMinutes": "thirty", "contact": {"phone": "+12"}}"#);
         assert_eq!((p.errors[0].field.as_str(), p.status), ("durationMinutes", 400));
         assert!(!p.errors[0].message.contains("thirty"));
 

@@ -99,7 +99,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 15, "the contract has 15 routes");
+        assert_eq!(count, 13, "the contract has 13 routes");
     }
 
     #[test]
