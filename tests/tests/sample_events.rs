@@ -1,0 +1,135 @@
+//! Every file in `events/` goes through the real event types into its function's handler, on
+//! embedded adapters seeded with the visit the samples name.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use lambda_runtime::{Context, LambdaEvent};
+use visits_domain::model::{AuditHead, DurationMinutes, PatientContact, Provider, UserId, Visit, VisitId, VisitStatus};
+use visits_embedded::{EmbeddedWorld, SystemClock};
+
+const VISIT: &str = "vis_k7q2m3x4w5p3r6t5v2n7";
+const CLINICIAN: &str = "c0000000-0000-4000-8000-000000000001";
+const PATIENT: &str = "b0000000-0000-4000-8000-000000000001";
+
+fn event(name: &str) -> String {
+    let path = format!("{}/../events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn http(name: &str) -> lambda_http::Request {
+    lambda_http::request::from_str(&event(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A world holding the sample visit, five minutes from now: its join window is open.
+async fn seeded_world() -> EmbeddedWorld {
+    let world = EmbeddedWorld::new(Default::default(), Arc::new(SystemClock), false);
+    let now = Utc::now();
+    let contact: PatientContact =
+        serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#).unwrap();
+    let visit = Visit {
+        id: VisitId::parse(VISIT).unwrap(),
+        patient_id: UserId::parse(PATIENT).unwrap(),
+        clinician_id: UserId::parse(CLINICIAN).unwrap(),
+        scheduled_at: now + Duration::minutes(5),
+        duration: DurationMinutes::new(30).unwrap(),
+        provider: Provider::Chime,
+        status: VisitStatus::Scheduled,
+        patient_contact: Some(contact),
+        created_at: now,
+        updated_at: now,
+        patient_checked_in_at: None,
+        session_started_at: None,
+        room: None,
+        current_link: None,
+        audit_head: AuditHead::default(),
+        version: 0,
+    };
+    world.core().create(visit, "admin:seed", |draft| draft.record("visit.scheduled", []), None).await.unwrap();
+    world
+}
+
+#[tokio::test]
+async fn schedule_visit_samples() {
+    let world = seeded_world().await;
+    let app = schedule_visit::App::new(world.core());
+    for (name, status) in [
+        ("schedule-visit.post-visits", 201),
+        ("schedule-visit.get-visits", 200),
+        ("schedule-visit.get-visit", 200),
+        ("schedule-visit.get-audit", 200),
+    ] {
+        let response = schedule_visit::handle(&app, http(name)).await.unwrap();
+        assert_eq!(response.status(), status, "{name}: {:?}", response.body());
+    }
+}
+
+#[tokio::test]
+async fn mint_link_and_notify_samples() {
+    let world = seeded_world().await;
+    let mint = mint_link::App::new(world.core(), world.tokens.clone());
+    assert_eq!(mint_link::handle(&mint, http("mint-link.post-links")).await.unwrap().status(), 201);
+    let notify = notify::App::new(world.core(), world.tokens.clone(), world.outbox.clone());
+    assert_eq!(notify::handle(&notify, http("notify.post-notify")).await.unwrap().status(), 202);
+    assert_eq!(world.outbox.sent().len(), 2);
+}
+
+#[tokio::test]
+async fn redeem_token_samples_are_refused_generically() {
+    let world = seeded_world().await;
+    let app = redeem_token::App::new(world.core(), world.tokens.clone());
+    for (name, status) in [
+        ("redeem-token.get-join-code", 404),
+        ("redeem-token.post-join-code", 410),
+        ("redeem-token.post-join-token", 410),
+    ] {
+        let response = redeem_token::handle(&app, http(name)).await.unwrap();
+        assert_eq!(response.status(), status, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn start_session_samples() {
+    let world = seeded_world().await;
+    let app = start_session::App::new(world.core(), world.tokens.clone(), world.video.clone());
+    for (name, status) in [
+        ("start-session.post-session", 200),
+        ("start-session.post-join-session", 401),
+        ("start-session.post-end", 200),
+    ] {
+        let response = start_session::handle(&app, http(name)).await.unwrap();
+        assert_eq!(response.status(), status, "{name}: {:?}", response.body());
+    }
+    let fresh = seeded_world().await;
+    let app = start_session::App::new(fresh.core(), fresh.tokens.clone(), fresh.video.clone());
+    assert_eq!(start_session::handle(&app, http("start-session.post-cancel")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn connect_flow_sample_returns_screen_pop_attributes() {
+    let world = seeded_world().await;
+    let app = connect_flow::App::new(world.core());
+    let payload = serde_json::from_str(&event("connect-flow.contact-flow")).unwrap();
+    let answer = connect_flow::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+    assert_eq!(answer["visitId"], VISIT);
+    assert_eq!(answer["clinicianId"], CLINICIAN);
+    assert_eq!(answer["patientDisplayName"], "Pat Example");
+    assert_eq!(answer["status"], "scheduled");
+    assert!(!answer.contains_key("error"));
+
+    let mut unknown: aws_lambda_events::event::connect::ConnectEvent =
+        serde_json::from_str(&event("connect-flow.contact-flow")).unwrap();
+    unknown.details.contact_data.attributes.insert("visitId".into(), "vis_aaaaaaaaaaaaaaaaaaaa".into());
+    let answer = connect_flow::handle(&app, LambdaEvent::new(unknown.clone(), Context::default())).await.unwrap();
+    assert_eq!(answer["error"], "visit_not_found");
+    unknown.details.contact_data.attributes.clear();
+    let answer = connect_flow::handle(&app, LambdaEvent::new(unknown, Context::default())).await.unwrap();
+    assert_eq!(answer["error"], "missing_visit_id");
+}
+
+#[tokio::test]
+async fn audit_stream_sample_parses_and_reports_no_failures() {
+    let payload = serde_json::from_str(&event("audit-stream.dynamodb-batch")).unwrap();
+    let response = audit_stream::handle(LambdaEvent::new(payload, Context::default())).await.unwrap();
+    assert!(response.batch_item_failures.is_empty());
+}
