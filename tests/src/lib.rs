@@ -66,7 +66,8 @@ pub async fn spawn_app() -> TestApp {
     let app = Arc::new(LocalApp::new(world.clone()));
     tokio::spawn(serve(listener, app));
     let client = reqwest::Client::new();
-    let tokens: Value = client.get(format!("{base}/dev/tokens")).send().await.expect("server up").json().await.expect("json");
+    let tokens: Value =
+        client.get(format!("{base}/dev/tokens")).send().await.expect("server up").json().await.expect("json");
     let token = |key: &str| tokens[key].as_str().expect("a token").to_owned();
     let accounts = Accounts {
         admin: token("admin"),
@@ -112,7 +113,8 @@ impl TestApp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("a body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, body, headers }
     }
 
@@ -137,7 +139,8 @@ impl TestApp {
     }
 
     pub async fn schedule_in(&self, minutes_ahead: i64) -> String {
-        let reply = self.call("POST", "/visits", Some(&self.accounts.clinician), Some(self.visit_body(minutes_ahead))).await;
+        let reply =
+            self.call("POST", "/visits", Some(&self.accounts.clinician), Some(self.visit_body(minutes_ahead))).await;
         assert_eq!(reply.status, 201, "{}", reply.body);
         reply.body["visitId"].as_str().expect("an id").to_owned()
     }

@@ -62,7 +62,8 @@ async fn prepare(app: &TestApp, route: Route) -> (&'static str, String, Option<V
         Route::Notify => ("POST", format!("/visits/{visit_id}/notify"), Some(json!({}))),
         Route::Session => ("POST", format!("/visits/{visit_id}/session"), None),
         Route::End => {
-            let started = app.call("POST", &format!("/visits/{visit_id}/session"), Some(&app.accounts.clinician), None).await;
+            let started =
+                app.call("POST", &format!("/visits/{visit_id}/session"), Some(&app.accounts.clinician), None).await;
             assert_eq!(started.status, 200);
             ("POST", format!("/visits/{visit_id}/end"), None)
         }
@@ -92,16 +93,20 @@ async fn every_route_answers_each_caller_as_the_table_says() {
 async fn listings_hold_only_the_callers_own_visits() {
     let app = spawn_app().await;
     let visit_id = app.schedule().await;
-    for (caller, sees) in [("admin", true), ("clinician", true), ("clinician2", false), ("patient", true), ("patient2", false)] {
+    for (caller, sees) in
+        [("admin", true), ("clinician", true), ("clinician2", false), ("patient", true), ("patient2", false)]
+    {
         let reply = app.call("GET", "/visits", token(&app, caller), None).await;
-        let ids: Vec<&str> = reply.body["items"].as_array().unwrap().iter().map(|v| v["visitId"].as_str().unwrap()).collect();
+        let ids: Vec<&str> =
+            reply.body["items"].as_array().unwrap().iter().map(|v| v["visitId"].as_str().unwrap()).collect();
         assert_eq!(ids.contains(&visit_id.as_str()), sees, "{caller}: {ids:?}");
     }
     // A filter naming someone else does not widen a patient's view.
     let other = app.sub("patient2");
     let reply = app.call("GET", &format!("/visits?patientId={other}"), Some(&app.accounts.patient2), None).await;
     assert_eq!(reply.body["items"].as_array().unwrap().len(), 0);
-    let reply = app.call("GET", &format!("/visits?patientId={}", app.sub("patient")), Some(&app.accounts.patient2), None).await;
+    let reply =
+        app.call("GET", &format!("/visits?patientId={}", app.sub("patient")), Some(&app.accounts.patient2), None).await;
     assert_eq!(reply.body["items"].as_array().unwrap().len(), 0);
 }
 

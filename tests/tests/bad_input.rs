@@ -18,7 +18,13 @@ struct Case {
     field: Option<&'static str>,
 }
 
-fn case(name: &'static str, method: &'static str, path: impl Into<String>, status: u16, field: Option<&'static str>) -> Case {
+fn case(
+    name: &'static str,
+    method: &'static str,
+    path: impl Into<String>,
+    status: u16,
+    field: Option<&'static str>,
+) -> Case {
     Case { name, method, path: path.into(), bearer: None, body: None, headers: Vec::new(), status, field }
 }
 
@@ -51,7 +57,10 @@ async fn run(app: &TestApp, cases: Vec<Case>) {
         let problem_json = reply.header("content-type") == Some("application/problem+json");
         let field_ok = case.field.is_none_or(|f| fields.contains(&f));
         if reply.status != case.status || !problem_json || !field_ok {
-            failures.push(format!("{}: got {} {:?}, want {} {:?}: {}", case.name, reply.status, fields, case.status, case.field, reply.body));
+            failures.push(format!(
+                "{}: got {} {:?}, want {} {:?}: {}",
+                case.name, reply.status, fields, case.status, case.field, reply.body
+            ));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -82,21 +91,78 @@ async fn scheduling_and_listing_reject_bad_input() {
         case("not an object", "POST", "/visits", 400, Some("body")).by(&dr).raw("[1,2]"),
         case("missing patientId", "POST", "/visits", 400, Some("patientId")).by(&dr).json(without("patientId")),
         case("missing scheduledAt", "POST", "/visits", 400, Some("scheduledAt")).by(&dr).json(without("scheduledAt")),
-        case("empty patientId", "POST", "/visits", 400, Some("patientId")).by(&dr).json(with(good.clone(), &["patientId"], json!(""))),
-        case("numeric patientId", "POST", "/visits", 400, Some("patientId")).by(&dr).json(with(good.clone(), &["patientId"], json!(7))),
-        case("duration as text", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(good.clone(), &["durationMinutes"], json!("30"))),
-        case("duration too short", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(good.clone(), &["durationMinutes"], json!(4))),
-        case("duration too long", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(good.clone(), &["durationMinutes"], json!(241))),
-        case("negative duration", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(good.clone(), &["durationMinutes"], json!(-5))),
-        case("unknown provider", "POST", "/visits", 400, Some("provider")).by(&dr).json(with(good.clone(), &["provider"], json!("zoom"))),
-        case("time not rfc3339", "POST", "/visits", 400, Some("scheduledAt")).by(&dr).json(with(good.clone(), &["scheduledAt"], json!("tomorrow at 10"))),
-        case("visit in the past", "POST", "/visits", 422, Some("scheduledAt")).by(&dr).json(with(good.clone(), &["scheduledAt"], json!(past))),
-        case("bad phone", "POST", "/visits", 400, Some("patientContact.phone")).by(&dr).json(with(good.clone(), &["patientContact", "phone"], json!("555-0100"))),
-        case("bad email", "POST", "/visits", 400, Some("patientContact.email")).by(&dr).json(with(good.clone(), &["patientContact", "email"], json!("pat.example.com"))),
-        case("contact without a way to reach", "POST", "/visits", 400, Some("patientContact")).by(&dr).json(with(good.clone(), &["patientContact"], json!({"displayName": "Pat"}))),
-        case("oversized body", "POST", "/visits", 413, Some("body")).by(&dr).json(with(good.clone(), &["padding"], json!("x".repeat(20_000)))),
-        case("admin without clinicianId", "POST", "/visits", 400, Some("clinicianId")).by(&app.accounts.admin).json(good.clone()),
-        case("empty idempotency key", "POST", "/visits", 400, Some("Idempotency-Key")).by(&dr).json(good.clone()).header("idempotency-key", " "),
+        case("empty patientId", "POST", "/visits", 400, Some("patientId")).by(&dr).json(with(
+            good.clone(),
+            &["patientId"],
+            json!(""),
+        )),
+        case("numeric patientId", "POST", "/visits", 400, Some("patientId")).by(&dr).json(with(
+            good.clone(),
+            &["patientId"],
+            json!(7),
+        )),
+        case("duration as text", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(
+            good.clone(),
+            &["durationMinutes"],
+            json!("30"),
+        )),
+        case("duration too short", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(
+            good.clone(),
+            &["durationMinutes"],
+            json!(4),
+        )),
+        case("duration too long", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(
+            good.clone(),
+            &["durationMinutes"],
+            json!(241),
+        )),
+        case("negative duration", "POST", "/visits", 400, Some("durationMinutes")).by(&dr).json(with(
+            good.clone(),
+            &["durationMinutes"],
+            json!(-5),
+        )),
+        case("unknown provider", "POST", "/visits", 400, Some("provider")).by(&dr).json(with(
+            good.clone(),
+            &["provider"],
+            json!("zoom"),
+        )),
+        case("time not rfc3339", "POST", "/visits", 400, Some("scheduledAt")).by(&dr).json(with(
+            good.clone(),
+            &["scheduledAt"],
+            json!("tomorrow at 10"),
+        )),
+        case("visit in the past", "POST", "/visits", 422, Some("scheduledAt")).by(&dr).json(with(
+            good.clone(),
+            &["scheduledAt"],
+            json!(past),
+        )),
+        case("bad phone", "POST", "/visits", 400, Some("patientContact.phone")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact", "phone"],
+            json!("555-0100"),
+        )),
+        case("bad email", "POST", "/visits", 400, Some("patientContact.email")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact", "email"],
+            json!("pat.example.com"),
+        )),
+        case("contact without a way to reach", "POST", "/visits", 400, Some("patientContact")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact"],
+            json!({"displayName": "Pat"}),
+        )),
+        case("oversized body", "POST", "/visits", 413, Some("body")).by(&dr).json(with(
+            good.clone(),
+            &["padding"],
+            json!("x".repeat(20_000)),
+        )),
+        case("admin without clinicianId", "POST", "/visits", 400, Some("clinicianId"))
+            .by(&app.accounts.admin)
+            .json(good.clone()),
+        case("empty idempotency key", "POST", "/visits", 400, Some("Idempotency-Key"))
+            .by(&dr)
+            .json(good.clone())
+            .header("idempotency-key", " "),
         case("when", "GET", "/visits?when=later", 400, Some("when")).by(&dr),
         case("limit zero", "GET", "/visits?limit=0", 400, Some("limit")).by(&dr),
         case("limit text", "GET", "/visits?limit=ten", 400, Some("limit")).by(&dr),
@@ -150,14 +216,21 @@ async fn notify_rejects_bad_channels() {
     let visit_id = app.schedule().await;
     let mut email_only = app.visit_body(10);
     email_only["patientContact"] = json!({"email": "pat@example.com"});
-    let email_only = app.call("POST", "/visits", Some(&dr), Some(email_only)).await.body["visitId"].as_str().unwrap().to_owned();
+    let email_only =
+        app.call("POST", "/visits", Some(&dr), Some(email_only)).await.body["visitId"].as_str().unwrap().to_owned();
     let path = format!("/visits/{visit_id}/notify");
     let cases = vec![
         case("malformed json", "POST", path.clone(), 400, Some("body")).by(&dr).raw("{channels"),
-        case("channels not a list", "POST", path.clone(), 400, Some("channels")).by(&dr).json(json!({"channels": "sms"})),
-        case("unknown channel", "POST", path.clone(), 400, Some("channels[0]")).by(&dr).json(json!({"channels": ["fax"]})),
+        case("channels not a list", "POST", path.clone(), 400, Some("channels"))
+            .by(&dr)
+            .json(json!({"channels": "sms"})),
+        case("unknown channel", "POST", path.clone(), 400, Some("channels[0]"))
+            .by(&dr)
+            .json(json!({"channels": ["fax"]})),
         case("no channel", "POST", path.clone(), 422, Some("channels")).by(&dr).json(json!({"channels": []})),
-        case("channel without contact", "POST", format!("/visits/{email_only}/notify"), 422, Some("channels")).by(&dr).json(json!({"channels": ["sms"]})),
+        case("channel without contact", "POST", format!("/visits/{email_only}/notify"), 422, Some("channels"))
+            .by(&dr)
+            .json(json!({"channels": ["sms"]})),
     ];
     run(&app, cases).await;
 }

@@ -146,7 +146,10 @@ async fn a_connect_visit_gives_the_patient_participant_credentials() {
     assert_eq!(staff.status, 200, "{}", staff.body);
     assert_eq!(staff.body["provider"], "connect");
     assert!(staff.body["contactId"].is_string());
-    assert!(staff.body.get("participantToken").is_none(), "the agent answers in Connect, not with the customer's token");
+    assert!(
+        staff.body.get("participantToken").is_none(),
+        "the agent answers in Connect, not with the customer's token"
+    );
     let patient = app.call("POST", &path, Some(&app.accounts.patient), None).await;
     assert_eq!(patient.status, 200, "{}", patient.body);
     assert_eq!(patient.body["contactId"], staff.body["contactId"]);

@@ -43,7 +43,8 @@ async fn cancelling_revokes_links_and_closes_the_session() {
     let app = spawn_app().await;
     let visit_id = app.schedule().await;
     let redeemed_link = app.mint(&visit_id).await;
-    let join_token = app.redeem(redeemed_link["code"].as_str().unwrap()).await.body["joinToken"].as_str().unwrap().to_owned();
+    let join_token =
+        app.redeem(redeemed_link["code"].as_str().unwrap()).await.body["joinToken"].as_str().unwrap().to_owned();
     let unused = app.mint(&visit_id).await;
 
     let cancelled = app.call("POST", &format!("/visits/{visit_id}/cancel"), Some(&app.accounts.clinician), None).await;

@@ -20,6 +20,7 @@ impl Write for Capture {
 }
 
 #[test]
+#[allow(unsafe_code)]
 fn a_full_flow_logs_no_secret_and_no_phi() {
     // SAFETY: set before any other thread of this test binary exists.
     unsafe { std::env::set_var("RUST_LOG", "debug") };

@@ -49,7 +49,12 @@ async fn a_failed_channel_is_reported_and_audited_without_failing_the_other() {
     let visit_id = app.schedule().await;
     app.world.outbox.fail_channel("sms");
     let reply = app
-        .call("POST", &format!("/visits/{visit_id}/notify"), Some(&app.accounts.clinician), Some(json!({"channels": ["sms", "email"]})))
+        .call(
+            "POST",
+            &format!("/visits/{visit_id}/notify"),
+            Some(&app.accounts.clinician),
+            Some(json!({"channels": ["sms", "email"]})),
+        )
         .await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     let status = |channel: &str| {

@@ -26,7 +26,8 @@ async fn seeded_world() -> EmbeddedWorld {
     let world = EmbeddedWorld::new(Default::default(), Arc::new(SystemClock), false);
     let now = Utc::now();
     let contact: PatientContact =
-        serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#).unwrap();
+        serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#)
+            .unwrap();
     let visit = Visit {
         id: VisitId::parse(VISIT).unwrap(),
         patient_id: UserId::parse(PATIENT).unwrap(),
@@ -92,11 +93,9 @@ async fn redeem_token_samples_are_refused_generically() {
 async fn start_session_samples() {
     let world = seeded_world().await;
     let app = start_session::App::new(world.core(), world.tokens.clone(), world.video.clone());
-    for (name, status) in [
-        ("start-session.post-session", 200),
-        ("start-session.post-join-session", 401),
-        ("start-session.post-end", 200),
-    ] {
+    for (name, status) in
+        [("start-session.post-session", 200), ("start-session.post-join-session", 401), ("start-session.post-end", 200)]
+    {
         let response = start_session::handle(&app, http(name)).await.unwrap();
         assert_eq!(response.status(), status, "{name}: {:?}", response.body());
     }

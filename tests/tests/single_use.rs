@@ -34,7 +34,8 @@ async fn fifty_concurrent_redemptions_of_one_link_jwt_have_one_winner() {
     let link = app.mint(&visit_id).await;
     let token = link["token"].as_str().unwrap();
 
-    let replies = join_all((0..ATTEMPTS).map(|_| app.call("POST", "/join", None, Some(json!({ "token": token }))))).await;
+    let replies =
+        join_all((0..ATTEMPTS).map(|_| app.call("POST", "/join", None, Some(json!({ "token": token }))))).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
 
     assert_eq!(count(&statuses, 200), 1, "{statuses:?}");

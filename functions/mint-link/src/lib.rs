@@ -40,7 +40,8 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
         let link = app.links.mint(&caller, &id).await?;
-        let body = LinkBody { code: link.code.expose(), url: &link.url, token: &link.token, expires_at: link.expires_at };
+        let body =
+            LinkBody { code: link.code.expose(), url: &link.url, token: &link.token, expires_at: link.expires_at };
         Ok(json(StatusCode::CREATED, &body))
     })
     .await

@@ -52,11 +52,12 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         let ip = source_ip(&request);
         match route_key(&request) {
             Some("GET /join/{code}") => {
-                let preview = app.joins.preview(&path_param(&request, "code"), &ip).await.map_err(|error| match error {
-                    // An unknown code is 404 here, with the body of every other refusal.
-                    DomainError::LinkUnavailable => Problem::link_unavailable(StatusCode::NOT_FOUND),
-                    other => other.into(),
-                })?;
+                let preview =
+                    app.joins.preview(&path_param(&request, "code"), &ip).await.map_err(|error| match error {
+                        // An unknown code is 404 here, with the body of every other refusal.
+                        DomainError::LinkUnavailable => Problem::link_unavailable(StatusCode::NOT_FOUND),
+                        other => other.into(),
+                    })?;
                 let body = PreviewBody {
                     status: preview.status,
                     scheduled_at: preview.scheduled_at,
@@ -65,9 +66,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 };
                 Ok(json(StatusCode::OK, &body))
             }
-            Some("POST /join/{code}") => {
-                redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?)
-            }
+            Some("POST /join/{code}") => redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?),
             Some("POST /join") => {
                 let body: TokenBody = json_body(&request)?;
                 redeemed(app.joins.redeem_token(&body.token, &ip).await?)

@@ -9,7 +9,8 @@ use visits_domain::usecases::{Core, Visits};
 use visits_http::caller::route_key;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request};
 
-pub const ROUTES: &[RouteKey] = &["POST /visits", "GET /visits", "GET /visits/{visitId}", "GET /visits/{visitId}/audit"];
+pub const ROUTES: &[RouteKey] =
+    &["POST /visits", "GET /visits", "GET /visits/{visitId}", "GET /visits/{visitId}/audit"];
 
 pub struct App {
     visits: Visits,

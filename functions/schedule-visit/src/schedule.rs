@@ -34,7 +34,10 @@ pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Prob
     let body: ScheduleBody = json_body(request)?;
     let key = header(request, "idempotency-key").map(str::trim);
     if key.is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY) {
-        return Err(Problem::invalid_field("Idempotency-Key", format!("must be 1 to {MAX_IDEMPOTENCY_KEY} characters")));
+        return Err(Problem::invalid_field(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} characters"),
+        ));
     }
     let new_visit = NewVisit {
         patient_id: body.patient_id,

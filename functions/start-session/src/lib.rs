@@ -78,4 +78,3 @@ fn joined(outcome: JoinOutcome) -> Result<Response<Body>, Problem> {
         }
     }
 }
-

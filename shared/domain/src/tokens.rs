@@ -166,9 +166,8 @@ impl Tokens {
         // Lifetime is checked below against the injected clock, not the system's.
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
-            .map_err(|_| TokenRejected::Invalid)?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &key.key, &validation).map_err(|_| TokenRejected::Invalid)?.claims;
         let now = now.timestamp();
         if claims.nbf > now + LEEWAY_SECONDS {
             return Err(TokenRejected::NotYetValid);

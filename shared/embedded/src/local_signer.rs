@@ -90,7 +90,10 @@ mod tests {
         };
         assert_eq!(check(link.clone(), Audience::Session, now()).await, Some(TokenRejected::Invalid));
         assert_eq!(check(link.clone(), Audience::Link, now() + Duration::hours(2)).await, Some(TokenRejected::Expired));
-        assert_eq!(check(link.clone(), Audience::Link, now() - Duration::minutes(5)).await, Some(TokenRejected::NotYetValid));
+        assert_eq!(
+            check(link.clone(), Audience::Link, now() - Duration::minutes(5)).await,
+            Some(TokenRejected::NotYetValid)
+        );
 
         let mut tampered = link.clone();
         let claims_start = tampered.find('.').unwrap() + 1;

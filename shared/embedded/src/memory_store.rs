@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
 use visits_domain::ports::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage,
-    VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
+    VisitWrite, When,
 };
 
 #[derive(Default)]
@@ -159,7 +159,12 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn record_failure(&self, key: &str, now: DateTime<Utc>, window: Duration) -> Result<FailureCount, StoreError> {
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<FailureCount, StoreError> {
         let mut state = self.state();
         let entry = state.failures.entry(key.to_owned()).or_insert(FailureCount { count: 0, resets_at: now });
         if entry.resets_at <= now {

@@ -55,7 +55,9 @@ impl Notifier for Outbox {
             // Demo mode only: the person at the terminal is the recipient. This is not a log line.
             let text = match message {
                 OutgoingMessage::Sms { body, .. } => format!("[outbox sms {message_id}] {body}"),
-                OutgoingMessage::Email { subject, body, .. } => format!("[outbox email {message_id}] {subject}\n{body}"),
+                OutgoingMessage::Email { subject, body, .. } => {
+                    format!("[outbox email {message_id}] {subject}\n{body}")
+                }
             };
             eprintln!("{text}");
         }

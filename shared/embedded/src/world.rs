@@ -44,6 +44,11 @@ impl EmbeddedWorld {
     }
 
     pub fn core(&self) -> Core {
-        Core { store: self.store.clone(), clock: self.clock.clone(), ids: self.ids.clone(), policy: self.policy.clone() }
+        Core {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+            policy: self.policy.clone(),
+        }
     }
 }

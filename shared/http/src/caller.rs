@@ -16,7 +16,10 @@ pub fn caller(request: &Request) -> Result<Caller, DomainError> {
     };
     let claims = claims.ok_or(DomainError::Unauthenticated)?;
     let id = claims.get("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(DomainError::Unauthenticated)?;
-    let role = claims.get("cognito:groups").and_then(|groups| Role::from_groups_claim(groups)).ok_or(DomainError::Forbidden)?;
+    let role = claims
+        .get("cognito:groups")
+        .and_then(|groups| Role::from_groups_claim(groups))
+        .ok_or(DomainError::Forbidden)?;
     Ok(Caller { id, role })
 }
 

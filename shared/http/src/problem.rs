@@ -58,7 +58,12 @@ impl Problem {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", "a valid bearer token is required")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication required",
+            "a valid bearer token is required",
+        )
     }
 
     pub fn route_not_found() -> Self {
@@ -67,7 +72,12 @@ impl Problem {
 
     /// The one refusal for every unusable link, whatever the reason.
     pub fn link_unavailable(status: StatusCode) -> Self {
-        Self::new(status, "link-unavailable", "Link unavailable", "this link cannot be used; ask the clinic for a new one")
+        Self::new(
+            status,
+            "link-unavailable",
+            "Link unavailable",
+            "this link cannot be used; ask the clinic for a new one",
+        )
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
@@ -104,8 +114,12 @@ impl From<DomainError> for Problem {
         match error {
             DomainError::Invalid(errors) => Problem::invalid(errors),
             DomainError::Rule { field, detail } => {
-                let mut problem =
-                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "rule-violation", "Request breaks a rule", detail.clone());
+                let mut problem = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "rule-violation",
+                    "Request breaks a rule",
+                    detail.clone(),
+                );
                 if let Some(field) = field {
                     problem.errors.push(FieldProblem { field: field.to_owned(), message: detail });
                 }
@@ -154,7 +168,12 @@ impl From<DomainError> for Problem {
             }
             DomainError::Internal(message) => {
                 tracing::error!(error = %message, "internal error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "an unexpected error occurred")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred",
+                )
             }
         }
     }
@@ -185,7 +204,8 @@ mod tests {
 
     #[test]
     fn rule_violations_name_their_field() {
-        let json = serde_json::to_value(Problem::from(DomainError::rule("scheduledAt", "must be in the future"))).unwrap();
+        let json =
+            serde_json::to_value(Problem::from(DomainError::rule("scheduledAt", "must be in the future"))).unwrap();
         assert_eq!(json["status"], 422);
         assert_eq!(json["errors"][0]["field"], "scheduledAt");
     }

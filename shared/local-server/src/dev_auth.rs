@@ -21,11 +21,36 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
-    DemoAccount { key: "admin", username: "admin@demo.health", group: "admin", sub: "a0000000-0000-4000-8000-000000000001" },
-    DemoAccount { key: "clinician", username: "dr@demo.health", group: "clinician", sub: "c0000000-0000-4000-8000-000000000001" },
-    DemoAccount { key: "patient", username: "patient@demo.health", group: "patient", sub: "b0000000-0000-4000-8000-000000000001" },
-    DemoAccount { key: "clinician2", username: "dr2@demo.health", group: "clinician", sub: "c0000000-0000-4000-8000-000000000002" },
-    DemoAccount { key: "patient2", username: "patient2@demo.health", group: "patient", sub: "b0000000-0000-4000-8000-000000000002" },
+    DemoAccount {
+        key: "admin",
+        username: "admin@demo.health",
+        group: "admin",
+        sub: "a0000000-0000-4000-8000-000000000001",
+    },
+    DemoAccount {
+        key: "clinician",
+        username: "dr@demo.health",
+        group: "clinician",
+        sub: "c0000000-0000-4000-8000-000000000001",
+    },
+    DemoAccount {
+        key: "patient",
+        username: "patient@demo.health",
+        group: "patient",
+        sub: "b0000000-0000-4000-8000-000000000001",
+    },
+    DemoAccount {
+        key: "clinician2",
+        username: "dr2@demo.health",
+        group: "clinician",
+        sub: "c0000000-0000-4000-8000-000000000002",
+    },
+    DemoAccount {
+        key: "patient2",
+        username: "patient2@demo.health",
+        group: "patient",
+        sub: "b0000000-0000-4000-8000-000000000002",
+    },
 ];
 
 #[derive(Serialize, Deserialize)]
@@ -90,9 +115,10 @@ impl DevAuth {
         validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 5;
-        let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(bearer, &self.decoding, &validation)
-            .ok()?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(bearer, &self.decoding, &validation)
+                .ok()?
+                .claims;
         Some(
             claims
                 .into_iter()
@@ -101,7 +127,11 @@ impl DevAuth {
                         serde_json::Value::String(s) => s,
                         serde_json::Value::Array(items) => format!(
                             "[{}]",
-                            items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join(" ")
+                            items
+                                .iter()
+                                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                                .collect::<Vec<_>>()
+                                .join(" ")
                         ),
                         other => other.to_string(),
                     };

@@ -12,9 +12,8 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let digits = raw.strip_prefix('+').ok_or("must be in E.164 form, e.g. +447911123456")?;
-        let valid = (2..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
+        let valid =
+            (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
         if valid { Ok(Self(raw.to_owned())) } else { Err("must be in E.164 form, e.g. +447911123456".into()) }
     }
 

@@ -22,8 +22,7 @@ impl VisitId {
     pub fn generate(ids: &dyn IdSource) -> Self {
         let mut bytes = [0u8; VISIT_RANDOM_CHARS];
         ids.fill(&mut bytes);
-        let tail: String =
-            bytes.iter().map(|b| VISIT_ALPHABET[(*b as usize) % VISIT_ALPHABET.len()] as char).collect();
+        let tail: String = bytes.iter().map(|b| VISIT_ALPHABET[(*b as usize) % VISIT_ALPHABET.len()] as char).collect();
         Self(format!("{VISIT_PREFIX}{tail}"))
     }
 

@@ -56,7 +56,9 @@ pub struct ConnectionData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "provider", rename_all = "snake_case")]
 pub enum Room {
-    Chime { meeting: Meeting },
+    Chime {
+        meeting: Meeting,
+    },
     /// A Connect WebRTC contact: the patient is its customer participant; the clinician
     /// answers it from the Connect agent workspace.
     Connect {

@@ -9,11 +9,11 @@ mod video;
 
 pub mod testing;
 
-pub use notifier::{NotifyError, Notifier, OutgoingMessage};
+pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
 pub use store::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage,
-    VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
+    VisitWrite, When,
 };
 pub use video::{VideoError, VideoProvider};

@@ -112,7 +112,10 @@ impl VisitWrite {
 pub enum LinkWrite {
     Insert(Link),
     /// Uses the link up; fails unless it is active and unexpired at `at`.
-    Redeem { id_hash: Digest, at: DateTime<Utc> },
+    Redeem {
+        id_hash: Digest,
+        at: DateTime<Utc>,
+    },
 }
 
 /// Everything one domain step writes. A store applies all of it or none of it.

@@ -97,7 +97,12 @@ impl Joins {
         self.redeem(link, &attempt, "token").await
     }
 
-    async fn redeem(&self, link: Option<Link>, attempt: &Attempt<'_>, via: &'static str) -> Result<Redemption, DomainError> {
+    async fn redeem(
+        &self,
+        link: Option<Link>,
+        attempt: &Attempt<'_>,
+        via: &'static str,
+    ) -> Result<Redemption, DomainError> {
         let now = self.core.now();
         let Some(link) = link else { return self.refuse(attempt, None, now).await };
         let visit = self.core.load(&link.visit_id).await?;

@@ -52,7 +52,8 @@ impl Links {
         let code = LinkCode::generate(self.core.ids.as_ref());
         let token_id = TokenId::generate(self.core.ids.as_ref());
         // Signed before anything is stored: a signer failure leaves no link behind.
-        let token = self.tokens.issue(Audience::Link, &visit.patient_id, &visit.id, &token_id, now, window.closes_at).await?;
+        let token =
+            self.tokens.issue(Audience::Link, &visit.patient_id, &visit.id, &token_id, now, window.closes_at).await?;
         let link = Link {
             id_hash: token_id.digest(),
             code_hash: code.digest(),

@@ -14,7 +14,9 @@ use crate::tokens::{Audience, Tokens};
 pub enum JoinOutcome {
     Ready(Session),
     /// The clinician has not started the session yet: ask again after this many seconds.
-    Waiting { retry_after_seconds: u64 },
+    Waiting {
+        retry_after_seconds: u64,
+    },
 }
 
 pub struct Sessions {
@@ -205,4 +207,3 @@ fn video_error(error: VideoError) -> DomainError {
         VideoError::Failed(message) => DomainError::Internal(format!("video provider: {message}")),
     }
 }
-

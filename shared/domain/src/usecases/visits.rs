@@ -74,9 +74,7 @@ impl Visits {
             None => None,
         };
         let visit = Visit {
-            id: idempotency
-                .as_ref()
-                .map_or_else(|| VisitId::generate(self.core.ids.as_ref()), |r| r.visit_id.clone()),
+            id: idempotency.as_ref().map_or_else(|| VisitId::generate(self.core.ids.as_ref()), |r| r.visit_id.clone()),
             patient_id: request.patient_id,
             clinician_id,
             scheduled_at: request.scheduled_at,
@@ -107,9 +105,10 @@ impl Visits {
             Ok(visit) => Ok(visit),
             // Another request with the same key won the race: answer as a replay.
             Err(CommitError::AlreadyExists) => match idempotency {
-                Some(record) => self.replay(&record).await?.ok_or_else(|| {
-                    DomainError::Internal("idempotency record vanished after a conflict".into())
-                }),
+                Some(record) => self
+                    .replay(&record)
+                    .await?
+                    .ok_or_else(|| DomainError::Internal("idempotency record vanished after a conflict".into())),
                 None => Err(DomainError::Internal("a fresh visit id collided".into())),
             },
             Err(CommitError::Store(error)) => Err(store_error(error)),

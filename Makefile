@@ -1,0 +1,31 @@
+# Video visits: the two commands that matter are `make dev` and `make test`.
+
+# One target directory outside the clone, so CI and fresh clones reuse earlier builds.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
+CARGO ?= cargo
+PORT ?= 3001
+
+.PHONY: help dev test lint fmt build clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
+	PORT=$(PORT) $(CARGO) run --locked -p local-server
+
+test: ## build and run every test (debug build)
+	$(CARGO) test --locked --workspace --all-targets
+	$(CARGO) test --locked --workspace --doc
+
+lint: ## formatting and clippy, warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+fmt: ## format the code
+	$(CARGO) fmt --all
+
+build: ## debug build of every binary
+	$(CARGO) build --locked --workspace
+
+clean: ## remove the build cache
+	rm -rf $(CARGO_TARGET_DIR)
