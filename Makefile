@@ -13,8 +13,8 @@ help: ## list the targets
 dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
 	PORT=$(PORT) $(CARGO) run --locked -p local-server
 
-test: ## build and run every test (debug build)
-	$(CARGO) test --locked --workspace --all-targets
+test: ## every test, with the local AWS (moto) started around them; installs moto on first use
+	.ci/local-aws run -- $(CARGO) test --locked --workspace --all-targets
 	$(CARGO) test --locked --workspace --doc
 
 lint: ## formatting and clippy, warnings as errors

@@ -1,6 +1,9 @@
 //! Test support: `spawn_app()` starts the real local server on a free port, over embedded
 //! adapters and a clock the test controls, and gives back a client for it.
 
+pub mod local_aws;
+pub mod store_contract;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

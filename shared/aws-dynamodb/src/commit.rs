@@ -1,0 +1,195 @@
+//! One domain change as one `TransactWriteItems`: the visit (version-guarded), its link writes
+//! and its audit records succeed or fail together. The cancellation reasons say which condition
+//! failed, so no second read is needed to answer.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, Utc};
+use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreError, VisitWrite};
+
+use crate::errors::store_error;
+use crate::items::{self, COUNT, EXPIRES_AT_MS, REDEEMED_AT, RESETS_AT_MS, STATE, TTL, VERSION};
+use crate::keys::{self, n, s};
+
+/// What each transaction item is, to read its cancellation reason.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    NewVisit,
+    VisitUpdate,
+    NewLink,
+    Redeem,
+    Audit,
+    Idempotency,
+}
+
+fn build_error(error: impl std::fmt::Display) -> CommitError {
+    CommitError::Store(StoreError::Failed(format!("building a transaction item: {error}")))
+}
+
+pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), CommitError> {
+    let mut entries: Vec<(Part, TransactWriteItem)> = Vec::new();
+    let put = |item, condition: &str, values: Vec<(&str, _)>, names: Vec<(&str, &str)>| {
+        let mut builder = Put::builder().table_name(table).set_item(Some(item)).condition_expression(condition);
+        for (name, value) in values {
+            builder = builder.expression_attribute_values(name, value);
+        }
+        for (alias, name) in names {
+            builder = builder.expression_attribute_names(alias, name);
+        }
+        Ok::<_, CommitError>(TransactWriteItem::builder().put(builder.build().map_err(build_error)?).build())
+    };
+
+    let now = change.visit.visit().updated_at;
+    match &change.visit {
+        VisitWrite::Insert(visit) => {
+            entries.push((Part::NewVisit, put(items::visit_item(visit)?, "attribute_not_exists(PK)", vec![], vec![])?))
+        }
+        VisitWrite::Update { visit, expected_version } => entries.push((
+            Part::VisitUpdate,
+            put(
+                items::visit_item(visit)?,
+                "#version = :expected",
+                vec![(":expected", n(*expected_version as i64))],
+                vec![("#version", VERSION)],
+            )?,
+        )),
+    }
+    for record in &change.audit {
+        entries.push((Part::Audit, put(items::audit_item(record)?, "attribute_not_exists(PK)", vec![], vec![])?));
+    }
+    if let Some(record) = &change.idempotency {
+        entries.push((
+            Part::Idempotency,
+            put(
+                items::idempotency_item(record)?,
+                // A key past its expiry may be reused even if TTL has not deleted it yet.
+                "attribute_not_exists(PK) OR #expires <= :now",
+                vec![(":now", items::millis_value(now))],
+                vec![("#expires", EXPIRES_AT_MS)],
+            )?,
+        ));
+    }
+    for write in &change.links {
+        match write {
+            LinkWrite::Insert(link) => {
+                entries.push((Part::NewLink, put(items::link_item(link), "attribute_not_exists(PK)", vec![], vec![])?));
+                entries.push((Part::NewLink, put(items::code_item(link), "attribute_not_exists(PK)", vec![], vec![])?));
+            }
+            LinkWrite::Redeem { id_hash, at } => {
+                let update = Update::builder()
+                    .table_name(table)
+                    .key(keys::PK, s(keys::link_pk(id_hash)))
+                    .key(keys::SK, s(keys::LINK_SK))
+                    .update_expression("SET #state = :redeemed, #redeemedAt = :at")
+                    // Single use and expiry in one condition: exactly one concurrent try wins.
+                    .condition_expression("#state = :active AND #expires > :atMs")
+                    .expression_attribute_names("#state", STATE)
+                    .expression_attribute_names("#redeemedAt", REDEEMED_AT)
+                    .expression_attribute_names("#expires", EXPIRES_AT_MS)
+                    .expression_attribute_values(":redeemed", s("redeemed"))
+                    .expression_attribute_values(":active", s("active"))
+                    .expression_attribute_values(":at", s(at.to_rfc3339()))
+                    .expression_attribute_values(":atMs", items::millis_value(*at))
+                    .build()
+                    .map_err(build_error)?;
+                entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
+            }
+        }
+    }
+
+    let (parts, writes): (Vec<Part>, Vec<TransactWriteItem>) = entries.into_iter().unzip();
+    match client.transact_write_items().set_transact_items(Some(writes)).send().await {
+        Ok(_) => Ok(()),
+        Err(error) => Err(cancellation(error, &parts)),
+    }
+}
+
+/// Reads which condition failed. A stale visit version wins over the rest: the domain re-reads
+/// and decides again.
+fn cancellation(error: SdkError<TransactWriteItemsError, impl std::fmt::Debug>, parts: &[Part]) -> CommitError {
+    let reasons: Vec<Option<String>> = match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            cancelled.cancellation_reasons().iter().map(|reason| reason.code().map(str::to_owned)).collect()
+        }
+        _ => return CommitError::Store(store_error(error)),
+    };
+    let failed = |wanted: &[Part]| {
+        reasons
+            .iter()
+            .zip(parts)
+            .any(|(code, part)| code.as_deref() == Some("ConditionalCheckFailed") && wanted.contains(part))
+    };
+    let any_code = |code: &str| reasons.iter().any(|c| c.as_deref() == Some(code));
+    if failed(&[Part::VisitUpdate, Part::Audit]) || any_code("TransactionConflict") {
+        CommitError::VersionConflict
+    } else if failed(&[Part::Redeem]) {
+        CommitError::LinkUnavailable
+    } else if failed(&[Part::NewVisit, Part::NewLink, Part::Idempotency]) {
+        CommitError::AlreadyExists
+    } else if any_code("ThrottlingError") || any_code("ProvisionedThroughputExceeded") {
+        CommitError::Store(StoreError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })
+    } else {
+        CommitError::Store(StoreError::Failed(format!("transaction cancelled: {reasons:?}")))
+    }
+}
+
+/// Counts a failure: increments within the current window, or starts a new window. Two
+/// conditional writes, because one update cannot both test the window and reset it.
+pub async fn record_failure(
+    client: &Client,
+    table: &str,
+    key: &str,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<FailureCount, StoreError> {
+    for _ in 0..4 {
+        let increment = client
+            .update_item()
+            .table_name(table)
+            .key(keys::PK, s(keys::failure_pk(key)))
+            .key(keys::SK, s(keys::FAILURE_SK))
+            .update_expression("SET #count = #count + :one")
+            .condition_expression("#resets > :now")
+            .expression_attribute_names("#count", COUNT)
+            .expression_attribute_names("#resets", RESETS_AT_MS)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", items::millis_value(now))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match increment {
+            Ok(output) => return items::failure_from(&output.attributes.unwrap_or_default()),
+            Err(error) if !is_condition_failure(&error) => return Err(store_error(error)),
+            Err(_) => {}
+        }
+        let resets_at = now + window;
+        let start = client
+            .put_item()
+            .table_name(table)
+            .item(keys::PK, s(keys::failure_pk(key)))
+            .item(keys::SK, s(keys::FAILURE_SK))
+            .item("entity", s("failures"))
+            .item(COUNT, n(1))
+            .item(RESETS_AT_MS, items::millis_value(resets_at))
+            .item(TTL, keys::ttl(resets_at))
+            .condition_expression("attribute_not_exists(PK) OR #resets <= :now")
+            .expression_attribute_names("#resets", RESETS_AT_MS)
+            .expression_attribute_values(":now", items::millis_value(now))
+            .send()
+            .await;
+        match start {
+            Ok(_) => return Ok(FailureCount { count: 1, resets_at }),
+            // Another request started the window first: count into it.
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+            Err(error) => return Err(store_error(error)),
+        }
+    }
+    Err(StoreError::Unavailable { retry_after_seconds: 1 })
+}
+
+fn is_condition_failure(error: &SdkError<UpdateItemError, impl std::fmt::Debug>) -> bool {
+    error.as_service_error().is_some_and(UpdateItemError::is_conditional_check_failed_exception)
+}

@@ -1,0 +1,93 @@
+//! Key formats. Sort keys that order by time use a fixed-width UTC format so that string order
+//! is time order.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use visits_domain::model::{Digest, UserId, Visit, VisitId};
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const VISIT_SK: &str = "VISIT";
+pub const LINK_SK: &str = "LINK";
+pub const CODE_SK: &str = "CODE";
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+pub const FAILURE_SK: &str = "FAIL";
+pub const AUDIT_SK_PREFIX: &str = "AUDIT#";
+
+pub const BY_PATIENT: &str = "GSI1";
+pub const BY_CLINICIAN: &str = "GSI2";
+pub const ALL_VISITS: &str = "GSI3";
+/// Every visit shares one GSI3 partition: admins list all visits by time. Visit volume per
+/// clinic is far below one partition's throughput.
+pub const ALL_VISITS_PK: &str = "VISITS";
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn visit_pk(id: &VisitId) -> String {
+    format!("VISIT#{id}")
+}
+
+pub fn audit_sk(seq: u64) -> String {
+    format!("{AUDIT_SK_PREFIX}{seq:020}")
+}
+
+pub fn link_pk(id_hash: &Digest) -> String {
+    format!("LINK#{id_hash}")
+}
+
+pub fn code_pk(code_hash: &Digest) -> String {
+    format!("CODE#{code_hash}")
+}
+
+pub fn idempotency_pk(key: &str) -> String {
+    format!("IDEM#{key}")
+}
+
+pub fn failure_pk(key: &str) -> String {
+    format!("FAIL#{key}")
+}
+
+pub fn patient_pk(id: &UserId) -> String {
+    format!("PATIENT#{id}")
+}
+
+pub fn clinician_pk(id: &UserId) -> String {
+    format!("CLINICIAN#{id}")
+}
+
+/// `{scheduledAt}#{visitId}`, shared by the three visit indexes.
+pub fn time_sort_key(at: DateTime<Utc>, visit_id: &str) -> String {
+    format!("{}#{visit_id}", at.format("%Y-%m-%dT%H:%M:%S%.9fZ"))
+}
+
+pub fn visit_sort_key(visit: &Visit) -> String {
+    time_sort_key(visit.scheduled_at, visit.id.as_str())
+}
+
+/// TTL attribute value: epoch seconds, when DynamoDB may delete the item (late, if at all).
+pub fn ttl(at: DateTime<Utc>) -> AttributeValue {
+    n(at.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_sort_keys_sort_as_time() {
+        let early: DateTime<Utc> = "2030-01-01T09:00:00Z".parse().unwrap();
+        let late: DateTime<Utc> = "2030-01-01T10:00:00.5Z".parse().unwrap();
+        let later: DateTime<Utc> = "2030-01-01T10:00:01Z".parse().unwrap();
+        let keys = [time_sort_key(early, "vis_b"), time_sort_key(late, "vis_a"), time_sort_key(later, "vis_a")];
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(sorted, keys);
+        assert!(time_sort_key(early, "vis_a") < time_sort_key(early, "vis_b"));
+    }
+}

@@ -1,0 +1,108 @@
+//! The store on one DynamoDB table. The key design is in `docs/table-design.md`; the short form:
+//!
+//! | item | PK | SK | GSIs |
+//! |---|---|---|---|
+//! | visit | `VISIT#{visitId}` | `VISIT` | GSI1 `PATIENT#{id}`, GSI2 `CLINICIAN#{id}`, GSI3 `VISITS`; sort `{scheduledAt}#{visitId}` |
+//! | audit record | `VISIT#{visitId}` | `AUDIT#{seq:020}` | |
+//! | link | `LINK#{sha256(jti)}` | `LINK` | |
+//! | code → link | `CODE#{sha256(code)}` | `CODE` | |
+//! | idempotency key | `IDEM#{sub}:{key}` | `IDEM` | |
+//! | failure counter | `FAIL#{key}` | `FAIL` | |
+//!
+//! Every read of one item is strongly consistent; every condition and read checks expiry itself,
+//! because TTL deletes late.
+
+mod commit;
+mod errors;
+mod items;
+mod keys;
+mod listing;
+mod table;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, Utc};
+use visits_domain::model::{AuditRecord, Digest, Link, Visit, VisitId};
+use visits_domain::ports::{
+    Change, CommitError, FailureCount, IdempotencyRecord, Store, StoreError, VisitPage, VisitQuery,
+};
+
+pub use table::create_table;
+
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<items::Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, keys::s(pk))
+            .key(keys::SK, keys::s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(errors::store_error)?;
+        Ok(output.item)
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
+        self.get(keys::visit_pk(id), keys::VISIT_SK).await?.map(|item| items::visit_from(&item)).transpose()
+    }
+
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+        listing::visits(&self.client, &self.table, query).await
+    }
+
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
+        let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
+        let link_id = items::code_target(&code)?;
+        self.link_by_id(&link_id).await
+    }
+
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
+        self.get(keys::link_pk(id_hash), keys::LINK_SK).await?.map(|item| items::link_from(&item)).transpose()
+    }
+
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+        listing::audit_trail(&self.client, &self.table, visit_id).await
+    }
+
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.get(keys::idempotency_pk(key), keys::IDEMPOTENCY_SK)
+            .await?
+            .map(|item| items::idempotency_from(&item))
+            .transpose()
+    }
+
+    async fn commit(&self, change: Change) -> Result<(), CommitError> {
+        commit::commit(&self.client, &self.table, change).await
+    }
+
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
+        let item = self.get(keys::failure_pk(key), keys::FAILURE_SK).await?;
+        Ok(match item.map(|item| items::failure_from(&item)).transpose()? {
+            Some(count) if count.resets_at > now => count,
+            _ => FailureCount { count: 0, resets_at: now },
+        })
+    }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<FailureCount, StoreError> {
+        commit::record_failure(&self.client, &self.table, key, now, window).await
+    }
+}

@@ -1,0 +1,98 @@
+//! Queries: visits by patient, clinician or all (one GSI each, sorted by time), and one visit's
+//! audit trail.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
+use visits_domain::model::{AuditRecord, DurationMinutes, VisitId};
+use visits_domain::ports::{Cursor, StoreError, VisitPage, VisitQuery, When};
+
+use crate::errors::store_error;
+use crate::items;
+use crate::keys::{self, s};
+
+/// Each query page reads a few more items than asked: some are filtered out (ended, or the other
+/// side's filter).
+const READ_AHEAD: i32 = 4;
+
+pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+    let (index, partition) = match (&query.patient_id, &query.clinician_id) {
+        (Some(patient), _) => (keys::BY_PATIENT, keys::patient_pk(patient)),
+        (None, Some(clinician)) => (keys::BY_CLINICIAN, keys::clinician_pk(clinician)),
+        (None, None) => (keys::ALL_VISITS, keys::ALL_VISITS_PK.to_owned()),
+    };
+    let cursor_key = query.after.as_ref().map(|c| keys::time_sort_key(c.scheduled_at, c.visit_id.as_str()));
+    // A visit that has not ended started at most the longest duration ago.
+    let longest = Duration::minutes(i64::from(DurationMinutes::MAX));
+    let (condition, bound) = match (query.when, cursor_key) {
+        (When::Upcoming, Some(key)) => ("#pk = :pk AND #sk > :bound", key),
+        (When::Upcoming, None) => ("#pk = :pk AND #sk >= :bound", keys::time_sort_key(query.now - longest, "")),
+        (When::Past, Some(key)) => ("#pk = :pk AND #sk < :bound", key),
+        // '$' sorts after '#': every visit scheduled up to now.
+        (When::Past, None) => {
+            ("#pk = :pk AND #sk < :bound", format!("{}$", keys::time_sort_key(query.now, "").trim_end_matches('#')))
+        }
+    };
+    let mut items = Vec::new();
+    let mut start: Option<HashMap<String, AttributeValue>> = None;
+    loop {
+        let output = client
+            .query()
+            .table_name(table)
+            .index_name(index)
+            .key_condition_expression(condition)
+            .expression_attribute_names("#pk", format!("{index}PK"))
+            .expression_attribute_names("#sk", format!("{index}SK"))
+            .expression_attribute_values(":pk", s(partition.clone()))
+            .expression_attribute_values(":bound", s(bound.clone()))
+            .scan_index_forward(query.when == When::Upcoming)
+            .limit((query.limit as i32 + 1) * READ_AHEAD)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items() {
+            let visit = items::visit_from(item)?;
+            if query.matches(&visit) && query.is_after_cursor(&visit) {
+                items.push(visit);
+            }
+        }
+        start = output.last_evaluated_key;
+        if items.len() > query.limit || start.is_none() {
+            break;
+        }
+    }
+    let has_more = items.len() > query.limit;
+    items.truncate(query.limit);
+    let next = if has_more { items.last().map(Cursor::after) } else { None };
+    Ok(VisitPage { items, next })
+}
+
+pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut records = Vec::new();
+    let mut start = None;
+    loop {
+        let output = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
+            .expression_attribute_values(":prefix", s(keys::AUDIT_SK_PREFIX))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items() {
+            records.push(items::audit_from(item)?);
+        }
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(records);
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! What every `Store` must do, written once and run against each implementation
+//! (`tests/tests/store_contract.rs`): the in-memory store and the DynamoDB store on the local AWS.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use visits_domain::model::{
+    AuditHead, AuditRecord, Digest, DurationMinutes, Link, LinkState, LinkStatus, Provider, UserId, Visit, VisitId,
+    VisitStatus,
+};
+use visits_domain::ports::testing::CountingIds;
+use visits_domain::ports::{
+    Change, CommitError, Cursor, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
+};
+
+pub type SharedStore = Arc<dyn Store>;
+
+fn now() -> DateTime<Utc> {
+    "2030-03-01T12:00:00Z".parse().expect("an instant")
+}
+
+fn user(id: &str) -> UserId {
+    UserId::parse(id).expect("a user id")
+}
+
+fn new_visit(ids: &CountingIds, patient: &str, clinician: &str, at: DateTime<Utc>) -> Visit {
+    Visit {
+        id: VisitId::generate(ids),
+        patient_id: user(patient),
+        clinician_id: user(clinician),
+        scheduled_at: at,
+        duration: DurationMinutes::new(30).expect("30 minutes"),
+        provider: Provider::Chime,
+        status: VisitStatus::Scheduled,
+        patient_contact: None,
+        created_at: now(),
+        updated_at: now(),
+        patient_checked_in_at: None,
+        session_started_at: None,
+        room: None,
+        current_link: None,
+        audit_head: AuditHead::default(),
+        version: 1,
+    }
+}
+
+fn event(visit: &mut Visit, kind: &str) -> AuditRecord {
+    let record = AuditRecord::after(visit.audit_head, visit.id.clone(), now(), kind, "test", BTreeMap::new());
+    visit.audit_head = record.head();
+    record
+}
+
+/// Inserts a visit with its first audit record.
+async fn insert(store: &SharedStore, mut visit: Visit) -> Visit {
+    let audit = vec![event(&mut visit, "visit.scheduled")];
+    let change = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit, idempotency: None };
+    store.commit(change).await.expect("insert");
+    visit
+}
+
+/// The next version of `visit` with one audit event and these link writes.
+fn update(visit: &Visit, kind: &str, links: Vec<LinkWrite>, edit: impl FnOnce(&mut Visit)) -> (Visit, Change) {
+    let mut next = visit.clone();
+    edit(&mut next);
+    let audit = vec![event(&mut next, kind)];
+    next.version = visit.version + 1;
+    let change = Change {
+        visit: VisitWrite::Update { visit: next.clone(), expected_version: visit.version },
+        links,
+        audit,
+        idempotency: None,
+    };
+    (next, change)
+}
+
+fn link_for(visit: &Visit, name: &str, expires_at: DateTime<Utc>) -> Link {
+    Link {
+        id_hash: Digest::of(format!("jti-{name}").as_bytes()),
+        code_hash: Digest::of(format!("code-{name}").as_bytes()),
+        visit_id: visit.id.clone(),
+        state: LinkState::Active,
+        created_at: now(),
+        expires_at,
+    }
+}
+
+/// Inserts a link and makes it the visit's current one.
+async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
+    let link = link_for(visit, name, now() + Duration::hours(1));
+    let (visit, change) =
+        update(visit, "link.minted", vec![LinkWrite::Insert(link.clone())], |v| v.current_link = Some(link.id_hash));
+    store.commit(change).await.expect("mint");
+    (visit, link)
+}
+
+pub async fn create_get_and_duplicate(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::hours(1))).await;
+    assert_eq!(store.visit(&visit.id).await.unwrap(), Some(visit.clone()));
+    assert_eq!(store.visit(&VisitId::generate(&ids)).await.unwrap(), None);
+    let again = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit: vec![], idempotency: None };
+    assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
+}
+
+pub async fn listing_pages_in_order(store: SharedStore) {
+    let ids = CountingIds::default();
+    let hours = [3, 1, 5, 2, 4];
+    let mut upcoming = Vec::new();
+    for h in hours {
+        upcoming.push(insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::hours(h))).await);
+    }
+    let past_old = insert(&store, new_visit(&ids, "p1", "c2", now() - Duration::days(2))).await;
+    let past_new = insert(&store, new_visit(&ids, "p1", "c1", now() - Duration::days(1))).await;
+    // Started 10 minutes ago, 30 long: not over, so upcoming.
+    let ongoing = insert(&store, new_visit(&ids, "p1", "c2", now() - Duration::minutes(10))).await;
+    insert(&store, new_visit(&ids, "p2", "c1", now() + Duration::hours(6))).await;
+
+    let query = |patient: Option<&str>, clinician: Option<&str>, when, limit, after: Option<Cursor>| VisitQuery {
+        patient_id: patient.map(user),
+        clinician_id: clinician.map(user),
+        when,
+        now: now(),
+        limit,
+        after,
+    };
+    // Upcoming for p1, two at a time, soonest first.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.visits(&query(Some("p1"), None, When::Upcoming, 2, cursor)).await.unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|v| v.id.clone()));
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut expected: Vec<&Visit> = upcoming.iter().chain([&ongoing]).collect();
+    expected.sort_by_key(|v| v.scheduled_at);
+    assert_eq!(seen, expected.iter().map(|v| v.id.clone()).collect::<Vec<_>>());
+
+    let past = store.visits(&query(Some("p1"), None, When::Past, 10, None)).await.unwrap();
+    assert_eq!(past.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&past_new.id, &past_old.id], "latest first");
+    assert!(past.next.is_none());
+
+    let by_clinician = store.visits(&query(None, Some("c2"), When::Upcoming, 10, None)).await.unwrap();
+    assert_eq!(by_clinician.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&ongoing.id]);
+    let both = store.visits(&query(Some("p1"), Some("c2"), When::Past, 10, None)).await.unwrap();
+    assert_eq!(both.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&past_old.id]);
+    let everyone = store.visits(&query(None, None, When::Upcoming, 100, None)).await.unwrap();
+    assert_eq!(everyone.items.len(), 7);
+}
+
+pub async fn a_link_redeems_once(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, link) = with_link(&store, &visit, "a").await;
+    assert_eq!(store.link_by_code(&link.code_hash).await.unwrap(), Some(link.clone()));
+    assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), Some(link.clone()));
+    assert_eq!(store.link_by_code(&Digest::of(b"unknown")).await.unwrap(), None);
+
+    let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, at: now() };
+    let (visit, first) = update(&visit, "link.redeemed", vec![redeem()], |_| {});
+    store.commit(first).await.expect("first redemption");
+    let (_, second) = update(&visit, "link.redeemed", vec![redeem()], |_| {});
+    assert!(matches!(store.commit(second).await, Err(CommitError::LinkUnavailable)));
+    let stored = store.link_by_id(&link.id_hash).await.unwrap().unwrap();
+    assert_eq!(stored.state, LinkState::Redeemed(now()));
+    assert_eq!(
+        store.visit(&visit.id).await.unwrap().unwrap().version,
+        visit.version,
+        "the refused change wrote nothing"
+    );
+}
+
+pub async fn an_expired_link_does_not_redeem(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, link) = with_link(&store, &visit, "a").await;
+    let late = LinkWrite::Redeem { id_hash: link.id_hash, at: link.expires_at };
+    let (_, change) = update(&visit, "link.redeemed", vec![late], |_| {});
+    assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
+    let unknown = LinkWrite::Redeem { id_hash: Digest::of(b"nope"), at: now() };
+    let (_, change) = update(&visit, "link.redeemed", vec![unknown], |_| {});
+    assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
+}
+
+pub async fn a_newer_link_revokes_the_older(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, old) = with_link(&store, &visit, "old").await;
+    let (visit, new) = with_link(&store, &visit, "new").await;
+    let stored = store.visit(&visit.id).await.unwrap().unwrap();
+    let old = store.link_by_id(&old.id_hash).await.unwrap().unwrap();
+    let new = store.link_by_id(&new.id_hash).await.unwrap().unwrap();
+    assert_eq!(old.status(&stored, now()), LinkStatus::Revoked);
+    assert_eq!(new.status(&stored, now()), LinkStatus::Active);
+}
+
+pub async fn a_stale_version_writes_nothing(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (_, winner) = update(&visit, "visit.cancelled", vec![], |v| v.status = VisitStatus::Cancelled);
+    let link = link_for(&visit, "late", now() + Duration::hours(1));
+    let (_, loser) =
+        update(&visit, "link.minted", vec![LinkWrite::Insert(link.clone())], |v| v.current_link = Some(link.id_hash));
+    store.commit(winner).await.expect("the first writer wins");
+    assert!(matches!(store.commit(loser).await, Err(CommitError::VersionConflict)));
+    assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), None, "no link without its visit change");
+    let trail = store.audit_trail(&visit.id).await.unwrap();
+    assert_eq!(trail.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["visit.scheduled", "visit.cancelled"]);
+    assert_eq!(store.visit(&visit.id).await.unwrap().unwrap().status, VisitStatus::Cancelled);
+}
+
+pub async fn the_audit_trail_comes_back_whole_and_in_order(store: SharedStore) {
+    let ids = CountingIds::default();
+    let mut visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    for i in 0..30 {
+        let (next, change) = update(&visit, if i % 2 == 0 { "a" } else { "b" }, vec![], |_| {});
+        store.commit(change).await.unwrap();
+        visit = next;
+    }
+    let trail = store.audit_trail(&visit.id).await.unwrap();
+    assert_eq!(trail.len(), 31);
+    assert!(visits_domain::model::chain_is_valid(&trail));
+    assert_eq!(trail.last().unwrap().head(), visit.audit_head);
+}
+
+pub async fn idempotency_keys_are_taken_once(store: SharedStore) {
+    let ids = CountingIds::default();
+    let record = |visit: &Visit, expires_at| IdempotencyRecord {
+        key: "caller:key-1".into(),
+        request_hash: Digest::of(b"request"),
+        visit_id: visit.id.clone(),
+        expires_at,
+    };
+    let first = new_visit(&ids, "p1", "c1", now() + Duration::hours(1));
+    let change = |visit: &Visit, expires_at| Change {
+        visit: VisitWrite::Insert(visit.clone()),
+        links: vec![],
+        audit: vec![],
+        idempotency: Some(record(visit, expires_at)),
+    };
+    store.commit(change(&first, now() + Duration::hours(24))).await.unwrap();
+    assert_eq!(
+        store.idempotency_record("caller:key-1").await.unwrap(),
+        Some(record(&first, now() + Duration::hours(24)))
+    );
+    let second = new_visit(&ids, "p1", "c1", now() + Duration::hours(1));
+    assert!(matches!(
+        store.commit(change(&second, now() + Duration::hours(24))).await,
+        Err(CommitError::AlreadyExists)
+    ));
+    assert_eq!(store.visit(&second.id).await.unwrap(), None, "no visit without its key");
+    assert_eq!(store.idempotency_record("other:key-1").await.unwrap(), None);
+}
+
+pub async fn an_expired_idempotency_key_can_be_reused(store: SharedStore) {
+    let ids = CountingIds::default();
+    let old = new_visit(&ids, "p1", "c1", now() + Duration::hours(1));
+    let record = |visit: &Visit, expires_at| IdempotencyRecord {
+        key: "caller:key-2".into(),
+        request_hash: Digest::of(b"request"),
+        visit_id: visit.id.clone(),
+        expires_at,
+    };
+    let insert_with = |visit: &Visit, expires_at| Change {
+        visit: VisitWrite::Insert(visit.clone()),
+        links: vec![],
+        audit: vec![],
+        idempotency: Some(record(visit, expires_at)),
+    };
+    store.commit(insert_with(&old, now() - Duration::minutes(1))).await.unwrap();
+    let new = new_visit(&ids, "p1", "c1", now() + Duration::hours(2));
+    store.commit(insert_with(&new, now() + Duration::hours(24))).await.expect("an expired key is free again");
+    assert_eq!(store.idempotency_record("caller:key-2").await.unwrap().unwrap().visit_id, new.id);
+}
+
+pub async fn failure_counters_count_within_a_window(store: SharedStore) {
+    let window = Duration::minutes(15);
+    assert_eq!(store.failures("ip#1", now()).await.unwrap().count, 0);
+    for expected in 1..=3 {
+        let count = store.record_failure("ip#1", now(), window).await.unwrap();
+        assert_eq!((count.count, count.resets_at), (expected, now() + window));
+    }
+    assert_eq!(store.failures("ip#1", now() + Duration::minutes(14)).await.unwrap().count, 3);
+    assert_eq!(store.failures("ip#2", now()).await.unwrap().count, 0, "keys are separate");
+    let later = now() + Duration::minutes(16);
+    assert_eq!(store.failures("ip#1", later).await.unwrap().count, 0, "the window has passed");
+    let fresh = store.record_failure("ip#1", later, window).await.unwrap();
+    assert_eq!((fresh.count, fresh.resets_at), (1, later + window));
+}
+
+/// Fifty redemptions of one link at once, through the domain: exactly one wins.
+pub async fn fifty_concurrent_redemptions_have_one_winner(store: SharedStore) {
+    use visits_domain::rules::Policy;
+    use visits_domain::tokens::Tokens;
+    use visits_domain::usecases::{Core, Joins, Links};
+    use visits_embedded::{LocalSigner, ManualClock, OsRandom};
+
+    let clock = Arc::new(ManualClock::new(now()));
+    let core = Core { store: store.clone(), clock, ids: Arc::new(OsRandom), policy: Arc::new(Policy::default()) };
+    let tokens = Arc::new(Tokens::new(Arc::new(LocalSigner::generate()), "video-visits"));
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let caller = visits_domain::model::Caller { id: user("c1"), role: visits_domain::model::Role::Clinician };
+    let link = Links::new(core.clone(), tokens.clone()).mint(&caller, &visit.id).await.unwrap();
+    let joins = Arc::new(Joins::new(core, tokens));
+    let tries = (0..50).map(|i| {
+        let joins = joins.clone();
+        let code = link.code.expose().to_owned();
+        tokio::spawn(async move { joins.redeem_code(&code, &format!("10.0.0.{i}")).await.is_ok() })
+    });
+    let results = futures::future::join_all(tries).await;
+    let winners = results.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+    assert_eq!(winners, 1);
+}

@@ -1,0 +1,44 @@
+//! The store contract, run against the in-memory store and the DynamoDB store on the local AWS.
+
+use std::sync::Arc;
+
+use visits_embedded::MemoryStore;
+use visits_tests::local_aws::dynamodb_store;
+use visits_tests::store_contract::{self as contract, SharedStore};
+
+async fn memory() -> SharedStore {
+    Arc::new(MemoryStore::new())
+}
+
+async fn dynamodb() -> SharedStore {
+    Arc::new(dynamodb_store().await)
+}
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {
+        mod in_memory {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { contract::$case(memory().await).await; })*
+        }
+        mod on_dynamodb {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { contract::$case(dynamodb().await).await; })*
+        }
+    };
+}
+
+contract!(
+    create_get_and_duplicate,
+    listing_pages_in_order,
+    a_link_redeems_once,
+    an_expired_link_does_not_redeem,
+    a_newer_link_revokes_the_older,
+    a_stale_version_writes_nothing,
+    the_audit_trail_comes_back_whole_and_in_order,
+    idempotency_keys_are_taken_once,
+    an_expired_idempotency_key_can_be_reused,
+    failure_counters_count_within_a_window,
+    fifty_concurrent_redemptions_have_one_winner,
+);
