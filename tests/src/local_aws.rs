@@ -20,3 +20,48 @@ pub async fn dynamodb_store() -> visits_dynamodb::DynamoStore {
     visits_dynamodb::create_table(&client, &table).await.expect("the local AWS creates a table");
     visits_dynamodb::DynamoStore::new(client, table)
 }
+
+/// Counts the requests a client sends, to show what makes no AWS call.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl RequestCounter {
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _config: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A new KMS signing key (ECC_NIST_P256, SIGN_VERIFY) on the local AWS, and a client that
+/// counts its requests.
+pub async fn kms_key() -> (aws_sdk_kms::Client, String, RequestCounter) {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let config = sdk_config().await;
+    let counter = RequestCounter::default();
+    let client = aws_sdk_kms::Client::from_conf(
+        aws_sdk_kms::config::Builder::from(&config).interceptor(counter.clone()).build(),
+    );
+    let key = client
+        .create_key()
+        .key_spec(KeySpec::EccNistP256)
+        .key_usage(KeyUsageType::SignVerify)
+        .send()
+        .await
+        .expect("the local AWS creates a KMS key");
+    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    (client, key_id, counter)
+}

@@ -1,0 +1,65 @@
+//! The KMS signer: ES256 with a KMS `ECC_NIST_P256` / `SIGN_VERIFY` key. KMS signs the JWS signing
+//! input as a RAW message (it hashes with SHA-256 itself) and answers a DER signature, which is
+//! turned into the 64-byte `r ‖ s` a JWS needs. The public key is fetched with `GetPublicKey`;
+//! `visits_domain::tokens::Tokens` caches it, so verifying never calls KMS.
+
+mod der;
+
+use async_trait::async_trait;
+use aws_sdk_kms::Client;
+use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
+use visits_domain::ports::{PublicKey, Signer, SignerError};
+
+pub use der::der_signature_to_raw;
+
+pub struct KmsSigner {
+    client: Client,
+    key_id: String,
+}
+
+impl KmsSigner {
+    /// `key_id`: a key id, ARN, or `alias/...`.
+    pub fn new(client: Client, key_id: impl Into<String>) -> Self {
+        Self { client, key_id: key_id.into() }
+    }
+}
+
+#[async_trait]
+impl Signer for KmsSigner {
+    async fn public_key(&self) -> Result<PublicKey, SignerError> {
+        let output = self.client.get_public_key().key_id(&self.key_id).send().await.map_err(signer_error)?;
+        let der = output.public_key().ok_or_else(|| SignerError::Failed("GetPublicKey returned no key".into()))?;
+        PublicKey::from_sec1_tail(der.as_ref())
+            .ok_or_else(|| SignerError::Failed("the KMS key is not an uncompressed P-256 key".into()))
+    }
+
+    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
+        let output = self
+            .client
+            .sign()
+            .key_id(&self.key_id)
+            .message(Blob::new(message))
+            .message_type(MessageType::Raw)
+            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
+            .send()
+            .await
+            .map_err(signer_error)?;
+        let der = output.signature().ok_or_else(|| SignerError::Failed("Sign returned no signature".into()))?;
+        der_signature_to_raw(der.as_ref())
+            .ok_or_else(|| SignerError::Failed("Sign returned a malformed signature".into()))
+    }
+}
+
+fn signer_error<E, R>(error: SdkError<E, R>) -> SignerError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if visits_aws::is_transient(&error) {
+        tracing::warn!(code = visits_aws::error_code(&error).unwrap_or("-"), "kms unavailable");
+        return SignerError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS };
+    }
+    SignerError::Failed(format!("kms: {}", DisplayErrorContext(&error)))
+}

@@ -1,0 +1,64 @@
+//! The KMS signer against the local AWS: tokens verify with the public key alone, signatures are
+//! JWS-shaped, and verification makes no KMS call.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use visits_domain::model::{TokenId, UserId, VisitId};
+use visits_domain::ports::Signer;
+use visits_domain::ports::testing::CountingIds;
+use visits_domain::tokens::{Audience, Claims, Tokens};
+use visits_kms::KmsSigner;
+use visits_tests::local_aws::kms_key;
+
+#[tokio::test]
+async fn a_kms_signed_token_verifies_with_jsonwebtoken_and_the_public_key() {
+    let (client, key_id, counter) = kms_key().await;
+    let signer = Arc::new(KmsSigner::new(client, key_id));
+    let tokens = Tokens::new(signer.clone(), "video-visits");
+    let now = Utc::now();
+    let visit = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
+    let token = tokens
+        .issue(
+            Audience::Link,
+            &UserId::parse("patient-1").unwrap(),
+            &visit,
+            &TokenId::generate(&CountingIds::default()),
+            now,
+            now + Duration::hours(1),
+        )
+        .await
+        .expect("KMS signs");
+
+    let signature = URL_SAFE_NO_PAD.decode(token.rsplit('.').next().unwrap()).unwrap();
+    assert_eq!(signature.len(), 64, "JWS ES256 signatures are r ‖ s, not DER");
+
+    // Verified by jsonwebtoken itself, with only the public key from GetPublicKey.
+    let public = signer.public_key().await.unwrap();
+    let key =
+        DecodingKey::from_ec_components(&URL_SAFE_NO_PAD.encode(public.x), &URL_SAFE_NO_PAD.encode(public.y)).unwrap();
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.set_audience(&[Audience::Link.as_str()]);
+    validation.set_issuer(&["video-visits"]);
+    let claims = jsonwebtoken::decode::<Claims>(&token, &key, &validation).expect("a valid ES256 JWT").claims;
+    assert_eq!(claims.vid, visit.as_str());
+    let header = jsonwebtoken::decode_header(&token).unwrap();
+    assert_eq!(header.kid.as_deref(), Some(Tokens::key_id(&public).as_str()));
+
+    // A tampered token fails.
+    let mut tampered = token.clone();
+    let at = tampered.find('.').unwrap() + 3;
+    tampered.replace_range(at..at + 1, if &tampered[at..at + 1] == "A" { "B" } else { "A" });
+    assert!(tokens.verify(&tampered, Audience::Link, now).await.unwrap().is_err());
+
+    // Verification uses the cached public key: no KMS request, however many tokens.
+    assert!(tokens.verify(&token, Audience::Link, now).await.unwrap().is_ok());
+    let before = counter.count();
+    for _ in 0..100 {
+        assert!(tokens.verify(&token, Audience::Link, now).await.unwrap().is_ok());
+    }
+    assert_eq!(counter.count(), before, "verifying made KMS calls");
+}
