@@ -65,3 +65,18 @@ pub async fn kms_key() -> (aws_sdk_kms::Client, String, RequestCounter) {
     let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
     (client, key_id, counter)
 }
+
+/// What moto recorded (sent mail under `ses.Message`, SMS under `sns.SMS`).
+pub async fn recorded() -> serde_json::Value {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the local AWS");
+    reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto answers").json().await.expect("json")
+}
+
+/// The SES + SNS notifier on the local AWS, sending from a verified address.
+pub async fn aws_notifier() -> visits_aws_notify::AwsNotifier {
+    const SENDER: &str = "visits@clinic.example";
+    let config = sdk_config().await;
+    let ses = aws_sdk_sesv2::Client::new(&config);
+    ses.create_email_identity().email_identity(SENDER).send().await.expect("the local AWS verifies the sender");
+    visits_aws_notify::AwsNotifier::new(ses, aws_sdk_sns::Client::new(&config), SENDER)
+}

@@ -1,0 +1,84 @@
+//! Sends join links: email through SES v2 from a verified sender, SMS through SNS as a
+//! transactional message to an E.164 number. What a message says is decided by the domain.
+
+use async_trait::async_trait;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sns::types::MessageAttributeValue;
+use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
+
+pub struct AwsNotifier {
+    ses: aws_sdk_sesv2::Client,
+    sns: aws_sdk_sns::Client,
+    sender: String,
+}
+
+impl AwsNotifier {
+    /// `sender`: the SES-verified address mail comes from.
+    pub fn new(ses: aws_sdk_sesv2::Client, sns: aws_sdk_sns::Client, sender: impl Into<String>) -> Self {
+        Self { ses, sns, sender: sender.into() }
+    }
+
+    async fn email(&self, to: &str, subject: &str, body: &str) -> Result<String, NotifyError> {
+        let text = |data: &str| Content::builder().data(data).charset("UTF-8").build();
+        let message = Message::builder()
+            .subject(text(subject).map_err(rejected)?)
+            .body(Body::builder().text(text(body).map_err(rejected)?).build())
+            .build();
+        let output = self
+            .ses
+            .send_email()
+            .from_email_address(&self.sender)
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(|error| {
+                failure("ses", &error, visits_aws::is_transient(&error), visits_aws::error_code(&error))
+            })?;
+        output.message_id.ok_or_else(|| NotifyError::Rejected("SES returned no message id".into()))
+    }
+
+    async fn sms(&self, to: &str, body: &str) -> Result<String, NotifyError> {
+        let transactional = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value("Transactional")
+            .build()
+            .map_err(rejected)?;
+        let output = self
+            .sns
+            .publish()
+            .phone_number(to)
+            .message(body)
+            .message_attributes("AWS.SNS.SMS.SMSType", transactional)
+            .send()
+            .await
+            .map_err(|error| {
+                failure("sns", &error, visits_aws::is_transient(&error), visits_aws::error_code(&error))
+            })?;
+        output.message_id.ok_or_else(|| NotifyError::Rejected("SNS returned no message id".into()))
+    }
+}
+
+#[async_trait]
+impl Notifier for AwsNotifier {
+    async fn send(&self, message: &OutgoingMessage) -> Result<String, NotifyError> {
+        match message {
+            OutgoingMessage::Sms { to, body } => self.sms(to.expose(), body).await,
+            OutgoingMessage::Email { to, subject, body } => self.email(to.expose(), subject, body).await,
+        }
+    }
+}
+
+fn rejected(error: impl std::fmt::Display) -> NotifyError {
+    NotifyError::Rejected(error.to_string())
+}
+
+/// Logs the service and code only: the request held a phone number or an address.
+fn failure<E>(service: &str, _error: &E, transient: bool, code: Option<&str>) -> NotifyError {
+    tracing::warn!(service, code = code.unwrap_or("-"), transient, "message not sent");
+    if transient {
+        NotifyError::Unavailable
+    } else {
+        NotifyError::Rejected(format!("{service}: {}", code.unwrap_or("error")))
+    }
+}

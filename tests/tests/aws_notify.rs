@@ -1,0 +1,81 @@
+//! Notify on the AWS adapters (DynamoDB, KMS, SES, SNS) of the local AWS: the messages that were
+//! really sent carry the link and the time, and nothing else about the patient.
+
+use std::sync::Arc;
+
+use chrono::{Duration, SubsecRound, Utc};
+use visits_domain::model::{Caller, DurationMinutes, PatientContact, Provider, Role, UserId};
+use visits_domain::rules::Policy;
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::{Core, Links, NewVisit, Notifications, Visits};
+use visits_embedded::{OsRandom, SystemClock};
+use visits_kms::KmsSigner;
+use visits_tests::local_aws::{aws_notifier, dynamodb_store, kms_key, recorded};
+
+#[tokio::test]
+async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let email = format!("pat-{}@example.com", &unique[..12]);
+    let phone = format!(
+        "+4479{}",
+        &unique.chars().filter(char::is_ascii_digit).chain("0000000".chars()).take(8).collect::<String>()
+    );
+    let contact: PatientContact =
+        serde_json::from_value(serde_json::json!({"phone": phone, "email": email, "displayName": "Pat Example"}))
+            .unwrap();
+
+    let (kms, key_id, _) = kms_key().await;
+    let core = Core {
+        store: Arc::new(dynamodb_store().await),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(OsRandom),
+        policy: Arc::new(Policy { join_base_url: "https://visits.clinic.example".into(), ..Policy::default() }),
+    };
+    let tokens = Arc::new(Tokens::new(Arc::new(KmsSigner::new(kms, key_id)), "video-visits"));
+    let clinician = Caller { id: UserId::parse("dr-1").unwrap(), role: Role::Clinician };
+    let visit = Visits::new(core.clone())
+        .schedule(
+            &clinician,
+            NewVisit {
+                patient_id: UserId::parse("patient-77").unwrap(),
+                clinician_id: None,
+                scheduled_at: (Utc::now() + Duration::hours(2)).trunc_subsecs(0),
+                duration: DurationMinutes::new(30).unwrap(),
+                provider: Provider::Chime,
+                patient_contact: Some(contact),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let notifications = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
+    let deliveries = notifications.notify(&clinician, &visit.id, None).await.unwrap();
+    assert_eq!(deliveries.len(), 2);
+    assert!(deliveries.iter().all(|d| d.status == "sent"), "{deliveries:?}");
+
+    let data = recorded().await;
+    let id_of =
+        |channel: &str| deliveries.iter().find(|d| d.channel.as_str() == channel).unwrap().message_id.clone().unwrap();
+    let mail = data["ses"]["Message"].as_array().unwrap().iter().find(|m| m["id"] == id_of("email").as_str()).unwrap();
+    let sms = data["sns"]["SMS"].as_array().unwrap().iter().find(|m| m["message_id"] == id_of("sms").as_str()).unwrap();
+    assert_eq!(mail["destinations"]["ToAddresses"][0], email.as_str());
+    assert_eq!(sms["phone_number"], phone.as_str());
+
+    let texts = [
+        format!("{}\n{}", mail["subject"].as_str().unwrap(), mail["body"].as_str().unwrap()),
+        sms["message"].as_str().unwrap().to_owned(),
+    ];
+    let time = visit.scheduled_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    for text in &texts {
+        let url =
+            text.split_whitespace().find(|w| w.starts_with("https://visits.clinic.example/j/")).expect("the link");
+        let code = url.rsplit('/').next().unwrap();
+        let link =
+            core.store.link_by_code(&visits_domain::model::LinkCode::parse(code).unwrap().digest()).await.unwrap();
+        assert!(link.is_some(), "the sent code is the stored link");
+        assert!(text.contains(&time), "{text}");
+        for private in ["Pat", "Example", "dr-1", "patient-77", visit.id.as_str(), &email, &phone] {
+            assert!(!text.contains(private), "{private:?} in {text}");
+        }
+    }
+}
