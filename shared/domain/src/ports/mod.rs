@@ -16,4 +16,4 @@ pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
     VisitWrite, When,
 };
-pub use video::{VideoError, VideoProvider};
+pub use video::{ProviderRouter, VideoError, VideoProvider};

@@ -23,3 +23,34 @@ pub trait VideoProvider: Send + Sync {
     /// Ends the room and removes its participants.
     async fn close_room(&self, room: &Room) -> Result<(), VideoError>;
 }
+
+/// Sends each visit to the provider it was scheduled with, and each room to the provider that
+/// opened it.
+pub struct ProviderRouter {
+    pub chime: std::sync::Arc<dyn VideoProvider>,
+    pub connect: std::sync::Arc<dyn VideoProvider>,
+}
+
+impl ProviderRouter {
+    fn for_provider(&self, provider: crate::model::Provider) -> &dyn VideoProvider {
+        match provider {
+            crate::model::Provider::Chime => self.chime.as_ref(),
+            crate::model::Provider::Connect => self.connect.as_ref(),
+        }
+    }
+}
+
+#[async_trait]
+impl VideoProvider for ProviderRouter {
+    async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
+        self.for_provider(visit.provider).open_room(visit).await
+    }
+
+    async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
+        self.for_provider(room.provider()).admit(visit, room, participant).await
+    }
+
+    async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
+        self.for_provider(room.provider()).close_room(room).await
+    }
+}

@@ -1,0 +1,118 @@
+//! Chime SDK meetings: one meeting per visit, created when the clinician starts the session; one
+//! attendee per participant (`ExternalUserId` is the participant's id, so asking again returns
+//! the same attendee); the meeting deleted when the visit ends or is cancelled. Chime ends an
+//! empty meeting after a few minutes: its `NotFound` becomes `VideoError::RoomGone` and the
+//! domain opens a new one.
+
+use async_trait::async_trait;
+use aws_sdk_chimesdkmeetings::Client;
+use aws_sdk_chimesdkmeetings::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_chimesdkmeetings::types;
+use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
+use visits_domain::ports::{VideoError, VideoProvider};
+
+pub struct ChimeVideo {
+    client: Client,
+    media_region: String,
+}
+
+impl ChimeVideo {
+    pub fn new(client: Client, media_region: impl Into<String>) -> Self {
+        Self { client, media_region: media_region.into() }
+    }
+}
+
+#[async_trait]
+impl VideoProvider for ChimeVideo {
+    async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
+        // The token is the visit at this version: two clinicians starting at once get one
+        // meeting; a restart after Chime ended the meeting (a later version) gets a new one.
+        let token = format!("{}-v{}", visit.id, visit.version);
+        let output = self
+            .client
+            .create_meeting()
+            .client_request_token(token)
+            .external_meeting_id(visit.id.as_str())
+            .media_region(&self.media_region)
+            .send()
+            .await
+            .map_err(video_error)?;
+        let meeting = output.meeting().ok_or_else(|| VideoError::Failed("CreateMeeting returned no meeting".into()))?;
+        Ok(Room::Chime { meeting: meeting_from(meeting) })
+    }
+
+    async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
+        let Room::Chime { meeting } = room else {
+            return Err(VideoError::Failed("not a Chime room".into()));
+        };
+        let output = self
+            .client
+            .create_attendee()
+            .meeting_id(&meeting.meeting_id)
+            .external_user_id(participant.user_id.as_str())
+            .send()
+            .await
+            .map_err(video_error)?;
+        let attendee = output.attendee().ok_or_else(|| VideoError::Failed("CreateAttendee returned no attendee".into()))?;
+        Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee: attendee_from(attendee) })
+    }
+
+    /// Deleting the meeting removes every attendee, which revokes their join tokens.
+    async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
+        let Room::Chime { meeting } = room else {
+            return Err(VideoError::Failed("not a Chime room".into()));
+        };
+        match self.client.delete_meeting().meeting_id(&meeting.meeting_id).send().await.map_err(video_error) {
+            Ok(_) | Err(VideoError::RoomGone) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+pub fn meeting_from(meeting: &types::Meeting) -> Meeting {
+    let placement = meeting.media_placement();
+    let url = |get: fn(&types::MediaPlacement) -> Option<&str>| text(placement.and_then(get));
+    Meeting {
+        meeting_id: text(meeting.meeting_id()),
+        external_meeting_id: text(meeting.external_meeting_id()),
+        media_region: text(meeting.media_region()),
+        media_placement: MediaPlacement {
+            audio_host_url: url(types::MediaPlacement::audio_host_url),
+            audio_fallback_url: url(types::MediaPlacement::audio_fallback_url),
+            signaling_url: url(types::MediaPlacement::signaling_url),
+            turn_control_url: url(types::MediaPlacement::turn_control_url),
+            screen_data_url: url(types::MediaPlacement::screen_data_url),
+            screen_viewing_url: url(types::MediaPlacement::screen_viewing_url),
+            screen_sharing_url: url(types::MediaPlacement::screen_sharing_url),
+            event_ingestion_url: url(types::MediaPlacement::event_ingestion_url),
+        },
+        meeting_arn: meeting.meeting_arn().map(str::to_owned),
+    }
+}
+
+pub fn attendee_from(attendee: &types::Attendee) -> Attendee {
+    Attendee {
+        external_user_id: text(attendee.external_user_id()),
+        attendee_id: text(attendee.attendee_id()),
+        join_token: text(attendee.join_token()),
+    }
+}
+
+fn video_error<E, R>(error: SdkError<E, R>) -> VideoError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if matches!(visits_aws::error_code(&error), Some("NotFoundException" | "NotFound")) {
+        return VideoError::RoomGone;
+    }
+    if visits_aws::is_transient(&error) {
+        tracing::warn!(code = visits_aws::error_code(&error).unwrap_or("-"), "chime unavailable");
+        return VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS };
+    }
+    VideoError::Failed(format!("chime: {}", DisplayErrorContext(&error)))
+}
