@@ -80,3 +80,20 @@ pub async fn aws_notifier() -> visits_aws_notify::AwsNotifier {
     ses.create_email_identity().email_identity(SENDER).send().await.expect("the local AWS verifies the sender");
     visits_aws_notify::AwsNotifier::new(ses, aws_sdk_sns::Client::new(&config), SENDER)
 }
+
+/// The Chime/Connect stand-in on a free port, and its address.
+pub async fn standin() -> (String, aws_standin::StandIn) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    let standin = aws_standin::StandIn::new();
+    tokio::spawn(aws_standin::serve(listener, standin.clone()));
+    (url, standin)
+}
+
+/// Real SDK clients for Chime and Connect, sent to the stand-in at `url`.
+pub async fn video_clients(url: &str) -> (aws_sdk_chimesdkmeetings::Client, aws_sdk_connect::Client) {
+    let config = sdk_config().await;
+    let chime = aws_sdk_chimesdkmeetings::config::Builder::from(&config).endpoint_url(url).build();
+    let connect = aws_sdk_connect::config::Builder::from(&config).endpoint_url(url).build();
+    (aws_sdk_chimesdkmeetings::Client::from_conf(chime), aws_sdk_connect::Client::from_conf(connect))
+}

@@ -53,7 +53,8 @@ impl VideoProvider for ChimeVideo {
             .send()
             .await
             .map_err(video_error)?;
-        let attendee = output.attendee().ok_or_else(|| VideoError::Failed("CreateAttendee returned no attendee".into()))?;
+        let attendee =
+            output.attendee().ok_or_else(|| VideoError::Failed("CreateAttendee returned no attendee".into()))?;
         Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee: attendee_from(attendee) })
     }
 
