@@ -1,11 +1,14 @@
+use std::sync::Arc;
+
 use connect_flow::{App, handle};
 use lambda_runtime::{Error, service_fn};
-use visits_embedded::EmbeddedWorld;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     visits_http::telemetry::init();
-    let world = EmbeddedWorld::demo(visits_http::config::policy_from_env());
-    let app = App::new(world.core());
+    let aws = visits_aws::sdk_config().await;
+    let policy = Arc::new(visits_http::config::policy_from_env());
+    let store = Arc::new(visits_dynamodb::from_env(&aws)?);
+    let app = App::new(visits_http::config::core(store, policy));
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

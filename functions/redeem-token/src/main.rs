@@ -1,11 +1,15 @@
+use std::sync::Arc;
+
 use lambda_http::{Error, service_fn};
 use redeem_token::{App, handle};
-use visits_embedded::EmbeddedWorld;
+use visits_http::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     visits_http::telemetry::init();
-    let world = EmbeddedWorld::demo(visits_http::config::policy_from_env());
-    let app = App::new(world.core(), world.tokens.clone());
+    let aws = visits_aws::sdk_config().await;
+    let policy = Arc::new(policy_from_env());
+    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens);
     lambda_http::run(service_fn(|request| handle(&app, request))).await
 }

@@ -1,11 +1,20 @@
+use std::sync::Arc;
+
 use lambda_http::{Error, service_fn};
 use start_session::{App, handle};
-use visits_embedded::EmbeddedWorld;
+use visits_domain::ports::ProviderRouter;
+use visits_http::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     visits_http::telemetry::init();
-    let world = EmbeddedWorld::demo(visits_http::config::policy_from_env());
-    let app = App::new(world.core(), world.tokens.clone(), world.video.clone());
+    let aws = visits_aws::sdk_config().await;
+    let policy = Arc::new(policy_from_env());
+    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let video = Arc::new(ProviderRouter {
+        chime: Arc::new(visits_chime::from_env(&aws)),
+        connect: Arc::new(visits_connect::from_env(&aws)?),
+    });
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, video);
     lambda_http::run(service_fn(|request| handle(&app, request))).await
 }

@@ -11,6 +11,15 @@ use aws_sdk_chimesdkmeetings::types;
 use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
 use visits_domain::ports::{VideoError, VideoProvider};
 
+/// Meetings in `CHIME_MEDIA_REGION`, by default the function's own region.
+pub fn from_env(config: &visits_aws::SdkConfig) -> ChimeVideo {
+    let region = std::env::var("CHIME_MEDIA_REGION")
+        .ok()
+        .or_else(|| config.region().map(|r| r.to_string()))
+        .unwrap_or_else(|| "us-east-1".into());
+    ChimeVideo::new(Client::new(config), region)
+}
+
 pub struct ChimeVideo {
     client: Client,
     media_region: String,

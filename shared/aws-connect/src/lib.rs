@@ -13,6 +13,13 @@ use aws_sdk_connect::types::{self, AllowedCapabilities, ParticipantCapabilities,
 use visits_domain::model::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session, Visit};
 use visits_domain::ports::{VideoError, VideoProvider};
 
+/// Contacts on `CONNECT_INSTANCE_ID`, entering `CONNECT_CONTACT_FLOW_ID`.
+pub fn from_env(config: &visits_aws::SdkConfig) -> Result<ConnectVideo, visits_aws::MissingSetting> {
+    let instance = visits_aws::required("CONNECT_INSTANCE_ID")?;
+    let flow = visits_aws::required("CONNECT_CONTACT_FLOW_ID")?;
+    Ok(ConnectVideo::new(Client::new(config), instance, flow))
+}
+
 pub struct ConnectVideo {
     client: Client,
     instance_id: String,

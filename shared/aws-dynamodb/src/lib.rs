@@ -29,6 +29,11 @@ use visits_domain::ports::{
 
 pub use table::create_table;
 
+/// The store on the table named by `TABLE_NAME`.
+pub fn from_env(config: &visits_aws::SdkConfig) -> Result<DynamoStore, visits_aws::MissingSetting> {
+    Ok(DynamoStore::new(Client::new(config), visits_aws::required("TABLE_NAME")?))
+}
+
 pub struct DynamoStore {
     client: Client,
     table: String,

@@ -14,6 +14,11 @@ use visits_domain::ports::{PublicKey, Signer, SignerError};
 
 pub use der::der_signature_to_raw;
 
+/// The signer on the key named by `SIGNING_KEY_ID` (key id, ARN or alias).
+pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws::MissingSetting> {
+    Ok(KmsSigner::new(Client::new(config), visits_aws::required("SIGNING_KEY_ID")?))
+}
+
 pub struct KmsSigner {
     client: Client,
     key_id: String,

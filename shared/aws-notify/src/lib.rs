@@ -6,6 +6,12 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_sdk_sns::types::MessageAttributeValue;
 use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
 
+/// The notifier sending mail from `SENDER_EMAIL` (an SES-verified identity).
+pub fn from_env(config: &visits_aws::SdkConfig) -> Result<AwsNotifier, visits_aws::MissingSetting> {
+    let sender = visits_aws::required("SENDER_EMAIL")?;
+    Ok(AwsNotifier::new(aws_sdk_sesv2::Client::new(config), aws_sdk_sns::Client::new(config), sender))
+}
+
 pub struct AwsNotifier {
     ses: aws_sdk_sesv2::Client,
     sns: aws_sdk_sns::Client,

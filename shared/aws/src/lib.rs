@@ -2,7 +2,8 @@
 //! environment with errors that name the variable, and the classification of SDK failures into
 //! "retry later" (throttling, timeouts) and the rest.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+pub use aws_config::SdkConfig;
+use aws_config::BehaviorVersion;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 

@@ -1,6 +1,12 @@
-//! Settings read once at start from the environment.
+//! Settings read once at start from the environment, and the domain wiring every function shares.
 
+use std::sync::Arc;
+
+use visits_domain::ports::{Signer, Store};
 use visits_domain::rules::Policy;
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::Core;
+use visits_embedded::{OsRandom, SystemClock};
 
 /// The policy, with `JOIN_BASE_URL` and `TOKEN_ISSUER` from the environment when set.
 pub fn policy_from_env() -> Policy {
@@ -12,4 +18,14 @@ pub fn policy_from_env() -> Policy {
         policy.token_issuer = issuer;
     }
     policy
+}
+
+/// The use cases' shared core on a production store: system clock, OS randomness.
+pub fn core(store: Arc<dyn Store>, policy: Arc<Policy>) -> Core {
+    Core { store, clock: Arc::new(SystemClock), ids: Arc::new(OsRandom), policy }
+}
+
+/// Link and session tokens signed by `signer`.
+pub fn tokens(signer: Arc<dyn Signer>, policy: &Policy) -> Arc<Tokens> {
+    Arc::new(Tokens::new(signer, policy.token_issuer.clone()))
 }
