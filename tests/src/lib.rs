@@ -7,7 +7,7 @@ pub mod store_contract;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use local_server::{LocalApp, serve};
+use local_server::{Adapters, LocalApp, serve};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use visits_domain::rules::Policy;
@@ -57,17 +57,61 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
-    pub world: EmbeddedWorld,
+    /// The embedded adapters, when the app runs on them.
+    embedded: Option<EmbeddedWorld>,
+    /// The Chime/Connect stand-in, when the app runs on the AWS adapters.
+    standin: Option<aws_standin::StandIn>,
     pub accounts: Accounts,
 }
 
+/// The local server on the embedded adapters.
 pub async fn spawn_app() -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
     let world = EmbeddedWorld::new(Policy::default(), clock.clone(), false);
+    let adapters = Adapters::embedded(&world);
+    start(adapters, clock, Some(world), None).await
+}
+
+/// The local server on the AWS adapters: DynamoDB, KMS, SES and SNS on the local AWS (a fresh
+/// table and key), Chime and Connect on the stand-in.
+pub async fn spawn_aws_app() -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let store = Arc::new(local_aws::dynamodb_store().await);
+    let (kms, key_id, _) = local_aws::kms_key().await;
+    let (url, standin) = local_aws::standin().await;
+    let (chime, connect) = local_aws::video_clients(&url).await;
+    let policy = Arc::new(Policy::default());
+    let core = visits_domain::usecases::Core {
+        store,
+        clock: clock.clone(),
+        ids: Arc::new(visits_embedded::OsRandom),
+        policy: policy.clone(),
+    };
+    let adapters = Adapters {
+        tokens: Arc::new(visits_domain::tokens::Tokens::new(
+            Arc::new(visits_kms::KmsSigner::new(kms, key_id)),
+            policy.token_issuer.clone(),
+        )),
+        core,
+        notifier: Arc::new(local_aws::aws_notifier().await),
+        video: Arc::new(visits_domain::ports::ProviderRouter {
+            chime: Arc::new(visits_chime::ChimeVideo::new(chime, "us-east-1")),
+            connect: Arc::new(visits_connect::ConnectVideo::new(connect, "instance-1", "flow-1")),
+        }),
+        outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
+    };
+    start(adapters, clock, None, Some(standin)).await
+}
+
+async fn start(
+    adapters: Adapters,
+    clock: Arc<ManualClock>,
+    embedded: Option<EmbeddedWorld>,
+    standin: Option<aws_standin::StandIn>,
+) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
-    let app = Arc::new(LocalApp::new(world.clone()));
-    tokio::spawn(serve(listener, app));
+    tokio::spawn(serve(listener, Arc::new(LocalApp::new(adapters))));
     let client = reqwest::Client::new();
     let tokens: Value =
         client.get(format!("{base}/dev/tokens")).send().await.expect("server up").json().await.expect("json");
@@ -80,10 +124,24 @@ pub async fn spawn_app() -> TestApp {
         patient2: token("patient2"),
         subs: tokens["subs"].clone(),
     };
-    TestApp { base, client, clock, world, accounts }
+    TestApp { base, client, clock, embedded, standin, accounts }
 }
 
 impl TestApp {
+    /// The embedded adapters behind this app. Panics for an app on the AWS adapters.
+    pub fn world(&self) -> &EmbeddedWorld {
+        self.embedded.as_ref().expect("an app on the embedded adapters")
+    }
+
+    /// Meetings the video provider holds open.
+    pub fn live_meetings(&self) -> usize {
+        match (&self.embedded, &self.standin) {
+            (Some(world), _) => world.video.live_meetings(),
+            (None, Some(standin)) => standin.snapshot()["meetings"].as_array().map_or(0, Vec::len),
+            (None, None) => 0,
+        }
+    }
+
     pub fn sub(&self, account: &str) -> String {
         self.accounts.subs[account].as_str().expect("a sub").to_owned()
     }

@@ -1,10 +1,20 @@
 //! The whole visit through the local server's HTTP interface, as the apps use it.
 
-use visits_tests::spawn_app;
+use visits_tests::{TestApp, spawn_app, spawn_aws_app};
 
 #[tokio::test]
 async fn a_visit_from_scheduling_to_the_end() {
-    let app = spawn_app().await;
+    full_visit(spawn_app().await).await;
+}
+
+/// The same flow with the local server on the AWS adapters (DynamoDB, KMS, SES, SNS on the
+/// local AWS; Chime on the stand-in).
+#[tokio::test]
+async fn a_visit_from_scheduling_to_the_end_on_the_aws_adapters() {
+    full_visit(spawn_aws_app().await).await;
+}
+
+async fn full_visit(app: TestApp) {
     let dr = app.accounts.clinician.clone();
 
     // Schedule.
@@ -75,7 +85,7 @@ async fn a_visit_from_scheduling_to_the_end() {
     let ended = app.call("POST", &format!("/visits/{visit_id}/end"), Some(&dr), None).await;
     assert_eq!(ended.status, 200, "{}", ended.body);
     assert_eq!(ended.body["status"], "completed");
-    assert_eq!(app.world.video.live_meetings(), 0, "ending removes the meeting");
+    assert_eq!(app.live_meetings(), 0, "ending removes the meeting");
     let after = app.call("POST", "/join/session", Some(&join_token), None).await;
     after.assert_problem(410, None);
     assert_eq!(after.body["visitStatus"], "completed");
@@ -120,7 +130,7 @@ async fn a_meeting_chime_ended_is_replaced_on_the_next_start() {
     let path = format!("/visits/{visit_id}/session");
     let first = app.call("POST", &path, Some(&app.accounts.clinician), None).await;
     let old_meeting = first.body["meeting"]["MeetingId"].as_str().unwrap().to_owned();
-    app.world.video.end_meeting_externally(&old_meeting);
+    app.world().video.end_meeting_externally(&old_meeting);
 
     // The patient, arriving while the meeting is gone, waits instead of failing.
     let waiting = app.call("POST", &path, Some(&app.accounts.patient), None).await;

@@ -68,7 +68,7 @@ async fn run_flow() -> Vec<String> {
     app.call("POST", &format!("/visits/{visit_id}/end"), Some(&dr), None).await;
     app.call("GET", &format!("/visits/{visit_id}/audit"), Some(&dr), None).await;
 
-    assert_eq!(app.world.outbox.sent().len(), 2, "the flow sent an SMS and an email");
+    assert_eq!(app.world().outbox.sent().len(), 2, "the flow sent an SMS and an email");
     vec![
         code,
         link["token"].as_str().unwrap().to_owned(),

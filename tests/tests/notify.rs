@@ -15,7 +15,7 @@ async fn notify_sends_a_fresh_link_on_every_channel_and_nothing_about_health() {
     assert_eq!(deliveries.len(), 2);
     assert!(deliveries.iter().all(|d| d["status"] == "sent" && d["messageId"].is_string()));
 
-    let sent = app.world.outbox.sent();
+    let sent = app.world().outbox.sent();
     let texts: Vec<String> = sent
         .iter()
         .map(|m| match &m.message {
@@ -47,7 +47,7 @@ async fn notify_sends_a_fresh_link_on_every_channel_and_nothing_about_health() {
 async fn a_failed_channel_is_reported_and_audited_without_failing_the_other() {
     let app = spawn_app().await;
     let visit_id = app.schedule().await;
-    app.world.outbox.fail_channel("sms");
+    app.world().outbox.fail_channel("sms");
     let reply = app
         .call(
             "POST",
@@ -73,6 +73,6 @@ async fn a_tampered_audit_record_breaks_the_chain() {
     app.mint(&visit_id).await;
     assert!(app.audit_types(&visit_id).await.1);
     let id = visits_domain::model::VisitId::parse(&visit_id).unwrap();
-    assert!(app.world.store.tamper_with_audit(&id, 1, |record| record.actor = "admin:someone-else".into()));
+    assert!(app.world().store.tamper_with_audit(&id, 1, |record| record.actor = "admin:someone-else".into()));
     assert!(!app.audit_types(&visit_id).await.1, "chainValid turns false");
 }

@@ -2,8 +2,8 @@
 //! environment with errors that name the variable, and the classification of SDK failures into
 //! "retry later" (throttling, timeouts) and the rest.
 
-pub use aws_config::SdkConfig;
 use aws_config::BehaviorVersion;
+pub use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 

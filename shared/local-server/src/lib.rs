@@ -8,10 +8,15 @@
 //! - [`dev_auth`]: demo accounts and the stand-in for the JWT authorizer.
 //! - [`gateway`]: HTTP request → API Gateway event → `lambda_http::Request`, and back.
 //! - [`server`]: the hyper server and the dispatch to the functions.
+//! - [`adapters`]: embedded (`make dev`) or AWS adapters (`make dev-aws`), and `/dev/outbox`.
+//! - [`provision`]: creates the table, key and sender on the local AWS for `make dev-aws`.
 
+pub mod adapters;
 pub mod dev_auth;
 pub mod gateway;
+pub mod provision;
 pub mod routes;
 pub mod server;
 
+pub use adapters::{Adapters, OutboxSource};
 pub use server::{LocalApp, serve};

@@ -1,21 +1,33 @@
-//! `make dev`: the API on 127.0.0.1:3001 (or `PORT`), in demo mode on embedded adapters.
+//! `make dev`: the API on 127.0.0.1:3001 (or `PORT`) in demo mode, on embedded adapters.
+//! `make dev-aws` (`VISITS_ADAPTERS=aws`): the same, on the AWS adapters against the local AWS.
 
 use std::sync::Arc;
 
-use local_server::{LocalApp, serve};
+use local_server::{Adapters, LocalApp, serve};
 use tokio::net::TcpListener;
 use visits_embedded::EmbeddedWorld;
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     visits_http::telemetry::init();
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001);
     let mut policy = visits_http::config::policy_from_env();
     if std::env::var("JOIN_BASE_URL").is_err() {
         policy.join_base_url = format!("http://127.0.0.1:{port}");
     }
-    let app = Arc::new(LocalApp::new(EmbeddedWorld::demo(policy)));
+    let aws_mode = std::env::var("VISITS_ADAPTERS").is_ok_and(|mode| mode == "aws");
+    let adapters = if aws_mode {
+        let config = visits_aws::sdk_config().await;
+        let key_id = local_server::provision::local_aws(&config).await?;
+        let policy = Arc::new(policy);
+        Adapters::aws(&config, &key_id, |store| visits_http::config::core(store, policy))?
+    } else {
+        Adapters::embedded(&EmbeddedWorld::demo(policy))
+    };
+    let app = Arc::new(LocalApp::new(adapters));
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-    tracing::info!(address = %listener.local_addr()?, mode = "demo", "local server listening");
-    serve(listener, app).await
+    let mode = if aws_mode { "aws" } else { "demo" };
+    tracing::info!(address = %listener.local_addr()?, mode, "local server listening");
+    serve(listener, app).await?;
+    Ok(())
 }

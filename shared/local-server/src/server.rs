@@ -10,12 +10,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde_json::json;
 use tokio::net::TcpListener;
-use visits_domain::ports::OutgoingMessage;
-use visits_embedded::EmbeddedWorld;
 use visits_http::{Problem, json as json_response};
 
+use crate::adapters::{Adapters, OutboxSource};
 use crate::dev_auth::DevAuth;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
 use crate::routes::{Function, RouteTable};
@@ -28,7 +26,7 @@ type HttpResponse = hyper::Response<Full<Bytes>>;
 pub struct LocalApp {
     routes: RouteTable,
     auth: DevAuth,
-    world: EmbeddedWorld,
+    outbox: OutboxSource,
     schedule_visit: schedule_visit::App,
     mint_link: mint_link::App,
     notify: notify::App,
@@ -37,22 +35,19 @@ pub struct LocalApp {
 }
 
 impl LocalApp {
-    /// Every function over the same embedded world, as if they shared one table in AWS.
-    pub fn new(world: EmbeddedWorld) -> Self {
+    /// Every function over the same adapters, as they share one table and one key in AWS.
+    pub fn new(adapters: Adapters) -> Self {
+        let Adapters { core, tokens, notifier, video, outbox } = adapters;
         Self {
             routes: RouteTable::new(),
             auth: DevAuth::generate(),
-            schedule_visit: schedule_visit::App::new(world.core()),
-            mint_link: mint_link::App::new(world.core(), world.tokens.clone()),
-            notify: notify::App::new(world.core(), world.tokens.clone(), world.outbox.clone()),
-            redeem_token: redeem_token::App::new(world.core(), world.tokens.clone()),
-            start_session: start_session::App::new(world.core(), world.tokens.clone(), world.video.clone()),
-            world,
+            schedule_visit: schedule_visit::App::new(core.clone()),
+            mint_link: mint_link::App::new(core.clone(), tokens.clone()),
+            notify: notify::App::new(core.clone(), tokens.clone(), notifier),
+            redeem_token: redeem_token::App::new(core.clone(), tokens.clone()),
+            start_session: start_session::App::new(core, tokens, video),
+            outbox,
         }
-    }
-
-    pub fn world(&self) -> &EmbeddedWorld {
-        &self.world
     }
 
     pub async fn respond(&self, request: hyper::Request<Incoming>, peer: SocketAddr) -> HttpResponse {
@@ -71,7 +66,7 @@ impl LocalApp {
             return http_response(json_response(StatusCode::OK, &self.auth.tokens_body()));
         }
         if parts.method == Method::GET && path == "/dev/outbox" {
-            return http_response(json_response(StatusCode::OK, &self.outbox_body()));
+            return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
         }
         let Some((route, path_parameters)) = self.routes.find(parts.method.as_str(), &path) else {
             return http_response(Problem::route_not_found().into_response());
@@ -115,25 +110,6 @@ impl LocalApp {
                 http_response(Problem::from(visits_domain::DomainError::Internal(error.to_string())).into_response())
             }
         }
-    }
-
-    /// `GET /dev/outbox`: what demo mode "sent", newest last, so a walk-through can follow a link.
-    fn outbox_body(&self) -> serde_json::Value {
-        let messages: Vec<_> = self
-            .world
-            .outbox
-            .sent()
-            .into_iter()
-            .map(|sent| match sent.message {
-                OutgoingMessage::Sms { to, body } => {
-                    json!({"messageId": sent.message_id, "channel": "sms", "to": to.expose(), "body": body})
-                }
-                OutgoingMessage::Email { to, subject, body } => json!({
-                    "messageId": sent.message_id, "channel": "email", "to": to.expose(), "subject": subject, "body": body
-                }),
-            })
-            .collect();
-        json!({ "messages": messages })
     }
 }
 

@@ -1,0 +1,92 @@
+//! What the local server runs on: the embedded adapters (`make dev`) or the AWS adapters against
+//! the local AWS (`make dev-aws`). Either way every function gets the same shared adapters.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use visits_domain::ports::{Notifier, OutgoingMessage, ProviderRouter, VideoProvider};
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::Core;
+use visits_embedded::{EmbeddedWorld, Outbox};
+
+/// Where `GET /dev/outbox` reads what was "sent".
+pub enum OutboxSource {
+    Embedded(Arc<Outbox>),
+    /// The local AWS's record of SES mail and SNS SMS.
+    Moto(String),
+}
+
+pub struct Adapters {
+    pub core: Core,
+    pub tokens: Arc<Tokens>,
+    pub notifier: Arc<dyn Notifier>,
+    pub video: Arc<dyn VideoProvider>,
+    pub outbox: OutboxSource,
+}
+
+impl Adapters {
+    pub fn embedded(world: &EmbeddedWorld) -> Self {
+        Self {
+            core: world.core(),
+            tokens: world.tokens.clone(),
+            notifier: world.outbox.clone(),
+            video: world.video.clone(),
+            outbox: OutboxSource::Embedded(world.outbox.clone()),
+        }
+    }
+
+    /// The AWS adapters, configured as the functions are (`TABLE_NAME`, `SENDER_EMAIL`,
+    /// `CONNECT_INSTANCE_ID`, `CONNECT_CONTACT_FLOW_ID`, the Chime and Connect endpoints), signing
+    /// with the KMS key `key_id`. `core_of` wraps the store with a clock and a policy.
+    pub fn aws(
+        config: &visits_aws::SdkConfig,
+        key_id: &str,
+        core_of: impl FnOnce(Arc<dyn visits_domain::ports::Store>) -> Core,
+    ) -> Result<Self, String> {
+        let core = core_of(Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?));
+        let signer = Arc::new(visits_kms::KmsSigner::new(aws_sdk_kms::Client::new(config), key_id));
+        let tokens = Arc::new(Tokens::new(signer, core.policy.token_issuer.clone()));
+        let video = Arc::new(ProviderRouter {
+            chime: Arc::new(visits_chime::from_env(config)),
+            connect: Arc::new(visits_connect::from_env(config).map_err(|e| e.to_string())?),
+        });
+        let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint) })
+    }
+}
+
+impl OutboxSource {
+    /// `{"messages": [{messageId, channel, to, subject?, body}]}`, oldest first per channel.
+    pub async fn messages(&self) -> Value {
+        let messages: Vec<Value> = match self {
+            OutboxSource::Embedded(outbox) => outbox
+                .sent()
+                .into_iter()
+                .map(|sent| match sent.message {
+                    OutgoingMessage::Sms { to, body } => {
+                        json!({"messageId": sent.message_id, "channel": "sms", "to": to.expose(), "body": body})
+                    }
+                    OutgoingMessage::Email { to, subject, body } => json!({
+                        "messageId": sent.message_id, "channel": "email", "to": to.expose(), "subject": subject, "body": body
+                    }),
+                })
+                .collect(),
+            OutboxSource::Moto(endpoint) => {
+                let data: Value = match reqwest::get(format!("{endpoint}/moto-api/data.json")).await {
+                    Ok(response) => response.json().await.unwrap_or_default(),
+                    Err(_) => Value::Null,
+                };
+                let sms = data["sns"]["SMS"].as_array().cloned().unwrap_or_default().into_iter().map(|m| {
+                    json!({"messageId": m["message_id"], "channel": "sms", "to": m["phone_number"], "body": m["message"]})
+                });
+                let mail = data["ses"]["Message"].as_array().cloned().unwrap_or_default().into_iter().map(|m| {
+                    json!({"messageId": m["id"], "channel": "email", "to": m["destinations"]["ToAddresses"][0],
+                           "subject": m["subject"], "body": m["body"]})
+                });
+                sms.chain(mail).collect()
+            }
+        };
+        json!({ "messages": messages })
+    }
+}
