@@ -5,13 +5,17 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
 
-.PHONY: help dev test lint fmt build clean
+.PHONY: help dev dev-aws test lint fmt build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
 	PORT=$(PORT) $(CARGO) run --locked -p local-server
+
+dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and the Chime/Connect stand-in
+	$(CARGO) build --locked -p local-server -p aws-standin
+	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
 test: ## every test, with the local AWS (moto) started around them; installs moto on first use
 	.ci/local-aws run -- $(CARGO) test --locked --workspace --all-targets
