@@ -1,0 +1,187 @@
+//! Fault injection: throttling from each AWS dependency, replayed with aws-smithy-mocks in place
+//! of the real answer (the faulted request never reaches the local AWS; every other request
+//! does), gives the documented answer and leaves the store as it was. Each rule also asserts the
+//! shape of the request it stands in for.
+
+use std::time::Duration;
+
+use aws_sdk_connect::types::VideoCapability;
+use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
+use aws_smithy_mocks::{Rule, mock};
+use serde_json::json;
+use visits_tests::{Faults, Reply, TestApp, spawn_aws_app_with, throttling_response};
+
+fn assert_503(reply: &Reply) {
+    reply.assert_problem(503, None);
+    let retry_after: u64 = reply.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!(retry_after >= 1);
+}
+
+/// The visit as the API shows it, and its audit event types: what must not change.
+async fn snapshot(app: &TestApp, visit_id: &str) -> (serde_json::Value, Vec<String>) {
+    let visit = app.call("GET", &format!("/visits/{visit_id}"), Some(&app.accounts.admin), None).await;
+    assert_eq!(visit.status, 200, "{}", visit.body);
+    (visit.body, app.audit_types(visit_id).await.0)
+}
+
+#[tokio::test]
+async fn dynamodb_throttling_on_write_is_503_and_nothing_is_stored() {
+    let rule: Rule = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .match_requests(|request| {
+            // A new visit: a conditional put of the visit and of its first audit record.
+            let items = request.transact_items();
+            items.len() == 2
+                && items
+                    .iter()
+                    .all(|i| i.put().is_some_and(|p| p.condition_expression() == Some("attribute_not_exists(PK)")))
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { dynamodb: vec![rule.clone()], ..Faults::default() }).await;
+    let reply = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(app.visit_body(10))).await;
+    assert_503(&reply);
+    assert_eq!(rule.num_calls(), 1);
+    let listed = app.call("GET", "/visits", Some(&app.accounts.admin), None).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 0, "no visit was stored");
+}
+
+#[tokio::test]
+async fn dynamodb_throttling_on_read_is_503() {
+    let rule: Rule = mock!(aws_sdk_dynamodb::Client::get_item)
+        .match_requests(|request| request.consistent_read() == Some(true))
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { dynamodb: vec![rule.clone()], ..Faults::default() }).await;
+    let reply = app.call("GET", "/visits/vis_aaaaaaaaaaaaaaaaaaaa", Some(&app.accounts.admin), None).await;
+    assert_503(&reply);
+    assert!(rule.num_calls() >= 1);
+}
+
+#[tokio::test]
+async fn kms_throttling_on_mint_is_503_and_no_link_is_stored() {
+    let rule: Rule = mock!(aws_sdk_kms::Client::sign)
+        .match_requests(|request| {
+            request.message_type() == Some(&MessageType::Raw)
+                && request.signing_algorithm() == Some(&SigningAlgorithmSpec::EcdsaSha256)
+                && request.message().is_some_and(|m| m.as_ref().split(|b| *b == b'.').count() == 2)
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let before = snapshot(&app, &visit_id).await;
+    let reply = app.call("POST", &format!("/visits/{visit_id}/links"), Some(&app.accounts.clinician), None).await;
+    assert_503(&reply);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before, "the visit and its audit trail are unchanged");
+}
+
+#[tokio::test]
+async fn sns_and_ses_throttling_fail_their_channel_only() {
+    let sms: Rule = mock!(aws_sdk_sns::Client::publish)
+        .match_requests(|request| {
+            request.phone_number() == Some("+447911123456")
+                && request
+                    .message_attributes()
+                    .and_then(|a| a.get("AWS.SNS.SMS.SMSType"))
+                    .and_then(|v| v.string_value())
+                    == Some("Transactional")
+        })
+        .then_http_response(|| throttling_response(true));
+    let app = spawn_aws_app_with(Faults { sns: vec![sms.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let reply = app.call("POST", &format!("/visits/{visit_id}/notify"), Some(&app.accounts.clinician), None).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    let status = |channel: &str| {
+        reply.body["deliveries"].as_array().unwrap().iter().find(|d| d["channel"] == channel).unwrap()["status"].clone()
+    };
+    assert_eq!((status("sms"), status("email")), (json!("failed"), json!("sent")));
+    assert_eq!(sms.num_calls(), 1);
+    let (types, _) = app.audit_types(&visit_id).await;
+    assert!(types.contains(&"notification.failed".to_owned()) && types.contains(&"notification.sent".to_owned()));
+
+    let mail: Rule = mock!(aws_sdk_sesv2::Client::send_email)
+        .match_requests(|request| request.from_email_address() == Some("visits@clinic.example"))
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { ses: vec![mail.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let reply = app
+        .call(
+            "POST",
+            &format!("/visits/{visit_id}/notify"),
+            Some(&app.accounts.clinician),
+            Some(json!({"channels": ["email"]})),
+        )
+        .await;
+    assert_eq!(reply.status, 202);
+    assert_eq!(reply.body["deliveries"][0]["status"], "failed");
+    assert_eq!(mail.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn chime_throttling_on_start_is_503_and_the_visit_is_unchanged() {
+    let rule: Rule = mock!(aws_sdk_chimesdkmeetings::Client::create_meeting)
+        .match_requests(|request| {
+            request.external_meeting_id().is_some_and(|id| id.starts_with("vis_"))
+                && request.client_request_token().is_some_and(|t| t.contains("-v"))
+                && request.media_region() == Some("us-east-1")
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { chime: vec![rule.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let before = snapshot(&app, &visit_id).await;
+    let reply = app.call("POST", &format!("/visits/{visit_id}/session"), Some(&app.accounts.clinician), None).await;
+    assert_503(&reply);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before);
+    assert_eq!(app.live_meetings(), 0);
+}
+
+#[tokio::test]
+async fn connect_throttling_on_start_is_503_and_the_visit_is_unchanged() {
+    let rule: Rule = mock!(aws_sdk_connect::Client::start_web_rtc_contact)
+        .match_requests(|request| {
+            request.attributes().and_then(|a| a.get("visitId")).is_some_and(|id| id.starts_with("vis_"))
+                && request.allowed_capabilities().and_then(|c| c.customer()).and_then(|c| c.video())
+                    == Some(&VideoCapability::Send)
+                && request.instance_id() == Some("instance-1")
+                && request.contact_flow_id() == Some("flow-1")
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { connect: vec![rule.clone()], ..Faults::default() }).await;
+    let mut body = app.visit_body(10);
+    body["provider"] = "connect".into();
+    let created = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(body)).await;
+    let visit_id = created.body["visitId"].as_str().unwrap().to_owned();
+    let before = snapshot(&app, &visit_id).await;
+    let reply = app.call("POST", &format!("/visits/{visit_id}/session"), Some(&app.accounts.clinician), None).await;
+    assert_503(&reply);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before);
+}
+
+/// A real timeout, not a replayed error: DynamoDB that accepts connections and never answers.
+#[tokio::test]
+async fn a_dynamodb_timeout_is_unavailable() {
+    use visits_domain::ports::{Store, StoreError};
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let config = visits_tests::local_aws::sdk_config().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&config)
+            .endpoint_url(url)
+            .timeout_config(
+                aws_smithy_types::timeout::TimeoutConfig::builder()
+                    .operation_timeout(Duration::from_millis(300))
+                    .build(),
+            )
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+            .build(),
+    );
+    let store = visits_dynamodb::DynamoStore::new(client, "any");
+    let id = visits_domain::model::VisitId::parse("vis_aaaaaaaaaaaaaaaaaaaa").unwrap();
+    assert!(matches!(store.visit(&id).await, Err(StoreError::Unavailable { .. })));
+}
