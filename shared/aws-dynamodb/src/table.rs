@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
 use crate::keys;
@@ -43,5 +43,13 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
             );
     }
     request.send().await.map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
+    let ttl = TimeToLiveSpecification::builder().enabled(true).attribute_name(crate::items::TTL).build();
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(ttl.map_err(|e| e.to_string())?)
+        .send()
+        .await
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
     Ok(())
 }
