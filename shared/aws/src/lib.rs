@@ -75,6 +75,9 @@ mod tests {
     #[test]
     fn a_missing_setting_names_its_variable() {
         let error = required("VIDEO_VISITS_TEST_SURELY_UNSET").unwrap_err();
-        assert_eq!(error.to_string(), "missing configuration: set the environment variable VIDEO_VISITS_TEST_SURELY_UNSET");
+        assert_eq!(
+            error.to_string(),
+            "missing configuration: set the environment variable VIDEO_VISITS_TEST_SURELY_UNSET"
+        );
     }
 }
