@@ -2,13 +2,15 @@ use std::sync::Arc;
 
 use lambda_http::{Error, service_fn};
 use notify::{App, handle};
+use visits_domain::rules::Policy;
 use visits_http::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     visits_http::telemetry::init();
     let aws = visits_aws::sdk_config().await;
-    let policy = Arc::new(policy_from_env());
+    // Links must point at the deployed site, never at the local default.
+    let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env() });
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
     let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);
     let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, notifier);
