@@ -4,8 +4,9 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
+FUNCTIONS := schedule-visit mint-link notify redeem-token start-session audit-stream connect-flow
 
-.PHONY: help dev dev-aws test lint fmt build clean
+.PHONY: help dev dev-aws test lint lint-template fmt build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,9 +18,17 @@ dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and t
 	$(CARGO) build --locked -p local-server -p aws-standin
 	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
-test: ## every test, with the local AWS (moto) started around them; installs moto on first use
+test: lint-template ## every test, with the local AWS (moto) started around them; installs moto on first use
 	.ci/local-aws run -- $(CARGO) test --locked --workspace --all-targets
 	$(CARGO) test --locked --workspace --doc
+
+lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)
+	.ci/tools run -- cfn-lint template.yaml
+	.ci/tools run -- sam validate --lint --template template.yaml
+
+build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<function>/bootstrap)
+	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
+	@for f in $(FUNCTIONS); do ls -l $(CARGO_TARGET_DIR)/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-16s %6.1f MB\n", f, $$5/1048576}'; done
 
 lint: ## formatting and clippy, warnings as errors
 	$(CARGO) fmt --all --check
@@ -27,9 +36,6 @@ lint: ## formatting and clippy, warnings as errors
 
 fmt: ## format the code
 	$(CARGO) fmt --all
-
-build: ## debug build of every binary
-	$(CARGO) build --locked --workspace
 
 clean: ## remove the build cache
 	rm -rf $(CARGO_TARGET_DIR)

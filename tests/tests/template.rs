@@ -1,0 +1,143 @@
+//! `template.yaml` against the code: every function is deployed, every route is wired to the
+//! function that owns it (with the authorizer only where the contract wants one), and no IAM
+//! policy grants a wildcard action.
+
+use std::collections::BTreeSet;
+
+use serde_norway::Value;
+
+fn template() -> Value {
+    let path = format!("{}/../template.yaml", env!("CARGO_MANIFEST_DIR"));
+    serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A value with any `!Ref`/`!Sub` tag taken off.
+fn untag(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => &tagged.value,
+        other => other,
+    }
+}
+
+fn text(value: &Value) -> Option<&str> {
+    untag(value).as_str()
+}
+
+fn list(value: &Value) -> Vec<&Value> {
+    match untag(value) {
+        Value::Sequence(items) => items.iter().collect(),
+        Value::Null => vec![],
+        other => vec![other],
+    }
+}
+
+fn resources(template: &Value) -> Vec<(&str, &Value)> {
+    template["Resources"].as_mapping().unwrap().iter().map(|(k, v)| (k.as_str().unwrap(), v)).collect()
+}
+
+fn functions(template: &Value) -> Vec<(&str, &Value)> {
+    resources(template).into_iter().filter(|(_, r)| r["Type"] == "AWS::Serverless::Function").collect()
+}
+
+fn binary(function: &Value) -> &str {
+    text(&function["Metadata"]["BuildProperties"]["Binary"]).expect("every function names its binary")
+}
+
+#[test]
+fn every_function_crate_is_deployed() {
+    let template = template();
+    let deployed: BTreeSet<&str> = functions(&template).into_iter().map(|(_, f)| binary(f)).collect();
+    let crates: BTreeSet<String> = std::fs::read_dir(format!("{}/../functions", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(deployed, crates.iter().map(String::as_str).collect());
+    for (name, function) in functions(&template) {
+        assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda", "{name}");
+    }
+}
+
+#[test]
+fn every_route_is_wired_to_its_owner_with_the_right_authorizer() {
+    let owners: [(&str, &[&str]); 5] = [
+        ("schedule-visit", schedule_visit::ROUTES),
+        ("mint-link", mint_link::ROUTES),
+        ("notify", notify::ROUTES),
+        ("redeem-token", redeem_token::ROUTES),
+        ("start-session", start_session::ROUTES),
+    ];
+    let template = template();
+    let mut wired = BTreeSet::new();
+    for (_, function) in functions(&template) {
+        let events = function["Properties"]["Events"].as_mapping().into_iter().flatten();
+        for (_, event) in events.filter(|(_, e)| e["Type"] == "HttpApi") {
+            let properties = &event["Properties"];
+            let route = format!("{} {}", text(&properties["Method"]).unwrap(), text(&properties["Path"]).unwrap());
+            let public = properties["Auth"]["Authorizer"] == "NONE";
+            wired.insert((binary(function).to_owned(), route.clone(), public));
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for (owner, routes) in owners {
+        for route in routes {
+            expected.insert((owner.to_owned(), (*route).to_owned(), route.contains(" /join")));
+        }
+    }
+    assert_eq!(wired, expected, "routes in the template (function, route, public) differ from the code");
+}
+
+#[test]
+fn no_policy_grants_a_wildcard_action_or_an_unnamed_resource_without_reason() {
+    let template = template();
+    // X-Ray has no resource-level permissions; SMS to a phone number has no ARN.
+    let unnamable = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "sns:Publish"];
+    let mut statements = Vec::new();
+    for (name, resource) in resources(&template) {
+        match resource["Type"].as_str() {
+            Some("AWS::IAM::Role") => {
+                assert!(resource["Properties"]["ManagedPolicyArns"].is_null(), "{name} uses a managed policy");
+                for policy in list(&resource["Properties"]["Policies"]) {
+                    for statement in list(&policy["PolicyDocument"]["Statement"]) {
+                        statements.push((name, statement, true));
+                    }
+                }
+            }
+            Some("AWS::KMS::Key") => {
+                for statement in list(&resource["Properties"]["KeyPolicy"]["Statement"]) {
+                    statements.push((name, statement, false));
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(statements.len() > 20);
+    for (name, statement, is_role) in statements {
+        let actions: Vec<&str> = list(&statement["Action"]).into_iter().filter_map(text).collect();
+        assert!(!actions.is_empty(), "{name}: a statement without actions");
+        for action in &actions {
+            assert!(!action.contains('*'), "{name} grants the wildcard action {action}");
+        }
+        // In a key policy, "*" is the key itself; in a role it means every resource.
+        let every_resource = list(&statement["Resource"]).iter().any(|r| text(r) == Some("*"));
+        if is_role && every_resource {
+            assert!(actions.iter().all(|a| unnamable.contains(a)), "{name} grants {actions:?} on every resource");
+        }
+    }
+}
+
+#[test]
+fn the_audit_trail_is_kept_seven_years_and_every_function_logs_json_to_a_group_with_retention() {
+    let template = template();
+    let audit = &template["Resources"]["AuditLogGroup"]["Properties"];
+    assert_eq!(audit["RetentionInDays"], 2557);
+    for (name, function) in functions(&template) {
+        let logging = &function["Properties"]["LoggingConfig"];
+        assert_eq!(logging["LogFormat"], "JSON", "{name}");
+        let group = text(&logging["LogGroup"]).unwrap_or_else(|| panic!("{name} has no log group"));
+        let group = &template["Resources"][group]["Properties"];
+        assert!(!group["RetentionInDays"].is_null(), "{name}: its log group keeps logs forever");
+    }
+    let stream = &template["Resources"]["AuditStreamFunction"]["Properties"]["Events"]["Stream"]["Properties"];
+    assert_eq!(stream["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    assert!(!stream["DestinationConfig"]["OnFailure"]["Destination"].is_null());
+}
