@@ -127,8 +127,45 @@ async fn connect_flow_sample_returns_screen_pop_attributes() {
 }
 
 #[tokio::test]
-async fn audit_stream_sample_parses_and_reports_no_failures() {
+async fn audit_stream_sample_copies_both_records_on_an_unbroken_chain() {
+    let (app, lines) = audit_stream_app(Arc::new(visits_embedded::MemoryStore::new()));
     let payload = serde_json::from_str(&event("audit-stream.dynamodb-batch")).unwrap();
-    let response = audit_stream::handle(LambdaEvent::new(payload, Context::default())).await.unwrap();
+    let response = audit_stream::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     assert!(response.batch_item_failures.is_empty());
+    let lines = lines.lines();
+    let copies: Vec<&serde_json::Value> = lines.iter().filter(|l| l.get("_aws").is_none()).collect();
+    assert_eq!(copies.iter().map(|c| c["seq"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2]);
+    let metrics = lines.iter().find(|l| l.get("_aws").is_some()).unwrap();
+    assert_eq!((metrics["LinksMinted"].as_u64(), metrics["AuditChainBreaks"].as_u64()), (Some(1), Some(0)));
+}
+
+/// The audit-stream handler writing into a buffer instead of stdout.
+pub fn audit_stream_app(store: Arc<dyn visits_domain::ports::Store>) -> (audit_stream::App, Arc<Lines>) {
+    let lines = Arc::new(Lines::default());
+    (audit_stream::App::new(store, lines.clone()), lines)
+}
+
+#[derive(Default)]
+pub struct Lines(std::sync::Mutex<Vec<String>>);
+
+impl Lines {
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        self.0.lock().unwrap().iter().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+impl audit_stream::Sink for Lines {
+    fn line(&self, line: String) {
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+#[test]
+fn every_sample_event_is_run_by_a_test() {
+    let source = include_str!("sample_events.rs");
+    for entry in std::fs::read_dir(format!("{}/../events", env!("CARGO_MANIFEST_DIR"))).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let stem = name.trim_end_matches(".json");
+        assert!(source.contains(&format!("\"{stem}\"")), "events/{name} is not run by any test");
+    }
 }

@@ -1,16 +1,127 @@
-//! `audit-stream`: consumes the table's DynamoDB stream. For now it parses each batch and logs
-//! what it holds; copying audit records to the 7-year log group comes with the DynamoDB table.
+//! `audit-stream`: consumes the table's DynamoDB stream (filtered to new audit records). Each
+//! record is written, as one JSON line holding exactly the audit record, to this function's log
+//! group, which is the audit log group kept 7 years. Each record is checked against the hash
+//! chain of its visit; metrics (links minted, redeemed, refused by reason, sessions started,
+//! chain breaks) go out as CloudWatch Embedded Metric Format lines. A record that cannot be read
+//! is reported as a batch item failure, never dropped.
 
-use aws_lambda_events::event::dynamodb::Event;
-use aws_lambda_events::event::streams::DynamoDbEventResponse;
+mod metrics;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
+use visits_domain::model::{AuditRecord, Digest, VisitId};
+use visits_domain::ports::Store;
 
-/// Counts the batch's records by kind. Reports no failures: nothing here can fail per record yet.
-pub async fn handle(event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
-    let records = &event.payload.records;
-    let inserts = records.iter().filter(|r| r.event_name == "INSERT").count();
-    let modifies = records.iter().filter(|r| r.event_name == "MODIFY").count();
-    let removes = records.iter().filter(|r| r.event_name == "REMOVE").count();
-    tracing::info!(records = records.len(), inserts, modifies, removes, "stream batch received");
-    Ok(DynamoDbEventResponse::default())
+pub use metrics::Metrics;
+
+/// Where audit lines go: stdout in Lambda (the log group), a buffer in tests.
+pub trait Sink: Send + Sync {
+    fn line(&self, line: String);
+}
+
+pub struct Stdout;
+
+impl Sink for Stdout {
+    fn line(&self, line: String) {
+        println!("{line}");
+    }
+}
+
+pub struct App {
+    store: Arc<dyn Store>,
+    sink: Arc<dyn Sink>,
+}
+
+impl App {
+    /// `store` is read for the previous record of a visit when it is not in the same batch.
+    pub fn new(store: Arc<dyn Store>, sink: Arc<dyn Sink>) -> Self {
+        Self { store, sink }
+    }
+}
+
+pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
+    let mut response = DynamoDbEventResponse::default();
+    let mut metrics = Metrics::default();
+    // Records of this batch by (visit, seq), so a record can link to one just before it.
+    let mut seen: HashMap<(VisitId, u64), Digest> = HashMap::new();
+    for record in &event.payload.records {
+        let audit = match audit_record(record) {
+            Read::NotAudit => continue,
+            Read::Audit(audit) => audit,
+            Read::Unreadable => {
+                tracing::warn!(event_id = %record.event_id, "unreadable audit stream record");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = record.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+                continue;
+            }
+        };
+        let linked = match links_to_previous(app, &audit, &seen).await {
+            Ok(linked) => linked,
+            Err(error) => {
+                // The chain could not be checked now: retry this record rather than skip the check.
+                tracing::warn!(error = %error, "could not read the previous audit record");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = record.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+                continue;
+            }
+        };
+        if !linked {
+            tracing::warn!(visit_id = %audit.visit_id, seq = audit.seq, "audit chain break");
+        }
+        metrics.count(&audit, linked);
+        seen.insert((audit.visit_id.clone(), audit.seq), audit.hash);
+        app.sink.line(serde_json::to_string(&audit)?);
+    }
+    if let Some(line) = metrics.emf_line(chrono::Utc::now()) {
+        app.sink.line(line);
+    }
+    for line in metrics.refusal_lines(chrono::Utc::now()) {
+        app.sink.line(line);
+    }
+    Ok(response)
+}
+
+enum Read {
+    /// Another item of the table (the stream filter normally keeps these out): skipped.
+    NotAudit,
+    Audit(AuditRecord),
+    /// An audit item that does not read back: reported, so it is retried and not lost.
+    Unreadable,
+}
+
+fn audit_record(record: &EventRecord) -> Read {
+    let image = &record.change.new_image;
+    let is_audit = image.get("entity").is_some_and(|entity| *entity == serde_dynamo::AttributeValue::S("audit".into()));
+    if !is_audit || record.event_name != "INSERT" {
+        return Read::NotAudit;
+    }
+    match image.get("record").map(|value| serde_dynamo::from_attribute_value(value.clone())) {
+        Some(Ok(audit)) => Read::Audit(audit),
+        _ => Read::Unreadable,
+    }
+}
+
+/// Whether the record is intact and points back at the record before it.
+async fn links_to_previous(
+    app: &App,
+    audit: &AuditRecord,
+    seen: &HashMap<(VisitId, u64), Digest>,
+) -> Result<bool, visits_domain::ports::StoreError> {
+    if audit.hash != audit.computed_hash() {
+        return Ok(false);
+    }
+    if audit.seq == 1 {
+        return Ok(audit.prev_hash == Digest::ZERO);
+    }
+    if let Some(previous) = seen.get(&(audit.visit_id.clone(), audit.seq - 1)) {
+        return Ok(*previous == audit.prev_hash);
+    }
+    let trail = app.store.audit_trail(&audit.visit_id).await?;
+    Ok(trail.iter().find(|r| r.seq == audit.seq - 1).is_some_and(|previous| previous.hash == audit.prev_hash))
 }

@@ -1,7 +1,12 @@
+use std::sync::Arc;
+
+use audit_stream::{App, Stdout, handle};
 use lambda_runtime::{Error, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     visits_http::telemetry::init();
-    lambda_runtime::run(service_fn(audit_stream::handle)).await
+    let aws = visits_aws::sdk_config().await;
+    let app = App::new(Arc::new(visits_dynamodb::from_env(&aws)?), Arc::new(Stdout));
+    lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }
