@@ -38,6 +38,7 @@ fn new_visit(ids: &CountingIds, patient: &str, clinician: &str, at: DateTime<Utc
         updated_at: now(),
         patient_checked_in_at: None,
         session_started_at: None,
+        contact_connected_at: None,
         room: None,
         current_link: None,
         audit_head: AuditHead::default(),

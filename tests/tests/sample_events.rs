@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use lambda_runtime::{Context, LambdaEvent};
 use visits_domain::model::{AuditHead, DurationMinutes, PatientContact, Provider, UserId, Visit, VisitId, VisitStatus};
+use visits_domain::ports::Store;
 use visits_embedded::{EmbeddedWorld, SystemClock};
 
 const VISIT: &str = "vis_k7q2m3x4w5p3r6t5v2n7";
@@ -41,6 +42,7 @@ async fn seeded_world() -> EmbeddedWorld {
         updated_at: now,
         patient_checked_in_at: None,
         session_started_at: None,
+        contact_connected_at: None,
         room: None,
         current_link: None,
         audit_head: AuditHead::default(),
@@ -115,6 +117,10 @@ async fn connect_flow_sample_returns_screen_pop_attributes() {
     assert_eq!(answer["patientDisplayName"], "Pat Example");
     assert_eq!(answer["status"], "scheduled");
     assert!(!answer.contains_key("error"));
+    let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
+    assert!(visit.contact_connected_at.is_some(), "the visit is marked connected");
+    let trail = world.store.audit_trail(&visit.id).await.unwrap();
+    assert_eq!(trail.last().unwrap().kind, "contact.connected");
 
     let mut unknown: aws_lambda_events::event::connect::ConnectEvent =
         serde_json::from_str(&event("connect-flow.contact-flow")).unwrap();

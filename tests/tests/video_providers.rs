@@ -25,6 +25,7 @@ fn visit(provider: Provider) -> Visit {
         updated_at: Utc::now(),
         patient_checked_in_at: None,
         session_started_at: None,
+        contact_connected_at: None,
         room: None,
         current_link: None,
         audit_head: AuditHead::default(),

@@ -103,6 +103,9 @@ pub struct Visit {
     pub updated_at: DateTime<Utc>,
     pub patient_checked_in_at: Option<DateTime<Utc>>,
     pub session_started_at: Option<DateTime<Utc>>,
+    /// When an Amazon Connect contact flow first looked the visit up (the patient called in).
+    #[serde(default)]
+    pub contact_connected_at: Option<DateTime<Utc>>,
     /// The live video room, once a clinician has started the session.
     pub room: Option<Room>,
     /// The digest of the one link id that may still be redeemed; older links are revoked.
@@ -186,6 +189,7 @@ pub(crate) mod tests {
             updated_at: scheduled_at - Duration::days(1),
             patient_checked_in_at: None,
             session_started_at: None,
+            contact_connected_at: None,
             room: None,
             current_link: None,
             audit_head: AuditHead::default(),

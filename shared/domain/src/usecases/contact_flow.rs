@@ -32,7 +32,8 @@ impl ContactFlow {
         let id = VisitId::parse(raw).map_err(|_| ContactFlowError::VisitNotFound)?;
         let (_, visit) = self
             .core
-            .mutate(&id, "connect", |_, draft| {
+            .mutate(&id, "connect", |visit, draft| {
+                visit.contact_connected_at.get_or_insert(draft.now);
                 draft.record("contact.connected", []);
                 Ok(())
             })
