@@ -66,17 +66,7 @@ impl VideoProvider for ConnectVideo {
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
-        let Room::Connect { contact_id, participant_id, participant_token, connection_data } = room else {
-            return Err(VideoError::Failed("not a Connect room".into()));
-        };
-        let customer = participant.is_patient;
-        Ok(Session::Connect {
-            visit_id: visit.id.clone(),
-            contact_id: contact_id.clone(),
-            participant_id: customer.then(|| participant_id.clone()),
-            participant_token: customer.then(|| participant_token.clone()),
-            connection_data: customer.then(|| connection_data.clone()),
-        })
+        room.connect_session(&visit.id, participant).ok_or_else(|| VideoError::Failed("not a Connect room".into()))
     }
 
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {

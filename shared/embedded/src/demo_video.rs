@@ -119,20 +119,11 @@ impl VideoProvider for DemoVideo {
                 let attendee = self.attendee(&meeting.meeting_id, participant.user_id.as_str())?;
                 Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee })
             }
-            Room::Connect { contact_id, participant_id, participant_token, connection_data } => {
+            Room::Connect { connection_data, .. } => {
                 if !self.state().meetings.contains_key(&connection_data.meeting.meeting_id) {
                     return Err(VideoError::RoomGone);
                 }
-                // The clinician answers the contact in the Connect agent workspace; only the
-                // patient, the contact's customer, gets the participant credentials.
-                let customer = participant.is_patient;
-                Ok(Session::Connect {
-                    visit_id: visit.id.clone(),
-                    contact_id: contact_id.clone(),
-                    participant_id: customer.then(|| participant_id.clone()),
-                    participant_token: customer.then(|| participant_token.clone()),
-                    connection_data: customer.then(|| connection_data.clone()),
-                })
+                room.connect_session(&visit.id, participant).ok_or(VideoError::RoomGone)
             }
         }
     }

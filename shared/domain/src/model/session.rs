@@ -70,6 +70,23 @@ pub enum Room {
 }
 
 impl Room {
+    /// What a participant of a Connect room gets: the patient is the contact's customer and gets
+    /// its credentials; staff answer the contact in the Connect agent workspace and get its id.
+    /// `None` for a Chime room.
+    pub fn connect_session(&self, visit_id: &VisitId, participant: &Participant) -> Option<Session> {
+        let Room::Connect { contact_id, participant_id, participant_token, connection_data } = self else {
+            return None;
+        };
+        let customer = participant.is_patient;
+        Some(Session::Connect {
+            visit_id: visit_id.clone(),
+            contact_id: contact_id.clone(),
+            participant_id: customer.then(|| participant_id.clone()),
+            participant_token: customer.then(|| participant_token.clone()),
+            connection_data: customer.then(|| connection_data.clone()),
+        })
+    }
+
     pub fn provider(&self) -> Provider {
         match self {
             Room::Chime { .. } => Provider::Chime,
