@@ -5,11 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{
-    AuditHead, AuditRecord, Digest, DurationMinutes, Link, LinkState, LinkStatus, Provider, UserId, Visit, VisitId,
-    VisitStatus,
-};
-use visits_domain::ports::testing::CountingIds;
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitId, VisitStatus};
+use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{
     Change, CommitError, Cursor, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
 };
@@ -25,25 +22,7 @@ fn user(id: &str) -> UserId {
 }
 
 fn new_visit(ids: &CountingIds, patient: &str, clinician: &str, at: DateTime<Utc>) -> Visit {
-    Visit {
-        id: VisitId::generate(ids),
-        patient_id: user(patient),
-        clinician_id: user(clinician),
-        scheduled_at: at,
-        duration: DurationMinutes::new(30).expect("30 minutes"),
-        provider: Provider::Chime,
-        status: VisitStatus::Scheduled,
-        patient_contact: None,
-        created_at: now(),
-        updated_at: now(),
-        patient_checked_in_at: None,
-        session_started_at: None,
-        contact_connected_at: None,
-        room: None,
-        current_link: None,
-        audit_head: AuditHead::default(),
-        version: 1,
-    }
+    Visit { created_at: now(), updated_at: now(), ..scheduled_visit(VisitId::generate(ids), patient, clinician, at) }
 }
 
 fn event(visit: &mut Visit, kind: &str) -> AuditRecord {

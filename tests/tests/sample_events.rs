@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use lambda_runtime::{Context, LambdaEvent};
-use visits_domain::model::{AuditHead, DurationMinutes, PatientContact, Provider, UserId, Visit, VisitId, VisitStatus};
+use visits_domain::model::{PatientContact, Visit, VisitId};
 use visits_domain::ports::Store;
+use visits_domain::ports::testing::scheduled_visit;
 use visits_embedded::{EmbeddedWorld, SystemClock};
 
 const VISIT: &str = "vis_k7q2m3x4w5p3r6t5v2n7";
@@ -30,23 +31,11 @@ async fn seeded_world() -> EmbeddedWorld {
         serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#)
             .unwrap();
     let visit = Visit {
-        id: VisitId::parse(VISIT).unwrap(),
-        patient_id: UserId::parse(PATIENT).unwrap(),
-        clinician_id: UserId::parse(CLINICIAN).unwrap(),
-        scheduled_at: now + Duration::minutes(5),
-        duration: DurationMinutes::new(30).unwrap(),
-        provider: Provider::Chime,
-        status: VisitStatus::Scheduled,
         patient_contact: Some(contact),
         created_at: now,
         updated_at: now,
-        patient_checked_in_at: None,
-        session_started_at: None,
-        contact_connected_at: None,
-        room: None,
-        current_link: None,
-        audit_head: AuditHead::default(),
         version: 0,
+        ..scheduled_visit(VisitId::parse(VISIT).unwrap(), PATIENT, CLINICIAN, now + Duration::minutes(5))
     };
     world.core().create(visit, "admin:seed", |draft| draft.record("visit.scheduled", []), None).await.unwrap();
     world

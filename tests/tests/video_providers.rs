@@ -4,33 +4,16 @@
 use chrono::{Duration, Utc};
 use visits_chime::ChimeVideo;
 use visits_connect::ConnectVideo;
-use visits_domain::model::{
-    AuditHead, DurationMinutes, Participant, Provider, Room, Session, UserId, Visit, VisitId, VisitStatus,
-};
-use visits_domain::ports::testing::CountingIds;
+use visits_domain::model::{Participant, Provider, Room, Session, Visit, VisitId};
+use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{VideoError, VideoProvider};
 use visits_tests::local_aws::{standin, video_clients};
 
 fn visit(provider: Provider) -> Visit {
-    Visit {
-        id: VisitId::generate(&CountingIds::default()),
-        patient_id: UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap(),
-        clinician_id: UserId::parse("c0000000-0000-4000-8000-000000000001").unwrap(),
-        scheduled_at: Utc::now() + Duration::minutes(5),
-        duration: DurationMinutes::new(30).unwrap(),
-        provider,
-        status: VisitStatus::Scheduled,
-        patient_contact: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-        patient_checked_in_at: None,
-        session_started_at: None,
-        contact_connected_at: None,
-        room: None,
-        current_link: None,
-        audit_head: AuditHead::default(),
-        version: 3,
-    }
+    let id = VisitId::generate(&CountingIds::default());
+    let patient = "b0000000-0000-4000-8000-000000000001";
+    let clinician = "c0000000-0000-4000-8000-000000000001";
+    Visit { provider, version: 3, ..scheduled_visit(id, patient, clinician, Utc::now() + Duration::minutes(5)) }
 }
 
 fn who(visit: &Visit, patient: bool) -> Participant {

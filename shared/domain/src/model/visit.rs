@@ -176,25 +176,8 @@ pub(crate) mod tests {
     use crate::model::{Attendee, Meeting};
 
     pub fn visit_at(scheduled_at: DateTime<Utc>) -> Visit {
-        Visit {
-            id: VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(),
-            patient_id: UserId::parse("patient-1").unwrap(),
-            clinician_id: UserId::parse("clinician-1").unwrap(),
-            scheduled_at,
-            duration: DurationMinutes::new(30).unwrap(),
-            provider: Provider::Chime,
-            status: VisitStatus::Scheduled,
-            patient_contact: None,
-            created_at: scheduled_at - Duration::days(1),
-            updated_at: scheduled_at - Duration::days(1),
-            patient_checked_in_at: None,
-            session_started_at: None,
-            contact_connected_at: None,
-            room: None,
-            current_link: None,
-            audit_head: AuditHead::default(),
-            version: 1,
-        }
+        let id = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
+        crate::ports::testing::scheduled_visit(id, "patient-1", "clinician-1", scheduled_at)
     }
 
     fn room() -> Room {

@@ -20,3 +20,34 @@ impl IdSource for CountingIds {
         }
     }
 }
+
+/// A scheduled 30-minute Chime visit, as scheduling stores it, for tests of stores, adapters and
+/// handlers.
+pub fn scheduled_visit(
+    id: crate::model::VisitId,
+    patient: &str,
+    clinician: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::model::Visit {
+    use crate::model::{AuditHead, DurationMinutes, Provider, UserId, Visit, VisitStatus};
+    let user = |raw: &str| UserId::parse(raw).unwrap_or_else(|e| panic!("test user id {raw:?}: {e}"));
+    Visit {
+        id,
+        patient_id: user(patient),
+        clinician_id: user(clinician),
+        scheduled_at: at,
+        duration: DurationMinutes::new(30).unwrap_or_else(|e| panic!("{e}")),
+        provider: Provider::Chime,
+        status: VisitStatus::Scheduled,
+        patient_contact: None,
+        created_at: at - chrono::Duration::days(1),
+        updated_at: at - chrono::Duration::days(1),
+        patient_checked_in_at: None,
+        session_started_at: None,
+        contact_connected_at: None,
+        room: None,
+        current_link: None,
+        audit_head: AuditHead::default(),
+        version: 1,
+    }
+}
