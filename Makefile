@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 3001
 FUNCTIONS := schedule-visit mint-link notify redeem-token start-session audit-stream connect-flow
 
-.PHONY: help dev dev-aws test lint lint-template fmt build clean
+.PHONY: help dev dev-aws test lint lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ lint: ## formatting and clippy, warnings as errors
 
 fmt: ## format the code
 	$(CARGO) fmt --all
+
+bench: ## in-process hot paths on the embedded adapters (results kept in docs/benchmarks.md)
+	$(CARGO) bench --locked -p visits-embedded --bench hot_paths
 
 clean: ## remove the build cache
 	rm -rf $(CARGO_TARGET_DIR)
