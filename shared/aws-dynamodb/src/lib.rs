@@ -96,10 +96,7 @@ impl Store for DynamoStore {
 
     async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
         let item = self.get(keys::failure_pk(key), keys::FAILURE_SK).await?;
-        Ok(match item.map(|item| items::failure_from(&item)).transpose()? {
-            Some(count) if count.resets_at > now => count,
-            _ => FailureCount { count: 0, resets_at: now },
-        })
+        Ok(FailureCount::as_of(item.map(|item| items::failure_from(&item)).transpose()?, now))
     }
 
     async fn record_failure(

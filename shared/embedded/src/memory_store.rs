@@ -152,11 +152,7 @@ impl Store for MemoryStore {
     }
 
     async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
-        let state = self.state();
-        Ok(match state.failures.get(key) {
-            Some(count) if count.resets_at > now => *count,
-            _ => FailureCount { count: 0, resets_at: now },
-        })
+        Ok(FailureCount::as_of(self.state().failures.get(key).copied(), now))
     }
 
     async fn record_failure(

@@ -154,6 +154,17 @@ pub struct FailureCount {
     pub resets_at: DateTime<Utc>,
 }
 
+impl FailureCount {
+    /// What a stored count means at `now`: nothing once its window has passed, however late the
+    /// store deletes it.
+    pub fn as_of(stored: Option<FailureCount>, now: DateTime<Utc>) -> FailureCount {
+        match stored {
+            Some(count) if count.resets_at > now => count,
+            _ => FailureCount { count: 0, resets_at: now },
+        }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError>;
