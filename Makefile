@@ -19,8 +19,7 @@ dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and t
 	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
 test: lint-template ## every test, with the local AWS (moto) started around them; installs moto on first use
-	.ci/local-aws run -- $(CARGO) test --locked --workspace --all-targets
-	$(CARGO) test --locked --workspace --doc
+	.ci/local-aws run -- $(CARGO) test --locked --workspace
 
 lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)
 	.ci/tools run -- cfn-lint template.yaml

@@ -1,14 +1,14 @@
 //! What every `Store` must do, written once and run against each implementation
-//! (`tests/tests/store_contract.rs`): the in-memory store and the DynamoDB store on the local AWS.
+//! (`tests/api/store_contract.rs`): the in-memory store and the DynamoDB store on the local AWS.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitId, VisitStatus};
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitStatus};
 use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{
-    Change, CommitError, Cursor, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, IdSource, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
 };
 
 pub type SharedStore = Arc<dyn Store>;
@@ -22,7 +22,7 @@ fn user(id: &str) -> UserId {
 }
 
 fn new_visit(ids: &CountingIds, patient: &str, clinician: &str, at: DateTime<Utc>) -> Visit {
-    Visit { created_at: now(), updated_at: now(), ..scheduled_visit(VisitId::generate(ids), patient, clinician, at) }
+    Visit { created_at: now(), updated_at: now(), ..scheduled_visit(ids.visit_id(), patient, clinician, at) }
 }
 
 fn event(visit: &mut Visit, kind: &str) -> AuditRecord {
@@ -78,7 +78,7 @@ pub async fn create_get_and_duplicate(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::hours(1))).await;
     assert_eq!(store.visit(&visit.id).await.unwrap(), Some(visit.clone()));
-    assert_eq!(store.visit(&VisitId::generate(&ids)).await.unwrap(), None);
+    assert_eq!(store.visit(&ids.visit_id()).await.unwrap(), None);
     let again = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit: vec![], idempotency: None };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
 }
@@ -277,7 +277,8 @@ pub async fn fifty_concurrent_redemptions_have_one_winner(store: SharedStore) {
     use visits_domain::rules::Policy;
     use visits_domain::tokens::Tokens;
     use visits_domain::usecases::{Core, Joins, Links};
-    use visits_embedded::{LocalSigner, ManualClock, OsRandom};
+    use visits_embedded::{LocalSigner, ManualClock};
+    use visits_runtime::OsRandom;
 
     let clock = Arc::new(ManualClock::new(now()));
     let core = Core { store: store.clone(), clock, ids: Arc::new(OsRandom), policy: Arc::new(Policy::default()) };

@@ -5,7 +5,7 @@ use lambda_runtime::{Error, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    visits_http::telemetry::init();
+    visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
     let app = App::new(Arc::new(visits_dynamodb::from_env(&aws)?), Arc::new(Stdout));
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await

@@ -3,11 +3,11 @@ use std::sync::Arc;
 use lambda_http::{Error, service_fn};
 use mint_link::{App, handle};
 use visits_domain::rules::Policy;
-use visits_http::config::{core, policy_from_env, tokens};
+use visits_runtime::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    visits_http::telemetry::init();
+    visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
     // Links must point at the deployed site, never at the local default.
     let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env() });

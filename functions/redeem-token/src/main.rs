@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use lambda_http::{Error, service_fn};
 use redeem_token::{App, handle};
-use visits_http::config::{core, policy_from_env, tokens};
+use visits_runtime::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    visits_http::telemetry::init();
+    visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(policy_from_env());
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);

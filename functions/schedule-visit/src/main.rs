@@ -5,10 +5,10 @@ use schedule_visit::{App, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    visits_http::telemetry::init();
+    visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
-    let policy = Arc::new(visits_http::config::policy_from_env());
+    let policy = Arc::new(visits_runtime::config::policy_from_env());
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);
-    let app = App::new(visits_http::config::core(store, policy));
+    let app = App::new(visits_runtime::config::core(store, policy));
     lambda_http::run(service_fn(|request| handle(&app, request))).await
 }

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration as Elapsed, Instant};
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{Caller, DurationMinutes, Provider, Role, TokenId, UserId, VisitId};
+use visits_domain::model::{Caller, DurationMinutes, Provider, Role, UserId, VisitId};
+use visits_domain::ports::IdSource;
 use visits_domain::rules::Policy;
 use visits_domain::tokens::Audience;
 use visits_domain::usecases::{Joins, Links, NewVisit, Visits};
-use visits_embedded::{EmbeddedWorld, ManualClock, OsRandom};
+use visits_embedded::{EmbeddedWorld, ManualClock};
+use visits_runtime::OsRandom;
 
 fn summary(name: &str, mut samples: Vec<Elapsed>) -> String {
     samples.sort();
@@ -52,7 +54,7 @@ async fn main() {
         patient_contact: None,
     };
     let visit_id = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
-    let token_id = TokenId::generate(&OsRandom);
+    let token_id = OsRandom.token_id();
     let token = world
         .tokens
         .issue(Audience::Link, &patient, &visit_id, &token_id, now, now + Duration::hours(1))

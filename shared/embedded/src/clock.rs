@@ -1,16 +1,7 @@
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
-use visits_domain::ports::{Clock, IdSource};
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    /// Milliseconds are enough for visits and keep timestamps short in JSON.
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now().trunc_subsecs(3)
-    }
-}
+use chrono::{DateTime, Duration, Utc};
+use visits_domain::ports::Clock;
 
 /// A clock that only moves when told to.
 pub struct ManualClock(Mutex<DateTime<Utc>>);
@@ -33,17 +24,5 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// The operating system's CSPRNG.
-pub struct OsRandom;
-
-impl IdSource for OsRandom {
-    fn fill(&self, dest: &mut [u8]) {
-        // The OS generator does not fail on Linux once booted; a failure here is unrecoverable.
-        if aws_lc_rs::rand::fill(dest).is_err() {
-            panic!("the operating system's random generator failed");
-        }
     }
 }

@@ -10,7 +10,7 @@ use visits_domain::model::{
 };
 use visits_domain::ports::{IdSource, VideoError, VideoProvider};
 
-use crate::OsRandom;
+use visits_runtime::OsRandom;
 
 #[derive(Default)]
 struct State {

@@ -1,12 +1,13 @@
 //! Embedded adapters: every port of `visits-domain` implemented in-process, so demo mode needs no
-//! AWS and tests run fast. The system clock and OS randomness here are production adapters too.
+//! AWS and tests run fast. Never linked by a deployed function. Demo mode takes the system clock
+//! and OS randomness from `visits-runtime`, as production does.
 //!
 //! # Layout
 //! - [`memory_store`]: the store, atomic under one lock.
 //! - [`local_signer`]: ES256 with a P-256 key held in memory, in the same JWT format as KMS.
 //! - [`demo_video`]: Chime-shaped meetings and attendees, and Connect-shaped contacts.
 //! - [`outbox`]: a notifier that keeps (and can print) what it would have sent.
-//! - [`clock`]: the system clock, a clock tests can move, and OS randomness.
+//! - [`clock`]: a clock tests can move.
 //! - [`world`]: all of the above wired together for demo mode.
 
 pub mod clock;
@@ -16,7 +17,7 @@ pub mod memory_store;
 pub mod outbox;
 pub mod world;
 
-pub use clock::{ManualClock, OsRandom, SystemClock};
+pub use clock::ManualClock;
 pub use demo_video::DemoVideo;
 pub use local_signer::LocalSigner;
 pub use memory_store::MemoryStore;

@@ -45,7 +45,8 @@ mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use chrono::{DateTime, Duration, Utc};
-    use visits_domain::model::{TokenId, UserId, VisitId};
+    use visits_domain::model::{UserId, VisitId};
+    use visits_domain::ports::IdSource;
     use visits_domain::ports::testing::CountingIds;
     use visits_domain::tokens::{Audience, TokenRejected, Tokens};
 
@@ -62,7 +63,7 @@ mod tests {
     async fn issue(tokens: &Tokens, audience: Audience) -> String {
         let subject = UserId::parse("patient-1").unwrap();
         let visit = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
-        let id = TokenId::generate(&CountingIds::default());
+        let id = CountingIds::default().token_id();
         tokens.issue(audience, &subject, &visit, &id, now(), now() + Duration::hours(1)).await.unwrap()
     }
 

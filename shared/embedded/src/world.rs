@@ -7,7 +7,9 @@ use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 
-use crate::{DemoVideo, LocalSigner, MemoryStore, OsRandom, Outbox, SystemClock};
+use visits_runtime::{OsRandom, SystemClock};
+
+use crate::{DemoVideo, LocalSigner, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
 #[derive(Clone)]

@@ -16,11 +16,24 @@ pub fn caller(request: &Request) -> Result<Caller, DomainError> {
     };
     let claims = claims.ok_or(DomainError::Unauthenticated)?;
     let id = claims.get("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(DomainError::Unauthenticated)?;
-    let role = claims
-        .get("cognito:groups")
-        .and_then(|groups| Role::from_groups_claim(groups))
-        .ok_or(DomainError::Forbidden)?;
+    let role = claims.get("cognito:groups").and_then(|groups| strongest_role(groups)).ok_or(DomainError::Forbidden)?;
     Ok(Caller { id, role })
+}
+
+/// The strongest role in a groups claim, in every form API Gateway hands it over: a JSON array,
+/// a flattened `"[clinician admin]"`, or a single name.
+fn strongest_role(claim: &str) -> Option<Role> {
+    let names: Vec<String> = match serde_json::from_str::<Vec<String>>(claim) {
+        Ok(list) => list,
+        Err(_) => claim
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split([' ', ','])
+            .map(|name| name.trim().trim_matches('"').to_owned())
+            .collect(),
+    };
+    names.iter().filter_map(|name| Role::parse(name)).max()
 }
 
 /// The client's address as API Gateway saw it.
@@ -45,5 +58,20 @@ pub fn request_id(request: &Request) -> Option<&str> {
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_claim_parses_in_every_form_api_gateway_uses() {
+        assert_eq!(strongest_role("[clinician admin]"), Some(Role::Admin));
+        assert_eq!(strongest_role("[patient]"), Some(Role::Patient));
+        assert_eq!(strongest_role("clinician"), Some(Role::Clinician));
+        assert_eq!(strongest_role(r#"["patient","clinician"]"#), Some(Role::Clinician));
+        assert_eq!(strongest_role("[nurse]"), None);
+        assert_eq!(strongest_role(""), None);
     }
 }

@@ -1,4 +1,4 @@
-//! The HTTP edge every function shares: it turns API Gateway requests into domain inputs and
+//! The HTTP edge every HTTP function shares: it turns API Gateway requests into domain inputs and
 //! domain results into responses. No function imports another; they all import this.
 //!
 //! # Layout
@@ -7,14 +7,11 @@
 //! - [`problem`]: [`visits_domain::DomainError`] → RFC 9457 `application/problem+json`.
 //! - [`respond`]: JSON responses and the per-request wrapper that logs the outcome.
 //! - [`views`]: the contract's JSON shapes of domain values.
-//! - [`telemetry`]: JSON logs.
 
 pub mod caller;
-pub mod config;
 pub mod input;
 pub mod problem;
 pub mod respond;
-pub mod telemetry;
 pub mod views;
 
 pub use lambda_http::{Body, Error, Request, Response};

@@ -9,9 +9,9 @@ use visits_embedded::EmbeddedWorld;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    visits_http::telemetry::init();
+    visits_runtime::telemetry::init();
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001);
-    let mut policy = visits_http::config::policy_from_env();
+    let mut policy = visits_runtime::config::policy_from_env();
     if std::env::var("JOIN_BASE_URL").is_err() {
         policy.join_base_url = format!("http://127.0.0.1:{port}");
     }
@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let config = visits_aws::sdk_config().await;
         let key_id = local_server::provision::local_aws(&config).await?;
         let policy = Arc::new(policy);
-        Adapters::aws(&config, &key_id, |store| visits_http::config::core(store, policy))?
+        Adapters::aws(&config, &key_id, |store| visits_runtime::config::core(store, policy))?
     } else {
         Adapters::embedded(&EmbeddedWorld::demo(policy))
     };

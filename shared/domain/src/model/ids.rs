@@ -7,7 +7,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::Digest;
-use crate::ports::IdSource;
 
 const VISIT_PREFIX: &str = "vis_";
 const VISIT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -19,9 +18,11 @@ const VISIT_RANDOM_CHARS: usize = 20; // 100 bits
 pub struct VisitId(String);
 
 impl VisitId {
-    pub fn generate(ids: &dyn IdSource) -> Self {
-        let mut bytes = [0u8; VISIT_RANDOM_CHARS];
-        ids.fill(&mut bytes);
+    /// How many random bytes a new id takes.
+    pub const RANDOM_BYTES: usize = VISIT_RANDOM_CHARS;
+
+    /// A new id from random bytes (one character each; the alphabet divides 256 evenly).
+    pub fn from_random(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
         let tail: String = bytes.iter().map(|b| VISIT_ALPHABET[(*b as usize) % VISIT_ALPHABET.len()] as char).collect();
         Self(format!("{VISIT_PREFIX}{tail}"))
     }
@@ -112,13 +113,14 @@ pub const CODE_LEN: usize = 14;
 pub struct LinkCode(String);
 
 impl LinkCode {
-    pub fn generate(ids: &dyn IdSource) -> Self {
+    /// A new code from random bytes drawn by `draw`, as many as rejection sampling needs.
+    pub fn from_random(mut draw: impl FnMut(&mut [u8])) -> Self {
         // Rejection sampling keeps every character equally likely.
         let limit = (256 / CODE_ALPHABET.len() * CODE_ALPHABET.len()) as u8;
         let mut code = String::with_capacity(CODE_LEN);
         while code.len() < CODE_LEN {
             let mut batch = [0u8; 32];
-            ids.fill(&mut batch);
+            draw(&mut batch);
             for byte in batch.into_iter().filter(|b| *b < limit) {
                 if code.len() == CODE_LEN {
                     break;
@@ -156,9 +158,9 @@ impl fmt::Debug for LinkCode {
 pub struct TokenId(String);
 
 impl TokenId {
-    pub fn generate(ids: &dyn IdSource) -> Self {
-        let mut bytes = [0u8; 16];
-        ids.fill(&mut bytes);
+    pub const RANDOM_BYTES: usize = 16;
+
+    pub fn from_random(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
         Self(URL_SAFE_NO_PAD.encode(bytes))
     }
 
@@ -184,11 +186,21 @@ impl fmt::Debug for TokenId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::testing::CountingIds;
+
+    /// Different bytes on every call, like a real random source.
+    fn counting() -> impl FnMut(&mut [u8]) {
+        let mut next = 0u8;
+        move |dest| {
+            for byte in dest {
+                next = next.wrapping_mul(31).wrapping_add(17);
+                *byte = next;
+            }
+        }
+    }
 
     #[test]
     fn visit_ids_round_trip_and_reject_lookalikes() {
-        let id = VisitId::generate(&CountingIds::default());
+        let id = VisitId::from_random([9; VisitId::RANDOM_BYTES]);
         assert_eq!(VisitId::parse(id.as_str()), Ok(id.clone()));
         assert!(VisitId::parse("vis_short").is_err());
         assert!(VisitId::parse("vis_ABCDEFGHIJKLMNOPQRST").is_err(), "upper case is not ours");
@@ -197,7 +209,7 @@ mod tests {
 
     #[test]
     fn codes_use_the_unambiguous_alphabet_and_parse_case_insensitively() {
-        let code = LinkCode::generate(&CountingIds::default());
+        let code = LinkCode::from_random(counting());
         assert_eq!(code.expose().len(), CODE_LEN);
         assert!(!code.expose().contains(['0', '1', 'O', 'I', 'L']));
         let typed = format!("  {} ", code.expose().to_ascii_lowercase());
@@ -214,7 +226,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_show_in_debug() {
-        let code = LinkCode::generate(&CountingIds::default());
+        let code = LinkCode::from_random(counting());
         assert!(!format!("{code:?}").contains(code.expose()));
     }
 

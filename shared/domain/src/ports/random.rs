@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
 
+use crate::model::{LinkCode, TokenId, VisitId};
+
 /// The time. Tests use a clock they can move.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -8,4 +10,20 @@ pub trait Clock: Send + Sync {
 /// Randomness for ids, codes and token ids. Production reads the OS; tests may count.
 pub trait IdSource: Send + Sync {
     fn fill(&self, dest: &mut [u8]);
+
+    fn visit_id(&self) -> VisitId {
+        let mut bytes = [0u8; VisitId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        VisitId::from_random(bytes)
+    }
+
+    fn link_code(&self) -> LinkCode {
+        LinkCode::from_random(|dest| self.fill(dest))
+    }
+
+    fn token_id(&self) -> TokenId {
+        let mut bytes = [0u8; TokenId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        TokenId::from_random(bytes)
+    }
 }

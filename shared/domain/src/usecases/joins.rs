@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::{Core, store_error};
 use crate::DomainError;
-use crate::model::{Digest, DurationMinutes, Link, LinkCode, LinkStatus, TokenId, VisitId};
+use crate::model::{Digest, DurationMinutes, Link, LinkCode, LinkStatus, VisitId};
 use crate::ports::{FailureCount, LinkWrite};
 use crate::rules::JoinWindow;
 use crate::tokens::{Audience, Tokens};
@@ -119,14 +119,7 @@ impl Joins {
         // Signed before the link is used up: a signer failure must not cost the patient their link.
         let join_token = self
             .tokens
-            .issue(
-                Audience::Session,
-                &visit.patient_id,
-                &visit.id,
-                &TokenId::generate(self.core.ids.as_ref()),
-                now,
-                window.closes_at,
-            )
+            .issue(Audience::Session, &visit.patient_id, &visit.id, &self.core.ids.token_id(), now, window.closes_at)
             .await?;
         let outcome = self
             .core

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{Caller, Link, LinkCode, LinkState, TokenId, Visit, VisitId};
+use crate::model::{Caller, Link, LinkCode, LinkState, Visit, VisitId};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -49,8 +49,8 @@ impl Links {
         if now >= window.closes_at {
             return Err(DomainError::Conflict("the visit's join window has closed".into()));
         }
-        let code = LinkCode::generate(self.core.ids.as_ref());
-        let token_id = TokenId::generate(self.core.ids.as_ref());
+        let code = self.core.ids.link_code();
+        let token_id = self.core.ids.token_id();
         // Signed before anything is stored: a signer failure leaves no link behind.
         let token =
             self.tokens.issue(Audience::Link, &visit.patient_id, &visit.id, &token_id, now, window.closes_at).await?;

@@ -63,7 +63,7 @@ impl Visits {
                 let record = IdempotencyRecord {
                     key: format!("{}:{key}", caller.id),
                     request_hash: crate::model::Digest::of(&serde_json::to_vec(&request).unwrap_or_default()),
-                    visit_id: VisitId::generate(self.core.ids.as_ref()),
+                    visit_id: self.core.ids.visit_id(),
                     expires_at: now + self.core.policy.idempotency_ttl,
                 };
                 if let Some(visit) = self.replay(&record).await? {
@@ -74,7 +74,7 @@ impl Visits {
             None => None,
         };
         let visit = Visit {
-            id: idempotency.as_ref().map_or_else(|| VisitId::generate(self.core.ids.as_ref()), |r| r.visit_id.clone()),
+            id: idempotency.as_ref().map_or_else(|| self.core.ids.visit_id(), |r| r.visit_id.clone()),
             patient_id: request.patient_id,
             clinician_id,
             scheduled_at: request.scheduled_at,

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+use tracing_subscriber::EnvFilter;
 use visits_tests::spawn_app;
 
 #[derive(Clone, Default)]
@@ -20,15 +21,14 @@ impl Write for Capture {
 }
 
 #[test]
-#[allow(unsafe_code)]
 fn a_full_flow_logs_no_secret_and_no_phi() {
-    // SAFETY: set before any other thread of this test binary exists.
-    unsafe { std::env::set_var("RUST_LOG", "debug") };
     let capture = Capture::default();
     let writer = capture.clone();
-    visits_http::telemetry::init_with_writer(move || writer.clone());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let secrets = runtime.block_on(run_flow());
+    let subscriber = visits_runtime::telemetry::subscriber(move || writer.clone(), EnvFilter::new("debug"));
+    // One thread runs the server and the client, so the scoped subscriber sees every line of this
+    // flow and nothing of the tests running beside it.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let secrets = tracing::subscriber::with_default(subscriber, || runtime.block_on(run_flow()));
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.lines().count() > 10, "the flow was logged:\n{logs}");

@@ -4,13 +4,13 @@
 use chrono::{Duration, Utc};
 use visits_chime::ChimeVideo;
 use visits_connect::ConnectVideo;
-use visits_domain::model::{Participant, Provider, Room, Session, Visit, VisitId};
+use visits_domain::model::{Participant, Provider, Room, Session, Visit};
 use visits_domain::ports::testing::{CountingIds, scheduled_visit};
-use visits_domain::ports::{VideoError, VideoProvider};
+use visits_domain::ports::{IdSource, VideoError, VideoProvider};
 use visits_tests::local_aws::{standin, video_clients};
 
 fn visit(provider: Provider) -> Visit {
-    let id = VisitId::generate(&CountingIds::default());
+    let id = CountingIds::default().visit_id();
     let patient = "b0000000-0000-4000-8000-000000000001";
     let clinician = "c0000000-0000-4000-8000-000000000001";
     Visit { provider, version: 3, ..scheduled_visit(id, patient, clinician, Utc::now() + Duration::minutes(5)) }

@@ -1,39 +1,14 @@
 //! The audit stream: real audit records (from the domain, in the store's item shape) go through
 //! the handler as a DynamoDB stream batch.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use visits_domain::model::{AuditRecord, VisitId};
 use visits_domain::ports::Store;
+use visits_tests::audit_lines::{Lines, audit_stream_app};
 use visits_tests::spawn_app;
-
-#[derive(Default)]
-struct Lines(Mutex<Vec<String>>);
-
-impl audit_stream::Sink for Lines {
-    fn line(&self, line: String) {
-        self.0.lock().unwrap().push(line);
-    }
-}
-
-impl Lines {
-    fn copies(&self) -> Vec<Value> {
-        self.parsed().into_iter().filter(|l| l.get("_aws").is_none()).collect()
-    }
-    fn metric(&self, name: &str) -> u64 {
-        self.parsed()
-            .iter()
-            .find(|l| l["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0].as_array().map(Vec::len) == Some(1))
-            .unwrap()[name]
-            .as_u64()
-            .unwrap()
-    }
-    fn parsed(&self) -> Vec<Value> {
-        self.0.lock().unwrap().iter().map(|l| serde_json::from_str(l).unwrap()).collect()
-    }
-}
 
 /// A stream record as the table's stream carries an audit item.
 fn stream_record(sequence: u64, record: &AuditRecord) -> Value {
@@ -51,8 +26,7 @@ fn stream_record(sequence: u64, record: &AuditRecord) -> Value {
 }
 
 async fn run(store: Arc<dyn Store>, records: Vec<Value>) -> (Vec<String>, Arc<Lines>) {
-    let lines = Arc::new(Lines::default());
-    let app = audit_stream::App::new(store, lines.clone());
+    let (app, lines) = audit_stream_app(store);
     let payload = serde_json::from_value(json!({ "Records": records })).unwrap();
     let response = audit_stream::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     let failures = response.batch_item_failures.into_iter().map(|f| f.item_identifier.unwrap()).collect();

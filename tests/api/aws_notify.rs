@@ -8,8 +8,8 @@ use visits_domain::model::{Caller, DurationMinutes, PatientContact, Provider, Ro
 use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Links, NewVisit, Notifications, Visits};
-use visits_embedded::{OsRandom, SystemClock};
 use visits_kms::KmsSigner;
+use visits_runtime::{OsRandom, SystemClock};
 use visits_tests::local_aws::{aws_notifier, dynamodb_store, kms_key, recorded};
 
 #[tokio::test]

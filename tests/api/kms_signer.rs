@@ -7,9 +7,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use visits_domain::model::{TokenId, UserId, VisitId};
-use visits_domain::ports::Signer;
+use visits_domain::model::{UserId, VisitId};
 use visits_domain::ports::testing::CountingIds;
+use visits_domain::ports::{IdSource, Signer};
 use visits_domain::tokens::{Audience, Claims, Tokens};
 use visits_kms::KmsSigner;
 use visits_tests::local_aws::kms_key;
@@ -26,7 +26,7 @@ async fn a_kms_signed_token_verifies_with_jsonwebtoken_and_the_public_key() {
             Audience::Link,
             &UserId::parse("patient-1").unwrap(),
             &visit,
-            &TokenId::generate(&CountingIds::default()),
+            &CountingIds::default().token_id(),
             now,
             now + Duration::hours(1),
         )

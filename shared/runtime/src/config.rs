@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use crate::{OsRandom, SystemClock};
 use visits_domain::ports::{Signer, Store};
 use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
-use visits_embedded::{OsRandom, SystemClock};
 
 /// The policy, with `JOIN_BASE_URL` and `TOKEN_ISSUER` from the environment when set.
 pub fn policy_from_env() -> Policy {

@@ -8,7 +8,9 @@ use lambda_runtime::{Context, LambdaEvent};
 use visits_domain::model::{PatientContact, Visit, VisitId};
 use visits_domain::ports::Store;
 use visits_domain::ports::testing::scheduled_visit;
-use visits_embedded::{EmbeddedWorld, SystemClock};
+use visits_embedded::EmbeddedWorld;
+use visits_runtime::SystemClock;
+use visits_tests::audit_lines::audit_stream_app;
 
 const VISIT: &str = "vis_k7q2m3x4w5p3r6t5v2n7";
 const CLINICIAN: &str = "c0000000-0000-4000-8000-000000000001";
@@ -127,32 +129,9 @@ async fn audit_stream_sample_copies_both_records_on_an_unbroken_chain() {
     let payload = serde_json::from_str(&event("audit-stream.dynamodb-batch")).unwrap();
     let response = audit_stream::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     assert!(response.batch_item_failures.is_empty());
-    let lines = lines.lines();
-    let copies: Vec<&serde_json::Value> = lines.iter().filter(|l| l.get("_aws").is_none()).collect();
+    let copies = lines.copies();
     assert_eq!(copies.iter().map(|c| c["seq"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2]);
-    let metrics = lines.iter().find(|l| l.get("_aws").is_some()).unwrap();
-    assert_eq!((metrics["LinksMinted"].as_u64(), metrics["AuditChainBreaks"].as_u64()), (Some(1), Some(0)));
-}
-
-/// The audit-stream handler writing into a buffer instead of stdout.
-pub fn audit_stream_app(store: Arc<dyn visits_domain::ports::Store>) -> (audit_stream::App, Arc<Lines>) {
-    let lines = Arc::new(Lines::default());
-    (audit_stream::App::new(store, lines.clone()), lines)
-}
-
-#[derive(Default)]
-pub struct Lines(std::sync::Mutex<Vec<String>>);
-
-impl Lines {
-    pub fn lines(&self) -> Vec<serde_json::Value> {
-        self.0.lock().unwrap().iter().map(|l| serde_json::from_str(l).unwrap()).collect()
-    }
-}
-
-impl audit_stream::Sink for Lines {
-    fn line(&self, line: String) {
-        self.0.lock().unwrap().push(line);
-    }
+    assert_eq!((lines.metric("LinksMinted"), lines.metric("AuditChainBreaks")), (1, 0));
 }
 
 #[test]

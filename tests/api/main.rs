@@ -1,0 +1,21 @@
+//! The integration tests: one binary, one module per subject. Helpers live in the `visits-tests`
+//! library (`tests/src`): `spawn_app()` and `spawn_aws_app()` start the real local server, the
+//! store contract runs on any store, and fault injection replays AWS failures.
+//!
+//! Tests marked "local AWS" need moto: `make test` starts it around this binary.
+
+mod access;
+mod audit_log;
+mod aws_notify;
+mod bad_input;
+mod faults;
+mod full_flow;
+mod kms_signer;
+mod link_rules;
+mod logs;
+mod notifications;
+mod sample_events;
+mod single_use;
+mod store_contract;
+mod template;
+mod video_providers;

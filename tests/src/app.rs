@@ -1,0 +1,248 @@
+//! `spawn_app()` starts the real local server on a free port, over embedded adapters and a clock
+//! the test controls, and gives back a client for it; `spawn_aws_app()` does the same on the AWS
+//! adapters against the local AWS.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use local_server::{Adapters, LocalApp, serve};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use visits_domain::rules::Policy;
+use visits_embedded::{EmbeddedWorld, ManualClock};
+
+use crate::faults::{Faults, faulty_client};
+use crate::local_aws;
+
+/// Where every test's clock starts.
+pub fn start_time() -> DateTime<Utc> {
+    "2030-01-07T09:00:00Z".parse().expect("a valid instant")
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json body naming `field`.
+    pub fn assert_problem(&self, status: u16, field: Option<&str>) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"].is_string() && self.body["title"].is_string() && self.body["detail"].is_string());
+        if let Some(field) = field {
+            let fields: Vec<&str> =
+                self.body["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+            assert!(fields.contains(&field), "expected field {field} in {}", self.body);
+        }
+    }
+}
+
+/// The demo accounts' bearer tokens and subs, from `GET /dev/tokens`.
+pub struct Accounts {
+    pub admin: String,
+    pub clinician: String,
+    pub patient: String,
+    pub clinician2: String,
+    pub patient2: String,
+    pub subs: Value,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    /// The embedded adapters, when the app runs on them.
+    embedded: Option<EmbeddedWorld>,
+    /// The Chime/Connect stand-in, when the app runs on the AWS adapters.
+    standin: Option<aws_standin::StandIn>,
+    pub accounts: Accounts,
+}
+
+/// The local server on the embedded adapters.
+pub async fn spawn_app() -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let world = EmbeddedWorld::new(Policy::default(), clock.clone(), false);
+    let adapters = Adapters::embedded(&world);
+    start(adapters, clock, Some(world), None).await
+}
+
+/// The local server on the AWS adapters: DynamoDB, KMS, SES and SNS on the local AWS (a fresh
+/// table and key), Chime and Connect on the stand-in.
+pub async fn spawn_aws_app() -> TestApp {
+    spawn_aws_app_with(Faults::default()).await
+}
+
+pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
+    const SENDER: &str = "visits@clinic.example";
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let config = local_aws::sdk_config().await;
+    let (url, standin) = local_aws::standin().await;
+
+    let dynamodb = faulty_client!(aws_sdk_dynamodb, &config, faults.dynamodb);
+    let table = format!("visits-test-{}", uuid::Uuid::new_v4());
+    visits_dynamodb::create_table(&aws_sdk_dynamodb::Client::new(&config), &table).await.expect("a table");
+    let (_, key_id, _) = local_aws::kms_key().await;
+    let kms = faulty_client!(aws_sdk_kms, &config, faults.kms);
+    let ses = faulty_client!(aws_sdk_sesv2, &config, faults.ses);
+    aws_sdk_sesv2::Client::new(&config).create_email_identity().email_identity(SENDER).send().await.expect("a sender");
+    let sns = faulty_client!(aws_sdk_sns, &config, faults.sns);
+    let chime = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, &url);
+    let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, &url);
+
+    let policy = Arc::new(Policy::default());
+    let core = visits_domain::usecases::Core {
+        store: Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, table)),
+        clock: clock.clone(),
+        ids: Arc::new(visits_runtime::OsRandom),
+        policy: policy.clone(),
+    };
+    let adapters = Adapters {
+        tokens: Arc::new(visits_domain::tokens::Tokens::new(
+            Arc::new(visits_kms::KmsSigner::new(kms, key_id)),
+            policy.token_issuer.clone(),
+        )),
+        core,
+        notifier: Arc::new(visits_aws_notify::AwsNotifier::new(ses, sns, SENDER)),
+        video: Arc::new(visits_domain::ports::ProviderRouter {
+            chime: Arc::new(visits_chime::ChimeVideo::new(chime, "us-east-1")),
+            connect: Arc::new(visits_connect::ConnectVideo::new(connect, "instance-1", "flow-1")),
+        }),
+        outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
+    };
+    start(adapters, clock, None, Some(standin)).await
+}
+
+async fn start(
+    adapters: Adapters,
+    clock: Arc<ManualClock>,
+    embedded: Option<EmbeddedWorld>,
+    standin: Option<aws_standin::StandIn>,
+) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let base = format!("http://{}", listener.local_addr().expect("bound"));
+    tokio::spawn(serve(listener, Arc::new(LocalApp::new(adapters))));
+    let client = reqwest::Client::new();
+    let tokens: Value =
+        client.get(format!("{base}/dev/tokens")).send().await.expect("server up").json().await.expect("json");
+    let token = |key: &str| tokens[key].as_str().expect("a token").to_owned();
+    let accounts = Accounts {
+        admin: token("admin"),
+        clinician: token("clinician"),
+        patient: token("patient"),
+        clinician2: token("clinician2"),
+        patient2: token("patient2"),
+        subs: tokens["subs"].clone(),
+    };
+    TestApp { base, client, clock, embedded, standin, accounts }
+}
+
+impl TestApp {
+    /// The embedded adapters behind this app. Panics for an app on the AWS adapters.
+    pub fn world(&self) -> &EmbeddedWorld {
+        self.embedded.as_ref().expect("an app on the embedded adapters")
+    }
+
+    /// Meetings the video provider holds open.
+    pub fn live_meetings(&self) -> usize {
+        match (&self.embedded, &self.standin) {
+            (Some(world), _) => world.video.live_meetings(),
+            (None, Some(standin)) => standin.snapshot()["meetings"].as_array().map_or(0, Vec::len),
+            (None, None) => 0,
+        }
+    }
+
+    pub fn sub(&self, account: &str) -> String {
+        self.accounts.subs[account].as_str().expect("a sub").to_owned()
+    }
+
+    pub async fn call(&self, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> Reply {
+        self.send(method, path, bearer, body.map(|b| b.to_string()), &[]).await
+    }
+
+    /// Sends a raw body and extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a body");
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, body, headers }
+    }
+
+    /// A visit body for the demo patient, `minutes_ahead` of the test clock.
+    pub fn visit_body(&self, minutes_ahead: i64) -> Value {
+        json!({
+            "patientId": self.sub("patient"),
+            "scheduledAt": (self.clock_now() + Duration::minutes(minutes_ahead)).to_rfc3339(),
+            "durationMinutes": 30,
+            "patientContact": {"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"},
+        })
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use visits_domain::ports::Clock;
+        self.clock.now()
+    }
+
+    /// Schedules a visit by the demo clinician, 10 minutes ahead (its join window is open).
+    pub async fn schedule(&self) -> String {
+        self.schedule_in(10).await
+    }
+
+    pub async fn schedule_in(&self, minutes_ahead: i64) -> String {
+        let reply =
+            self.call("POST", "/visits", Some(&self.accounts.clinician), Some(self.visit_body(minutes_ahead))).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["visitId"].as_str().expect("an id").to_owned()
+    }
+
+    /// Mints a link as the visit's clinician; returns the 201 body.
+    pub async fn mint(&self, visit_id: &str) -> Value {
+        let reply = self.call("POST", &format!("/visits/{visit_id}/links"), Some(&self.accounts.clinician), None).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body
+    }
+
+    /// Redeems a code; returns the whole reply.
+    pub async fn redeem(&self, code: &str) -> Reply {
+        self.call("POST", &format!("/join/{code}"), None, None).await
+    }
+
+    pub async fn audit_types(&self, visit_id: &str) -> (Vec<String>, bool) {
+        let reply = self.call("GET", &format!("/visits/{visit_id}/audit"), Some(&self.accounts.admin), None).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let types = reply.body["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["type"].as_str().expect("a type").to_owned())
+            .collect();
+        (types, reply.body["chainValid"].as_bool().expect("chainValid"))
+    }
+}
