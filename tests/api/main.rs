@@ -8,6 +8,7 @@ mod access;
 mod audit_log;
 mod aws_notify;
 mod bad_input;
+mod dependencies;
 mod faults;
 mod full_flow;
 mod kms_signer;

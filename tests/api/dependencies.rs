@@ -1,0 +1,63 @@
+//! What each deployed function links, read from `cargo tree`: no demo code anywhere, and each SDK
+//! crate only where it is called (aws-sdk-connect alone costs minutes of build and megabytes).
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// Crates that exist for demo mode and tests only.
+const DEMO_ONLY: &[&str] = &["visits-embedded", "local-server", "aws-standin", "visits-tests"];
+
+/// The SDK clients (and the HTTP runtime) each function may link, and nothing more.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("schedule-visit", &["aws-sdk-dynamodb", "lambda_http"]),
+    ("mint-link", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
+    ("notify", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
+    ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
+    (
+        "start-session",
+        &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "aws-sdk-connect", "lambda_http"],
+    ),
+    ("audit-stream", &["aws-sdk-dynamodb"]),
+    ("connect-flow", &["aws-sdk-dynamodb"]),
+];
+
+/// The SDK service crates and the HTTP runtime: what `ALLOWED` rations.
+fn is_rationed(krate: &str) -> bool {
+    (krate.starts_with("aws-sdk-") && krate != "aws-sdk-sts" && krate != "aws-sdk-sso" && krate != "aws-sdk-ssooidc")
+        || krate == "lambda_http"
+}
+
+/// The names of every crate `package` links in a normal (non-dev, non-build) build.
+fn linked(package: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["tree", "--locked", "--offline", "-e", "normal", "--prefix", "none", "-p", package])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "cargo tree -p {package}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn deployed_functions_link_no_demo_code_and_only_the_sdk_crates_they_call() {
+    let functions: BTreeSet<String> = std::fs::read_dir(format!("{}/../functions", env!("CARGO_MANIFEST_DIR")))
+        .expect("functions/")
+        .map(|entry| entry.expect("an entry").file_name().into_string().expect("a name"))
+        .collect();
+    let listed: BTreeSet<String> = ALLOWED.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(functions, listed, "every function crate has a line in ALLOWED");
+    for (function, allowed) in ALLOWED {
+        let linked = linked(function);
+        assert!(linked.contains("visits-domain"), "{function}: cargo tree listed {linked:?}");
+        for demo in DEMO_ONLY {
+            assert!(!linked.contains(*demo), "{function} links {demo}");
+        }
+        let rationed: BTreeSet<&str> = linked.iter().map(String::as_str).filter(|k| is_rationed(k)).collect();
+        assert_eq!(rationed, allowed.iter().copied().collect(), "{function}");
+    }
+}
