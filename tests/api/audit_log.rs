@@ -10,16 +10,15 @@ use visits_domain::ports::Store;
 use visits_tests::audit_lines::{Lines, audit_stream_app};
 use visits_tests::spawn_app;
 
-/// A stream record as the table's stream carries an audit item.
+/// A stream record as the table's stream carries an audit item, in the store's own item shape.
 fn stream_record(sequence: u64, record: &AuditRecord) -> Value {
-    let image: serde_dynamo::AttributeValue = serde_dynamo::to_attribute_value(record).unwrap();
     json!({
         "eventID": sequence.to_string(), "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": {
             "ApproximateCreationDateTime": 1_900_000_000,
             "Keys": {"PK": {"S": format!("VISIT#{}", record.visit_id)}, "SK": {"S": format!("AUDIT#{:020}", record.seq)}},
-            "NewImage": {"entity": {"S": "audit"}, "record": image},
+            "NewImage": visits_dynamodb::audit_stream_image(record),
             "SequenceNumber": sequence.to_string(), "SizeBytes": 300, "StreamViewType": "NEW_AND_OLD_IMAGES"
         }
     })

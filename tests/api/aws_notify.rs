@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, SubsecRound, Utc};
-use visits_domain::model::{Caller, DurationMinutes, PatientContact, Provider, Role, UserId};
+use visits_domain::model::{Caller, DeliveryStatus, DurationMinutes, PatientContact, Provider, Role, UserId};
 use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Links, NewVisit, Notifications, Visits};
@@ -51,7 +51,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
     let notifications = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
     let deliveries = notifications.notify(&clinician, &visit.id, None).await.unwrap();
     assert_eq!(deliveries.len(), 2);
-    assert!(deliveries.iter().all(|d| d.status == "sent"), "{deliveries:?}");
+    assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Sent), "{deliveries:?}");
 
     let data = recorded().await;
     let id_of =

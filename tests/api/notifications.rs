@@ -1,6 +1,7 @@
 //! Sending links: what the messages say, and what a failed channel does.
 
 use serde_json::json;
+use visits_domain::model::Channel;
 use visits_domain::ports::OutgoingMessage;
 use visits_tests::spawn_app;
 
@@ -47,7 +48,7 @@ async fn notify_sends_a_fresh_link_on_every_channel_and_nothing_about_health() {
 async fn a_failed_channel_is_reported_and_audited_without_failing_the_other() {
     let app = spawn_app().await;
     let visit_id = app.schedule().await;
-    app.world().outbox.fail_channel("sms");
+    app.world().outbox.fail_channel(Channel::Sms);
     let reply = app
         .call(
             "POST",

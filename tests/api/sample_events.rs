@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use lambda_runtime::{Context, LambdaEvent};
-use visits_domain::model::{PatientContact, Visit, VisitId};
+use visits_domain::model::{AuditKind, PatientContact, Visit, VisitId};
 use visits_domain::ports::Store;
 use visits_domain::ports::testing::scheduled_visit;
 use visits_embedded::EmbeddedWorld;
@@ -39,7 +39,7 @@ async fn seeded_world() -> EmbeddedWorld {
         version: 0,
         ..scheduled_visit(VisitId::parse(VISIT).unwrap(), PATIENT, CLINICIAN, now + Duration::minutes(5))
     };
-    world.core().create(visit, "admin:seed", |draft| draft.record("visit.scheduled", []), None).await.unwrap();
+    world.core().create(visit, "admin:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None).await.unwrap();
     world
 }
 
@@ -111,7 +111,7 @@ async fn connect_flow_sample_returns_screen_pop_attributes() {
     let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
     assert!(visit.contact_connected_at.is_some(), "the visit is marked connected");
     let trail = world.store.audit_trail(&visit.id).await.unwrap();
-    assert_eq!(trail.last().unwrap().kind, "contact.connected");
+    assert_eq!(trail.last().unwrap().kind, AuditKind::ContactConnected);
 
     let mut unknown: aws_lambda_events::event::connect::ConnectEvent =
         serde_json::from_str(&event("connect-flow.contact-flow")).unwrap();

@@ -141,3 +141,14 @@ fn the_audit_trail_is_kept_seven_years_and_every_function_logs_json_to_a_group_w
     assert_eq!(stream["FunctionResponseTypes"][0], "ReportBatchItemFailures");
     assert!(!stream["DestinationConfig"]["OnFailure"]["Destination"].is_null());
 }
+
+#[test]
+fn the_stream_filter_selects_audit_records_as_the_store_writes_them() {
+    let template = template();
+    let stream = &template["Resources"]["AuditStreamFunction"]["Properties"]["Events"]["Stream"]["Properties"];
+    let filters = list(&stream["FilterCriteria"]["Filters"]);
+    assert_eq!(filters.len(), 1);
+    let pattern: serde_json::Value =
+        serde_json::from_str(text(&filters[0]["Pattern"]).expect("a pattern")).expect("the pattern is JSON");
+    assert_eq!(pattern, visits_dynamodb::audit_stream_filter());
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitStatus};
+use visits_domain::model::{AuditKind, AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitStatus};
 use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{
     Change, CommitError, Cursor, IdSource, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
@@ -25,7 +25,7 @@ fn new_visit(ids: &CountingIds, patient: &str, clinician: &str, at: DateTime<Utc
     Visit { created_at: now(), updated_at: now(), ..scheduled_visit(ids.visit_id(), patient, clinician, at) }
 }
 
-fn event(visit: &mut Visit, kind: &str) -> AuditRecord {
+fn event(visit: &mut Visit, kind: AuditKind) -> AuditRecord {
     let record = AuditRecord::after(visit.audit_head, visit.id.clone(), now(), kind, "test", BTreeMap::new());
     visit.audit_head = record.head();
     record
@@ -33,14 +33,14 @@ fn event(visit: &mut Visit, kind: &str) -> AuditRecord {
 
 /// Inserts a visit with its first audit record.
 async fn insert(store: &SharedStore, mut visit: Visit) -> Visit {
-    let audit = vec![event(&mut visit, "visit.scheduled")];
+    let audit = vec![event(&mut visit, AuditKind::VisitScheduled)];
     let change = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit, idempotency: None };
     store.commit(change).await.expect("insert");
     visit
 }
 
 /// The next version of `visit` with one audit event and these link writes.
-fn update(visit: &Visit, kind: &str, links: Vec<LinkWrite>, edit: impl FnOnce(&mut Visit)) -> (Visit, Change) {
+fn update(visit: &Visit, kind: AuditKind, links: Vec<LinkWrite>, edit: impl FnOnce(&mut Visit)) -> (Visit, Change) {
     let mut next = visit.clone();
     edit(&mut next);
     let audit = vec![event(&mut next, kind)];
@@ -68,8 +68,9 @@ fn link_for(visit: &Visit, name: &str, expires_at: DateTime<Utc>) -> Link {
 /// Inserts a link and makes it the visit's current one.
 async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
     let link = link_for(visit, name, now() + Duration::hours(1));
-    let (visit, change) =
-        update(visit, "link.minted", vec![LinkWrite::Insert(link.clone())], |v| v.current_link = Some(link.id_hash));
+    let (visit, change) = update(visit, AuditKind::LinkMinted, vec![LinkWrite::Insert(link.clone())], |v| {
+        v.current_link = Some(link.id_hash)
+    });
     store.commit(change).await.expect("mint");
     (visit, link)
 }
@@ -141,9 +142,9 @@ pub async fn a_link_redeems_once(store: SharedStore) {
     assert_eq!(store.link_by_code(&Digest::of(b"unknown")).await.unwrap(), None);
 
     let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, at: now() };
-    let (visit, first) = update(&visit, "link.redeemed", vec![redeem()], |_| {});
+    let (visit, first) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});
     store.commit(first).await.expect("first redemption");
-    let (_, second) = update(&visit, "link.redeemed", vec![redeem()], |_| {});
+    let (_, second) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});
     assert!(matches!(store.commit(second).await, Err(CommitError::LinkUnavailable)));
     let stored = store.link_by_id(&link.id_hash).await.unwrap().unwrap();
     assert_eq!(stored.state, LinkState::Redeemed(now()));
@@ -159,10 +160,10 @@ pub async fn an_expired_link_does_not_redeem(store: SharedStore) {
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (visit, link) = with_link(&store, &visit, "a").await;
     let late = LinkWrite::Redeem { id_hash: link.id_hash, at: link.expires_at };
-    let (_, change) = update(&visit, "link.redeemed", vec![late], |_| {});
+    let (_, change) = update(&visit, AuditKind::LinkRedeemed, vec![late], |_| {});
     assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
     let unknown = LinkWrite::Redeem { id_hash: Digest::of(b"nope"), at: now() };
-    let (_, change) = update(&visit, "link.redeemed", vec![unknown], |_| {});
+    let (_, change) = update(&visit, AuditKind::LinkRedeemed, vec![unknown], |_| {});
     assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
 }
 
@@ -181,15 +182,19 @@ pub async fn a_newer_link_revokes_the_older(store: SharedStore) {
 pub async fn a_stale_version_writes_nothing(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
-    let (_, winner) = update(&visit, "visit.cancelled", vec![], |v| v.status = VisitStatus::Cancelled);
+    let (_, winner) = update(&visit, AuditKind::VisitCancelled, vec![], |v| v.status = VisitStatus::Cancelled);
     let link = link_for(&visit, "late", now() + Duration::hours(1));
-    let (_, loser) =
-        update(&visit, "link.minted", vec![LinkWrite::Insert(link.clone())], |v| v.current_link = Some(link.id_hash));
+    let (_, loser) = update(&visit, AuditKind::LinkMinted, vec![LinkWrite::Insert(link.clone())], |v| {
+        v.current_link = Some(link.id_hash)
+    });
     store.commit(winner).await.expect("the first writer wins");
     assert!(matches!(store.commit(loser).await, Err(CommitError::VersionConflict)));
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), None, "no link without its visit change");
     let trail = store.audit_trail(&visit.id).await.unwrap();
-    assert_eq!(trail.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["visit.scheduled", "visit.cancelled"]);
+    assert_eq!(
+        trail.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [AuditKind::VisitScheduled, AuditKind::VisitCancelled]
+    );
     assert_eq!(store.visit(&visit.id).await.unwrap().unwrap().status, VisitStatus::Cancelled);
 }
 
@@ -197,7 +202,7 @@ pub async fn the_audit_trail_comes_back_whole_and_in_order(store: SharedStore) {
     let ids = CountingIds::default();
     let mut visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     for i in 0..30 {
-        let (next, change) = update(&visit, if i % 2 == 0 { "a" } else { "b" }, vec![], |_| {});
+        let (next, change) = update(&visit, AuditKind::ALL[i % AuditKind::ALL.len()], vec![], |_| {});
         store.commit(change).await.unwrap();
         visit = next;
     }

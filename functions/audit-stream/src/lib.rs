@@ -10,11 +10,12 @@ mod metrics;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
 use visits_domain::model::{AuditRecord, Digest, VisitId};
 use visits_domain::ports::Store;
+use visits_dynamodb::{StreamImage, audit_in_stream_image};
 
 pub use metrics::Metrics;
 
@@ -49,10 +50,14 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
     // Records of this batch by (visit, seq), so a record can link to one just before it.
     let mut seen: HashMap<(VisitId, u64), Digest> = HashMap::new();
     for record in &event.payload.records {
-        let audit = match audit_record(record) {
-            Read::NotAudit => continue,
-            Read::Audit(audit) => audit,
-            Read::Unreadable => {
+        // Audit records are only ever inserted; other items and events are not ours to copy.
+        if record.event_name != "INSERT" {
+            continue;
+        }
+        let audit = match audit_in_stream_image(&record.change.new_image) {
+            StreamImage::NotAudit => continue,
+            StreamImage::Audit(audit) => audit,
+            StreamImage::Unreadable => {
                 tracing::warn!(event_id = %record.event_id, "unreadable audit stream record");
                 let mut failure = DynamoDbBatchItemFailure::default();
                 failure.item_identifier = record.change.sequence_number.clone();
@@ -78,33 +83,11 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
         seen.insert((audit.visit_id.clone(), audit.seq), audit.hash);
         app.sink.line(serde_json::to_string(&audit)?);
     }
-    if let Some(line) = metrics.emf_line(chrono::Utc::now()) {
-        app.sink.line(line);
-    }
+    app.sink.line(metrics.emf_line(chrono::Utc::now()));
     for line in metrics.refusal_lines(chrono::Utc::now()) {
         app.sink.line(line);
     }
     Ok(response)
-}
-
-enum Read {
-    /// Another item of the table (the stream filter normally keeps these out): skipped.
-    NotAudit,
-    Audit(AuditRecord),
-    /// An audit item that does not read back: reported, so it is retried and not lost.
-    Unreadable,
-}
-
-fn audit_record(record: &EventRecord) -> Read {
-    let image = &record.change.new_image;
-    let is_audit = image.get("entity").is_some_and(|entity| *entity == serde_dynamo::AttributeValue::S("audit".into()));
-    if !is_audit || record.event_name != "INSERT" {
-        return Read::NotAudit;
-    }
-    match image.get("record").map(|value| serde_dynamo::from_attribute_value(value.clone())) {
-        Some(Ok(audit)) => Read::Audit(audit),
-        _ => Read::Unreadable,
-    }
 }
 
 /// Whether the record is intact and points back at the record before it.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use visits_domain::model::AuditRecord;
+use visits_domain::model::{AuditKind, AuditRecord};
 
 const NAMESPACE: &str = "VideoVisits";
 const SERVICE: &str = "video-visits";
@@ -22,13 +22,13 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn count(&mut self, record: &AuditRecord, linked: bool) {
-        match record.kind.as_str() {
-            "link.minted" => self.links_minted += 1,
-            "link.redeemed" => self.links_redeemed += 1,
-            "session.started" => self.sessions_started += 1,
-            "link.refused" => {
+        match record.kind {
+            AuditKind::LinkMinted => self.links_minted += 1,
+            AuditKind::LinkRedeemed => self.links_redeemed += 1,
+            AuditKind::SessionStarted => self.sessions_started += 1,
+            AuditKind::LinkRefused => {
                 self.links_refused += 1;
-                let reason = record.data.get("reason").cloned().unwrap_or_else(|| "unknown".into());
+                let reason = record.refusal_reason().unwrap_or("unknown").to_owned();
                 *self.refused_by_reason.entry(reason).or_default() += 1;
             }
             _ => {}
@@ -38,8 +38,9 @@ impl Metrics {
         }
     }
 
-    /// The batch's counts under the `Service` dimension, or nothing for an empty batch.
-    pub fn emf_line(&self, now: DateTime<Utc>) -> Option<String> {
+    /// The batch's counts under the `Service` dimension; zeros too, so an alarm on a quiet
+    /// period sees data rather than none.
+    pub fn emf_line(&self, now: DateTime<Utc>) -> String {
         let counts = [
             ("LinksMinted", self.links_minted),
             ("LinksRedeemed", self.links_redeemed),
@@ -51,7 +52,7 @@ impl Metrics {
         for (name, count) in counts {
             line[name] = json!(count);
         }
-        Some(line.to_string())
+        line.to_string()
     }
 
     /// Refusals by reason, one line per reason (`Service`, `Reason` dimensions).

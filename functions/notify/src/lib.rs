@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use visits_domain::model::Channel;
 use visits_domain::ports::Notifier;
 use visits_domain::tokens::Tokens;
-use visits_domain::usecases::{Channel, Core, Delivery, Links, Notifications};
+use visits_domain::usecases::{Core, Delivery, Links, Notifications};
 use visits_http::caller::{caller, route_key};
 use visits_http::input::{json_body, visit_id};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::Serialize;
+use visits_domain::model::AuditKind;
 use visits_http::caller::caller;
 use visits_http::input::visit_id;
 use visits_http::{Body, Problem, Request, Response, json};
@@ -16,7 +17,7 @@ use crate::App;
 struct Event<'a> {
     at: DateTime<Utc>,
     #[serde(rename = "type")]
-    kind: &'a str,
+    kind: AuditKind,
     actor: &'a str,
     seq: u64,
     hash: String,
@@ -40,7 +41,7 @@ pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Prob
         .iter()
         .map(|r| Event {
             at: r.at,
-            kind: &r.kind,
+            kind: r.kind,
             actor: &r.actor,
             seq: r.seq,
             hash: r.hash.to_hex(),

@@ -11,8 +11,11 @@ use chrono::{DateTime, Duration, Utc};
 use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreError, VisitWrite};
 
 use crate::errors::store_error;
-use crate::items::{self, COUNT, EXPIRES_AT_MS, REDEEMED_AT, RESETS_AT_MS, STATE, TTL, VERSION};
 use crate::keys::{self, n, s};
+use crate::schema::{
+    AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, StoredLinkState, VisitItem, attr, from_item, millis,
+    to_item, value,
+};
 
 /// What each transaction item is, to read its cancellation reason.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,55 +47,56 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
 
     let now = change.visit.visit().updated_at;
     match &change.visit {
-        VisitWrite::Insert(visit) => {
-            entries.push((Part::NewVisit, put(items::visit_item(visit)?, "attribute_not_exists(PK)", vec![], vec![])?))
-        }
+        VisitWrite::Insert(visit) => entries
+            .push((Part::NewVisit, put(to_item(&VisitItem::new(visit))?, "attribute_not_exists(PK)", vec![], vec![])?)),
         VisitWrite::Update { visit, expected_version } => entries.push((
             Part::VisitUpdate,
             put(
-                items::visit_item(visit)?,
+                to_item(&VisitItem::new(visit))?,
                 "#version = :expected",
-                vec![(":expected", n(*expected_version as i64))],
-                vec![("#version", VERSION)],
+                vec![(":expected", value(expected_version)?)],
+                vec![("#version", attr::VERSION)],
             )?,
         )),
     }
     for record in &change.audit {
-        entries.push((Part::Audit, put(items::audit_item(record)?, "attribute_not_exists(PK)", vec![], vec![])?));
+        entries
+            .push((Part::Audit, put(to_item(&AuditItem::new(record))?, "attribute_not_exists(PK)", vec![], vec![])?));
     }
     if let Some(record) = &change.idempotency {
         entries.push((
             Part::Idempotency,
             put(
-                items::idempotency_item(record)?,
+                to_item(&IdempotencyItem::new(record))?,
                 // A key past its expiry may be reused even if TTL has not deleted it yet.
                 "attribute_not_exists(PK) OR #expires <= :now",
-                vec![(":now", items::millis_value(now))],
-                vec![("#expires", EXPIRES_AT_MS)],
+                vec![(":now", millis(now))],
+                vec![("#expires", attr::EXPIRES_AT_MS)],
             )?,
         ));
     }
     for write in &change.links {
         match write {
             LinkWrite::Insert(link) => {
-                entries.push((Part::NewLink, put(items::link_item(link), "attribute_not_exists(PK)", vec![], vec![])?));
-                entries.push((Part::NewLink, put(items::code_item(link), "attribute_not_exists(PK)", vec![], vec![])?));
+                let (link_item, code_item) = (to_item(&LinkItem::new(link))?, to_item(&CodeItem::new(link))?);
+                entries.push((Part::NewLink, put(link_item, "attribute_not_exists(PK)", vec![], vec![])?));
+                entries.push((Part::NewLink, put(code_item, "attribute_not_exists(PK)", vec![], vec![])?));
             }
             LinkWrite::Redeem { id_hash, at } => {
                 let update = Update::builder()
                     .table_name(table)
-                    .key(keys::PK, s(keys::link_pk(id_hash)))
-                    .key(keys::SK, s(keys::LINK_SK))
+                    .key(attr::PK, s(keys::link_pk(id_hash)))
+                    .key(attr::SK, s(keys::LINK_SK))
                     .update_expression("SET #state = :redeemed, #redeemedAt = :at")
                     // Single use and expiry in one condition: exactly one concurrent try wins.
                     .condition_expression("#state = :active AND #expires > :atMs")
-                    .expression_attribute_names("#state", STATE)
-                    .expression_attribute_names("#redeemedAt", REDEEMED_AT)
-                    .expression_attribute_names("#expires", EXPIRES_AT_MS)
-                    .expression_attribute_values(":redeemed", s("redeemed"))
-                    .expression_attribute_values(":active", s("active"))
-                    .expression_attribute_values(":at", s(at.to_rfc3339()))
-                    .expression_attribute_values(":atMs", items::millis_value(*at))
+                    .expression_attribute_names("#state", attr::STATE)
+                    .expression_attribute_names("#redeemedAt", attr::REDEEMED_AT)
+                    .expression_attribute_names("#expires", attr::EXPIRES_AT_MS)
+                    .expression_attribute_values(":redeemed", value(&StoredLinkState::Redeemed)?)
+                    .expression_attribute_values(":active", value(&StoredLinkState::Active)?)
+                    .expression_attribute_values(":at", value(at)?)
+                    .expression_attribute_values(":atMs", millis(*at))
                     .build()
                     .map_err(build_error)?;
                 entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
@@ -149,19 +153,21 @@ pub async fn record_failure(
         let increment = client
             .update_item()
             .table_name(table)
-            .key(keys::PK, s(keys::failure_pk(key)))
-            .key(keys::SK, s(keys::FAILURE_SK))
+            .key(attr::PK, s(keys::failure_pk(key)))
+            .key(attr::SK, s(keys::FAILURE_SK))
             .update_expression("SET #count = #count + :one")
             .condition_expression("#resets > :now")
-            .expression_attribute_names("#count", COUNT)
-            .expression_attribute_names("#resets", RESETS_AT_MS)
+            .expression_attribute_names("#count", attr::COUNT)
+            .expression_attribute_names("#resets", attr::RESETS_AT_MS)
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", items::millis_value(now))
+            .expression_attribute_values(":now", millis(now))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
         match increment {
-            Ok(output) => return items::failure_from(&output.attributes.unwrap_or_default()),
+            Ok(output) => {
+                return from_item::<FailureItem>(output.attributes.unwrap_or_default(), "failure counter")?.count();
+            }
             Err(error) if !is_condition_failure(&error) => return Err(store_error(error)),
             Err(_) => {}
         }
@@ -169,15 +175,10 @@ pub async fn record_failure(
         let start = client
             .put_item()
             .table_name(table)
-            .item(keys::PK, s(keys::failure_pk(key)))
-            .item(keys::SK, s(keys::FAILURE_SK))
-            .item("entity", s("failures"))
-            .item(COUNT, n(1))
-            .item(RESETS_AT_MS, items::millis_value(resets_at))
-            .item(TTL, keys::ttl(resets_at))
+            .set_item(Some(to_item(&FailureItem::first(key, resets_at))?))
             .condition_expression("attribute_not_exists(PK) OR #resets <= :now")
-            .expression_attribute_names("#resets", RESETS_AT_MS)
-            .expression_attribute_values(":now", items::millis_value(now))
+            .expression_attribute_names("#resets", attr::RESETS_AT_MS)
+            .expression_attribute_values(":now", millis(now))
             .send()
             .await;
         match start {

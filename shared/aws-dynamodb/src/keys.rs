@@ -5,21 +5,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use visits_domain::model::{Digest, UserId, Visit, VisitId};
 
-pub const PK: &str = "PK";
-pub const SK: &str = "SK";
 pub const VISIT_SK: &str = "VISIT";
 pub const LINK_SK: &str = "LINK";
 pub const CODE_SK: &str = "CODE";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const FAILURE_SK: &str = "FAIL";
 pub const AUDIT_SK_PREFIX: &str = "AUDIT#";
-
-pub const BY_PATIENT: &str = "GSI1";
-pub const BY_CLINICIAN: &str = "GSI2";
-pub const ALL_VISITS: &str = "GSI3";
-/// Every visit shares one GSI3 partition: admins list all visits by time. Visit volume per
-/// clinic is far below one partition's throughput.
+/// The one partition of the all-visits index.
 pub const ALL_VISITS_PK: &str = "VISITS";
+const LINK_PREFIX: &str = "LINK#";
 
 pub fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -38,7 +32,12 @@ pub fn audit_sk(seq: u64) -> String {
 }
 
 pub fn link_pk(id_hash: &Digest) -> String {
-    format!("LINK#{id_hash}")
+    format!("{LINK_PREFIX}{id_hash}")
+}
+
+/// The link id digest back from a link item's key.
+pub fn link_id_from_pk(pk: &str) -> Option<Digest> {
+    Digest::from_hex(pk.strip_prefix(LINK_PREFIX)?)
 }
 
 pub fn code_pk(code_hash: &Digest) -> String {
@@ -68,11 +67,6 @@ pub fn time_sort_key(at: DateTime<Utc>, visit_id: &str) -> String {
 
 pub fn visit_sort_key(visit: &Visit) -> String {
     time_sort_key(visit.scheduled_at, visit.id.as_str())
-}
-
-/// TTL attribute value: epoch seconds, when DynamoDB may delete the item (late, if at all).
-pub fn ttl(at: DateTime<Utc>) -> AttributeValue {
-    n(at.timestamp())
 }
 
 #[cfg(test)]

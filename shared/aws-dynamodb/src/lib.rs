@@ -1,4 +1,5 @@
-//! The store on one DynamoDB table. The key design is in `docs/table-design.md`; the short form:
+//! The store on one DynamoDB table. The items are typed in [`schema`]; the key design is in
+//! `docs/table-design.md`. The short form:
 //!
 //! | item | PK | SK | GSIs |
 //! |---|---|---|---|
@@ -14,9 +15,9 @@
 
 mod commit;
 mod errors;
-mod items;
 mod keys;
 mod listing;
+pub mod schema;
 mod table;
 
 use async_trait::async_trait;
@@ -27,6 +28,9 @@ use visits_domain::ports::{
     Change, CommitError, FailureCount, IdempotencyRecord, Store, StoreError, VisitPage, VisitQuery,
 };
 
+use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, VisitItem, attr, from_item};
+
+pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image};
 pub use table::create_table;
 
 /// The store on the table named by `TABLE_NAME`.
@@ -44,13 +48,13 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    async fn get(&self, pk: String, sk: &str) -> Result<Option<items::Item>, StoreError> {
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key(keys::PK, keys::s(pk))
-            .key(keys::SK, keys::s(sk))
+            .key(attr::PK, keys::s(pk))
+            .key(attr::SK, keys::s(sk))
             .consistent_read(true)
             .send()
             .await
@@ -62,7 +66,8 @@ impl DynamoStore {
 #[async_trait]
 impl Store for DynamoStore {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
-        self.get(keys::visit_pk(id), keys::VISIT_SK).await?.map(|item| items::visit_from(&item)).transpose()
+        let item = self.get(keys::visit_pk(id), keys::VISIT_SK).await?;
+        Ok(item.map(|item| from_item::<VisitItem>(item, "visit")).transpose()?.map(|item| item.visit))
     }
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
@@ -71,12 +76,12 @@ impl Store for DynamoStore {
 
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
         let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
-        let link_id = items::code_target(&code)?;
-        self.link_by_id(&link_id).await
+        self.link_by_id(&from_item::<CodeItem>(code, "code")?.link_id_hash).await
     }
 
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
-        self.get(keys::link_pk(id_hash), keys::LINK_SK).await?.map(|item| items::link_from(&item)).transpose()
+        let item = self.get(keys::link_pk(id_hash), keys::LINK_SK).await?;
+        item.map(|item| from_item::<LinkItem>(item, "link")?.into_link()).transpose()
     }
 
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
@@ -84,10 +89,8 @@ impl Store for DynamoStore {
     }
 
     async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
-        self.get(keys::idempotency_pk(key), keys::IDEMPOTENCY_SK)
-            .await?
-            .map(|item| items::idempotency_from(&item))
-            .transpose()
+        let item = self.get(keys::idempotency_pk(key), keys::IDEMPOTENCY_SK).await?;
+        Ok(item.map(|item| from_item::<IdempotencyItem>(item, "idempotency")).transpose()?.map(|item| item.record))
     }
 
     async fn commit(&self, change: Change) -> Result<(), CommitError> {
@@ -96,7 +99,8 @@ impl Store for DynamoStore {
 
     async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
         let item = self.get(keys::failure_pk(key), keys::FAILURE_SK).await?;
-        Ok(FailureCount::as_of(item.map(|item| items::failure_from(&item)).transpose()?, now))
+        let count = item.map(|item| from_item::<FailureItem>(item, "failure counter")?.count()).transpose()?;
+        Ok(FailureCount::as_of(count, now))
     }
 
     async fn record_failure(

@@ -10,8 +10,8 @@ use visits_domain::model::{AuditRecord, DurationMinutes, VisitId};
 use visits_domain::ports::{Cursor, StoreError, VisitPage, VisitQuery, When};
 
 use crate::errors::store_error;
-use crate::items;
 use crate::keys::{self, s};
+use crate::schema::{self, AuditItem, VisitItem, attr, from_item};
 
 /// Each query page reads a few more items than asked: some are filtered out (ended, or the other
 /// side's filter).
@@ -19,9 +19,9 @@ const READ_AHEAD: i32 = 4;
 
 pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<VisitPage, StoreError> {
     let (index, partition) = match (&query.patient_id, &query.clinician_id) {
-        (Some(patient), _) => (keys::BY_PATIENT, keys::patient_pk(patient)),
-        (None, Some(clinician)) => (keys::BY_CLINICIAN, keys::clinician_pk(clinician)),
-        (None, None) => (keys::ALL_VISITS, keys::ALL_VISITS_PK.to_owned()),
+        (Some(patient), _) => (schema::BY_PATIENT, keys::patient_pk(patient)),
+        (None, Some(clinician)) => (schema::BY_CLINICIAN, keys::clinician_pk(clinician)),
+        (None, None) => (schema::ALL_VISITS, keys::ALL_VISITS_PK.to_owned()),
     };
     let cursor_key = query.after.as_ref().map(|c| keys::time_sort_key(c.scheduled_at, c.visit_id.as_str()));
     // A visit that has not ended started at most the longest duration ago.
@@ -41,10 +41,10 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
         let output = client
             .query()
             .table_name(table)
-            .index_name(index)
+            .index_name(index.name)
             .key_condition_expression(condition)
-            .expression_attribute_names("#pk", format!("{index}PK"))
-            .expression_attribute_names("#sk", format!("{index}SK"))
+            .expression_attribute_names("#pk", index.pk)
+            .expression_attribute_names("#sk", index.sk)
             .expression_attribute_values(":pk", s(partition.clone()))
             .expression_attribute_values(":bound", s(bound.clone()))
             .scan_index_forward(query.when == When::Upcoming)
@@ -53,8 +53,8 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
             .send()
             .await
             .map_err(store_error)?;
-        for item in output.items() {
-            let visit = items::visit_from(item)?;
+        for item in output.items.unwrap_or_default() {
+            let visit = from_item::<VisitItem>(item, "visit")?.visit;
             if query.matches(&visit) && query.is_after_cursor(&visit) {
                 items.push(visit);
             }
@@ -78,8 +78,8 @@ pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Re
             .query()
             .table_name(table)
             .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#sk", attr::SK)
             .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
             .expression_attribute_values(":prefix", s(keys::AUDIT_SK_PREFIX))
             .consistent_read(true)
@@ -87,8 +87,8 @@ pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Re
             .send()
             .await
             .map_err(store_error)?;
-        for item in output.items() {
-            records.push(items::audit_from(item)?);
+        for item in output.items.unwrap_or_default() {
+            records.push(from_item::<AuditItem>(item, "audit")?.record);
         }
         start = output.last_evaluated_key;
         if start.is_none() {

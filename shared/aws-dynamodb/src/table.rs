@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
-use crate::keys;
+use crate::schema::{INDEXES, attr};
 
 pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
     let attribute =
@@ -16,10 +16,10 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key(keys::PK, KeyType::Hash).map_err(|e| e.to_string())?)
-        .key_schema(key(keys::SK, KeyType::Range).map_err(|e| e.to_string())?)
-        .attribute_definitions(attribute(keys::PK).map_err(|e| e.to_string())?)
-        .attribute_definitions(attribute(keys::SK).map_err(|e| e.to_string())?)
+        .key_schema(key(attr::PK, KeyType::Hash).map_err(|e| e.to_string())?)
+        .key_schema(key(attr::SK, KeyType::Range).map_err(|e| e.to_string())?)
+        .attribute_definitions(attribute(attr::PK).map_err(|e| e.to_string())?)
+        .attribute_definitions(attribute(attr::SK).map_err(|e| e.to_string())?)
         .stream_specification(
             StreamSpecification::builder()
                 .stream_enabled(true)
@@ -27,23 +27,23 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
                 .build()
                 .map_err(|e| e.to_string())?,
         );
-    for index in [keys::BY_PATIENT, keys::BY_CLINICIAN, keys::ALL_VISITS] {
-        let (pk, sk) = (format!("{index}PK"), format!("{index}SK"));
+    for index in INDEXES {
+        let (pk, sk) = (index.pk, index.sk);
         request = request
-            .attribute_definitions(attribute(&pk).map_err(|e| e.to_string())?)
-            .attribute_definitions(attribute(&sk).map_err(|e| e.to_string())?)
+            .attribute_definitions(attribute(pk).map_err(|e| e.to_string())?)
+            .attribute_definitions(attribute(sk).map_err(|e| e.to_string())?)
             .global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
-                    .index_name(index)
-                    .key_schema(key(&pk, KeyType::Hash).map_err(|e| e.to_string())?)
-                    .key_schema(key(&sk, KeyType::Range).map_err(|e| e.to_string())?)
+                    .index_name(index.name)
+                    .key_schema(key(pk, KeyType::Hash).map_err(|e| e.to_string())?)
+                    .key_schema(key(sk, KeyType::Range).map_err(|e| e.to_string())?)
                     .projection(Projection::builder().projection_type(ProjectionType::All).build())
                     .build()
                     .map_err(|e| e.to_string())?,
             );
     }
     request.send().await.map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
-    let ttl = TimeToLiveSpecification::builder().enabled(true).attribute_name(crate::items::TTL).build();
+    let ttl = TimeToLiveSpecification::builder().enabled(true).attribute_name(attr::TTL).build();
     client
         .update_time_to_live()
         .table_name(table)

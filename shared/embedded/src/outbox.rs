@@ -3,6 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
+use visits_domain::model::Channel;
 use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub struct SentMessage {
 #[derive(Default)]
 struct State {
     sent: Vec<SentMessage>,
-    failing_channels: Vec<&'static str>,
+    failing_channels: Vec<Channel>,
 }
 
 #[derive(Default)]
@@ -37,8 +38,8 @@ impl Outbox {
         self.state().sent.clone()
     }
 
-    /// Makes a channel (`sms` or `email`) fail from now on. For tests of partial delivery.
-    pub fn fail_channel(&self, channel: &'static str) {
+    /// Makes a channel fail from now on. For tests of partial delivery.
+    pub fn fail_channel(&self, channel: Channel) {
         self.state().failing_channels.push(channel);
     }
 }

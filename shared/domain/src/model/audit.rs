@@ -4,9 +4,97 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Digest, VisitId};
+
+/// Declares the audit event kinds once: the enum, its wire names, and parsing back.
+macro_rules! audit_kinds {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What happened. Producers record these; the audit stream's metrics count them; the wire
+        /// and the hash carry [`AuditKind::as_str`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum AuditKind {
+            $($variant,)*
+        }
+
+        impl AuditKind {
+            pub const ALL: &[AuditKind] = &[$(AuditKind::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditKind::$variant => $name,)*
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(AuditKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_kinds! {
+    VisitScheduled => "visit.scheduled",
+    VisitCompleted => "visit.completed",
+    VisitCancelled => "visit.cancelled",
+    LinkMinted => "link.minted",
+    LinkRedeemed => "link.redeemed",
+    LinkRefused => "link.refused",
+    NotificationSent => "notification.sent",
+    NotificationFailed => "notification.failed",
+    PatientCheckedIn => "patient.checked_in",
+    SessionStarted => "session.started",
+    SessionRestarted => "session.restarted",
+    ParticipantJoined => "participant.joined",
+    ContactConnected => "contact.connected",
+}
+
+impl Serialize for AuditKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::parse(&name).ok_or_else(|| serde::de::Error::custom("unknown audit event kind"))
+    }
+}
+
+impl std::fmt::Display for AuditKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a link was refused: the `reason` of a [`AuditKind::LinkRefused`] record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// Active when read, but another redemption won.
+    LostRace,
+    AlreadyRedeemed,
+    Expired,
+    Revoked,
+}
+
+impl RefusalReason {
+    /// The key of the reason in the record's `data`.
+    pub const KEY: &str = "reason";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LostRace => "lost_race",
+            Self::AlreadyRedeemed => "already_redeemed",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
 
 /// The newest record of a visit's chain: what the next record links to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +117,7 @@ pub struct AuditRecord {
     pub seq: u64,
     pub at: DateTime<Utc>,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: AuditKind,
     pub actor: String,
     pub data: BTreeMap<String, String>,
     pub prev_hash: Digest,
@@ -55,7 +143,7 @@ impl AuditRecord {
         head: AuditHead,
         visit_id: VisitId,
         at: DateTime<Utc>,
-        kind: &str,
+        kind: AuditKind,
         actor: &str,
         data: BTreeMap<String, String>,
     ) -> Self {
@@ -63,7 +151,7 @@ impl AuditRecord {
             visit_id,
             seq: head.seq + 1,
             at,
-            kind: kind.to_owned(),
+            kind,
             actor: actor.to_owned(),
             data,
             prev_hash: head.hash,
@@ -71,6 +159,11 @@ impl AuditRecord {
         };
         record.hash = record.computed_hash();
         record
+    }
+
+    /// The refusal reason of a [`AuditKind::LinkRefused`] record.
+    pub fn refusal_reason(&self) -> Option<&str> {
+        (self.kind == AuditKind::LinkRefused).then(|| self.data.get(RefusalReason::KEY).map(String::as_str)).flatten()
     }
 
     pub fn head(&self) -> AuditHead {
@@ -82,7 +175,7 @@ impl AuditRecord {
             visit_id: &self.visit_id,
             seq: self.seq,
             at: &self.at,
-            kind: &self.kind,
+            kind: self.kind.as_str(),
             actor: &self.actor,
             data: &self.data,
             prev_hash: &self.prev_hash,
@@ -115,12 +208,22 @@ mod tests {
         let mut head = AuditHead::default();
         (0..len)
             .map(|i| {
-                let record =
-                    AuditRecord::after(head, visit_id.clone(), at, &format!("e{i}"), "system", BTreeMap::new());
+                let kind = AuditKind::ALL[i % AuditKind::ALL.len()];
+                let record = AuditRecord::after(head, visit_id.clone(), at, kind, "system", BTreeMap::new());
                 head = record.head();
                 record
             })
             .collect()
+    }
+
+    #[test]
+    fn kinds_keep_their_wire_names() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(kind.as_str()), Some(*kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert_eq!(AuditKind::LinkRefused.as_str(), "link.refused");
+        assert!(serde_json::from_str::<AuditKind>(r#""link.forged""#).is_err());
     }
 
     #[test]
@@ -144,7 +247,7 @@ mod tests {
         assert!(!chain_is_valid(&reordered));
 
         let mut rehashed = chain(4);
-        rehashed[1].kind = "forged".into();
+        rehashed[1].kind = AuditKind::VisitCancelled;
         rehashed[1].hash = rehashed[1].computed_hash();
         assert!(!chain_is_valid(&rehashed), "a re-hashed record no longer matches its successor");
     }

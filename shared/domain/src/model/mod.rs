@@ -2,6 +2,7 @@
 
 mod audit;
 mod contact;
+mod delivery;
 mod digest;
 mod ids;
 mod link;
@@ -9,8 +10,9 @@ mod role;
 mod session;
 pub(crate) mod visit;
 
-pub use audit::{AuditHead, AuditRecord, chain_is_valid};
+pub use audit::{AuditHead, AuditKind, AuditRecord, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
+pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;
 pub use ids::{LinkCode, TokenId, UserId, VisitId};
 pub use link::{Link, LinkState, LinkStatus};

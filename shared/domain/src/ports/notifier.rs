@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::model::{Email, PhoneNumber};
+use crate::model::{Channel, Email, PhoneNumber};
 
 /// A message to a patient. Holds the link and the visit time, nothing about health.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,10 +10,10 @@ pub enum OutgoingMessage {
 }
 
 impl OutgoingMessage {
-    pub fn channel(&self) -> &'static str {
+    pub fn channel(&self) -> Channel {
         match self {
-            Self::Sms { .. } => "sms",
-            Self::Email { .. } => "email",
+            Self::Sms { .. } => Channel::Sms,
+            Self::Email { .. } => Channel::Email,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::VisitId;
+use crate::model::{AuditKind, VisitId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContactFlowError {
@@ -34,7 +34,7 @@ impl ContactFlow {
             .core
             .mutate(&id, "connect", |visit, draft| {
                 visit.contact_connected_at.get_or_insert(draft.now);
-                draft.record("contact.connected", []);
+                draft.record(AuditKind::ContactConnected, []);
                 Ok(())
             })
             .await

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::DomainError;
-use crate::model::{AuditRecord, Visit, VisitId};
+use crate::model::{AuditKind, AuditRecord, Visit, VisitId};
 use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, StoreError, VisitWrite};
 use crate::rules::Policy;
 
@@ -25,7 +25,7 @@ pub struct Core {
 /// What one step of a use case wants written besides the visit itself.
 pub struct Draft {
     pub now: DateTime<Utc>,
-    events: Vec<(&'static str, BTreeMap<String, String>)>,
+    events: Vec<(AuditKind, BTreeMap<String, String>)>,
     links: Vec<LinkWrite>,
 }
 
@@ -35,7 +35,7 @@ impl Draft {
     }
 
     /// Adds an audit event. `data` must hold nothing that identifies a person.
-    pub fn record<const N: usize>(&mut self, kind: &'static str, data: [(&str, String); N]) {
+    pub fn record<const N: usize>(&mut self, kind: AuditKind, data: [(&str, String); N]) {
         self.events.push((kind, data.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
     }
 
@@ -109,7 +109,7 @@ fn chain(
     visit: &mut Visit,
     actor: &str,
     at: DateTime<Utc>,
-    events: Vec<(&'static str, BTreeMap<String, String>)>,
+    events: Vec<(AuditKind, BTreeMap<String, String>)>,
 ) -> Vec<AuditRecord> {
     events
         .into_iter()

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::{Core, store_error};
 use crate::DomainError;
-use crate::model::{Digest, DurationMinutes, Link, LinkCode, LinkStatus, VisitId};
+use crate::model::{AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, VisitId};
 use crate::ports::{FailureCount, LinkWrite};
 use crate::rules::JoinWindow;
 use crate::tokens::{Audience, Tokens};
@@ -129,7 +129,7 @@ impl Joins {
                     return Err(DomainError::LinkUnavailable);
                 }
                 draft.write_link(LinkWrite::Redeem { id_hash: link.id_hash, at: draft.now });
-                draft.record("link.redeemed", [("via", via.to_owned())]);
+                draft.record(AuditKind::LinkRedeemed, [("via", via.to_owned())]);
                 Ok(())
             })
             .await;
@@ -174,14 +174,14 @@ impl Joins {
         }
         if let Some((link, status)) = link {
             let reason = match status {
-                LinkStatus::Active => "lost_race",
-                LinkStatus::Redeemed => "already_redeemed",
-                LinkStatus::Expired => "expired",
-                LinkStatus::Revoked => "revoked",
+                LinkStatus::Active => RefusalReason::LostRace,
+                LinkStatus::Redeemed => RefusalReason::AlreadyRedeemed,
+                LinkStatus::Expired => RefusalReason::Expired,
+                LinkStatus::Revoked => RefusalReason::Revoked,
             };
             self.core
                 .mutate(&link.visit_id, "anonymous", |_, draft| {
-                    draft.record("link.refused", [("reason", reason.to_owned())]);
+                    draft.record(AuditKind::LinkRefused, [(RefusalReason::KEY, reason.as_str().to_owned())]);
                     Ok(())
                 })
                 .await?;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{Caller, Link, LinkCode, LinkState, Visit, VisitId};
+use crate::model::{AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -70,7 +70,7 @@ impl Links {
                 visit.current_link = Some(link.id_hash);
                 draft.write_link(LinkWrite::Insert(link.clone()));
                 draft.record(
-                    "link.minted",
+                    AuditKind::LinkMinted,
                     [("expiresAt", link.expires_at.to_rfc3339()), ("supersedesEarlierLink", supersedes.to_string())],
                 );
                 Ok(())

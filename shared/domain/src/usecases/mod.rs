@@ -13,6 +13,6 @@ pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};
 pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};
-pub use notify::{Channel, Delivery, Notifications};
+pub use notify::{Delivery, Notifications};
 pub use sessions::{JoinOutcome, Sessions};
 pub use visits::{ListRequest, NewVisit, Visits};

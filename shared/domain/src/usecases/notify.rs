@@ -2,37 +2,20 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::links::{Links, MintedLink};
 use crate::DomainError;
-use crate::model::{Caller, Visit, VisitId};
+use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId};
 use crate::ports::{Notifier, OutgoingMessage};
 use crate::rules::may_manage;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Sms,
-    Email,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sms => "sms",
-            Self::Email => "email",
-        }
-    }
-}
 
 /// How one channel went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
     pub channel: Channel,
-    /// `sent` or `failed`.
-    pub status: &'static str,
+    pub status: DeliveryStatus,
     pub message_id: Option<String>,
 }
 
@@ -59,10 +42,8 @@ impl Notifications {
         may_manage(caller, &visit)?;
         let opens_minutes = core.policy.join_opens_before.num_minutes();
         let messages = |link: &MintedLink| compose(&visit, link, opens_minutes);
-        let available: Vec<Channel> = [Channel::Sms, Channel::Email]
-            .into_iter()
-            .filter(|channel| contact_for(&visit, *channel).is_some())
-            .collect();
+        let available: Vec<Channel> =
+            Channel::ALL.into_iter().filter(|channel| contact_for(&visit, *channel).is_some()).collect();
         let channels = match channels {
             None if available.is_empty() => {
                 return Err(DomainError::rule("patientContact", "the visit has no phone number or email to send to"));
@@ -83,21 +64,24 @@ impl Notifications {
         };
         let link = self.links.mint_for(visit.clone(), &caller.actor()).await?;
         let mut deliveries = Vec::with_capacity(channels.len());
-        for message in messages(&link).into_iter().filter(|m| channels.iter().any(|c| c.as_str() == m.channel())) {
-            let channel = if message.channel() == "sms" { Channel::Sms } else { Channel::Email };
+        for message in messages(&link).into_iter().filter(|m| channels.contains(&m.channel())) {
+            let channel = message.channel();
             let outcome = self.notifier.send(&message).await;
             if let Err(error) = &outcome {
                 tracing::warn!(channel = channel.as_str(), error = %error, "notification failed");
             }
             deliveries.push(Delivery {
                 channel,
-                status: if outcome.is_ok() { "sent" } else { "failed" },
+                status: if outcome.is_ok() { DeliveryStatus::Sent } else { DeliveryStatus::Failed },
                 message_id: outcome.ok(),
             });
         }
         core.mutate(visit_id, &caller.actor(), |_, draft| {
             for delivery in &deliveries {
-                let kind = if delivery.status == "sent" { "notification.sent" } else { "notification.failed" };
+                let kind = match delivery.status {
+                    DeliveryStatus::Sent => AuditKind::NotificationSent,
+                    DeliveryStatus::Failed => AuditKind::NotificationFailed,
+                };
                 draft.record(kind, [("channel", delivery.channel.as_str().to_owned())]);
             }
             Ok(())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{Caller, Participant, Room, Session, Visit, VisitId};
+use crate::model::{AuditKind, Caller, Participant, Room, Session, Visit, VisitId};
 use crate::ports::{VideoError, VideoProvider};
 use crate::rules::{JoinWindow, Relation, may_manage, may_view};
 use crate::tokens::{Audience, Tokens};
@@ -75,11 +75,11 @@ impl Sessions {
                 let new_room = visit.room.as_ref() != Some(&room);
                 visit.start_session(room.clone(), draft.now)?;
                 if first_start {
-                    draft.record("session.started", [("provider", provider_name(&room))]);
+                    draft.record(AuditKind::SessionStarted, [("provider", provider_name(&room))]);
                 } else if new_room {
-                    draft.record("session.restarted", [("provider", provider_name(&room))]);
+                    draft.record(AuditKind::SessionRestarted, [("provider", provider_name(&room))]);
                 }
-                draft.record("participant.joined", [("role", caller.role.as_str().to_owned())]);
+                draft.record(AuditKind::ParticipantJoined, [("role", caller.role.as_str().to_owned())]);
                 Ok(())
             })
             .await?;
@@ -103,7 +103,7 @@ impl Sessions {
             .core
             .mutate(&visit.id, &patient, |visit, draft| {
                 if visit.check_in_patient(draft.now)? {
-                    draft.record("patient.checked_in", []);
+                    draft.record(AuditKind::PatientCheckedIn, []);
                 }
                 Ok(())
             })
@@ -115,7 +115,7 @@ impl Sessions {
             Ok(session) => {
                 self.core
                     .mutate(&visit.id, &patient, |_, draft| {
-                        draft.record("participant.joined", [("role", "patient".to_owned())]);
+                        draft.record(AuditKind::ParticipantJoined, [("role", "patient".to_owned())]);
                         Ok(())
                     })
                     .await?;
@@ -147,7 +147,7 @@ impl Sessions {
             .core
             .mutate(visit_id, &caller.actor(), |visit, draft| {
                 visit.complete(draft.now)?;
-                draft.record("visit.completed", []);
+                draft.record(AuditKind::VisitCompleted, []);
                 Ok(())
             })
             .await?;
@@ -164,7 +164,7 @@ impl Sessions {
             .core
             .mutate(visit_id, &caller.actor(), |visit, draft| {
                 visit.cancel(draft.now)?;
-                draft.record("visit.cancelled", []);
+                draft.record(AuditKind::VisitCancelled, []);
                 Ok(())
             })
             .await?;

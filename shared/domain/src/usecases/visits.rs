@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::model::{
-    AuditHead, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, Role, UserId, Visit, VisitId,
+    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, Role, UserId, Visit, VisitId,
     VisitStatus, chain_is_valid,
 };
 use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitPage, VisitQuery, When};
@@ -94,7 +94,7 @@ impl Visits {
         };
         let scheduled = |draft: &mut super::Draft| {
             draft.record(
-                "visit.scheduled",
+                AuditKind::VisitScheduled,
                 [
                     ("scheduledAt", visit.scheduled_at.to_rfc3339()),
                     ("durationMinutes", visit.duration.minutes().to_string()),

@@ -1,0 +1,429 @@
+//! The table's item schema: one typed struct per kind of item, written and read with serde_dynamo.
+//! Whole domain values (a visit, an audit record) sit in one map attribute; the attributes that
+//! keys, indexes, conditions, TTL and the stream filter need sit beside it at the top level.
+//! Expressions name attributes only through [`attr`] and [`Index`], and a test checks that each of
+//! those is the name its struct serializes, so a rename here cannot leave a reader behind.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
+use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
+
+use crate::errors::malformed;
+use crate::keys;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Top-level attribute names used in expressions.
+pub mod attr {
+    pub const PK: &str = "PK";
+    pub const SK: &str = "SK";
+    pub const ENTITY: &str = "entity";
+    pub const VERSION: &str = "version";
+    pub const STATE: &str = "state";
+    pub const EXPIRES_AT_MS: &str = "expiresAtMs";
+    pub const REDEEMED_AT: &str = "redeemedAt";
+    pub const COUNT: &str = "count";
+    pub const RESETS_AT_MS: &str = "resetsAtMs";
+    pub const TTL: &str = "ttl";
+}
+
+/// A global secondary index over visits, sorted by `{scheduledAt}#{visitId}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+pub const BY_PATIENT: Index = Index { name: "GSI1", pk: "GSI1PK", sk: "GSI1SK" };
+pub const BY_CLINICIAN: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK" };
+/// Every visit shares one partition: admins list all visits by time. Visit volume per clinic is
+/// far below one partition's throughput.
+pub const ALL_VISITS: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK" };
+pub const INDEXES: [Index; 3] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS];
+
+/// What an item is. The stream filter selects audit records by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Visit,
+    Link,
+    Code,
+    Audit,
+    Idempotency,
+    Failures,
+}
+
+/// Expired links stay readable this long, so a late click still says "expired".
+const LINK_GRACE: Duration = Duration::days(7);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    #[serde(rename = "GSI1PK")]
+    by_patient: String,
+    #[serde(rename = "GSI1SK")]
+    by_patient_sort: String,
+    #[serde(rename = "GSI2PK")]
+    by_clinician: String,
+    #[serde(rename = "GSI2SK")]
+    by_clinician_sort: String,
+    #[serde(rename = "GSI3PK")]
+    all_visits: String,
+    #[serde(rename = "GSI3SK")]
+    all_visits_sort: String,
+    version: u64,
+    pub visit: Visit,
+}
+
+impl VisitItem {
+    pub fn new(visit: &Visit) -> Self {
+        let sort = keys::visit_sort_key(visit);
+        Self {
+            pk: keys::visit_pk(&visit.id),
+            sk: keys::VISIT_SK.into(),
+            entity: Entity::Visit,
+            by_patient: keys::patient_pk(&visit.patient_id),
+            by_patient_sort: sort.clone(),
+            by_clinician: keys::clinician_pk(&visit.clinician_id),
+            by_clinician_sort: sort.clone(),
+            all_visits: keys::ALL_VISITS_PK.into(),
+            all_visits_sort: sort,
+            version: visit.version,
+            visit: visit.clone(),
+        }
+    }
+}
+
+/// A link's state as stored; `#state = :active` is the redemption condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredLinkState {
+    Active,
+    Redeemed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    visit_id: VisitId,
+    code_hash: Digest,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    expires_at_ms: i64,
+    ttl: i64,
+    state: StoredLinkState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redeemed_at: Option<DateTime<Utc>>,
+}
+
+impl LinkItem {
+    pub fn new(link: &Link) -> Self {
+        let (state, redeemed_at) = match link.state {
+            LinkState::Active => (StoredLinkState::Active, None),
+            LinkState::Redeemed(at) => (StoredLinkState::Redeemed, Some(at)),
+        };
+        Self {
+            pk: keys::link_pk(&link.id_hash),
+            sk: keys::LINK_SK.into(),
+            entity: Entity::Link,
+            visit_id: link.visit_id.clone(),
+            code_hash: link.code_hash,
+            created_at: link.created_at,
+            expires_at: link.expires_at,
+            expires_at_ms: link.expires_at.timestamp_millis(),
+            ttl: (link.expires_at + LINK_GRACE).timestamp(),
+            state,
+            redeemed_at,
+        }
+    }
+
+    pub fn into_link(self) -> Result<Link, StoreError> {
+        let id_hash = keys::link_id_from_pk(&self.pk).ok_or_else(|| malformed("link", attr::PK))?;
+        let state = match (self.state, self.redeemed_at) {
+            (StoredLinkState::Active, _) => LinkState::Active,
+            (StoredLinkState::Redeemed, Some(at)) => LinkState::Redeemed(at),
+            (StoredLinkState::Redeemed, None) => return Err(malformed("link", attr::REDEEMED_AT)),
+        };
+        Ok(Link {
+            id_hash,
+            code_hash: self.code_hash,
+            visit_id: self.visit_id,
+            state,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+/// A code's digest pointing at its link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    pub link_id_hash: Digest,
+    ttl: i64,
+}
+
+impl CodeItem {
+    pub fn new(link: &Link) -> Self {
+        Self {
+            pk: keys::code_pk(&link.code_hash),
+            sk: keys::CODE_SK.into(),
+            entity: Entity::Code,
+            link_id_hash: link.id_hash,
+            ttl: (link.expires_at + LINK_GRACE).timestamp(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    pub record: AuditRecord,
+}
+
+impl AuditItem {
+    pub fn new(record: &AuditRecord) -> Self {
+        Self {
+            pk: keys::visit_pk(&record.visit_id),
+            sk: keys::audit_sk(record.seq),
+            entity: Entity::Audit,
+            record: record.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdempotencyItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    expires_at_ms: i64,
+    ttl: i64,
+    pub record: IdempotencyRecord,
+}
+
+impl IdempotencyItem {
+    pub fn new(record: &IdempotencyRecord) -> Self {
+        Self {
+            pk: keys::idempotency_pk(&record.key),
+            sk: keys::IDEMPOTENCY_SK.into(),
+            entity: Entity::Idempotency,
+            expires_at_ms: record.expires_at.timestamp_millis(),
+            ttl: record.expires_at.timestamp(),
+            record: record.clone(),
+        }
+    }
+}
+
+/// Failed attempts under one key, in a window that resets at `resetsAtMs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    count: u32,
+    resets_at_ms: i64,
+    ttl: i64,
+}
+
+impl FailureItem {
+    /// The first failure of a new window.
+    pub fn first(key: &str, resets_at: DateTime<Utc>) -> Self {
+        Self {
+            pk: keys::failure_pk(key),
+            sk: keys::FAILURE_SK.into(),
+            entity: Entity::Failures,
+            count: 1,
+            resets_at_ms: resets_at.timestamp_millis(),
+            ttl: resets_at.timestamp(),
+        }
+    }
+
+    pub fn count(&self) -> Result<FailureCount, StoreError> {
+        let resets_at = DateTime::from_timestamp_millis(self.resets_at_ms)
+            .ok_or_else(|| malformed("failure counter", attr::RESETS_AT_MS))?;
+        Ok(FailureCount { count: self.count, resets_at })
+    }
+}
+
+/// A value as the table stores it, for expression values.
+pub fn value<T: Serialize>(value: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Failed(format!("serialize: {e}")))
+}
+
+/// A time as the `...Ms` attributes store it.
+pub fn millis(at: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::N(at.timestamp_millis().to_string())
+}
+
+pub fn to_item<T: Serialize>(item: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(item).map_err(|e| StoreError::Failed(format!("serialize: {e}")))
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| malformed(what, e))
+}
+
+/// What a stream image of the table holds, as the audit stream sees it.
+#[derive(Debug, PartialEq)]
+pub enum StreamImage {
+    /// Another kind of item (the stream filter normally keeps these out).
+    NotAudit,
+    Audit(AuditRecord),
+    /// An audit item that does not read back: to be retried, never dropped.
+    Unreadable,
+}
+
+/// Reads the audit record in a stream image (a `NewImage` of the table's stream).
+pub fn audit_in_stream_image(image: &serde_dynamo::Item) -> StreamImage {
+    let entity = image.get(attr::ENTITY).and_then(|value| serde_dynamo::from_attribute_value(value.clone()).ok());
+    if entity != Some(Entity::Audit) {
+        return StreamImage::NotAudit;
+    }
+    match serde_dynamo::from_item::<_, AuditItem>(image.clone()) {
+        Ok(item) => StreamImage::Audit(item.record),
+        Err(_) => StreamImage::Unreadable,
+    }
+}
+
+/// The stream image of an audit record's item, as the table's stream carries it.
+pub fn audit_stream_image(record: &AuditRecord) -> serde_dynamo::Item {
+    // Plain strings, numbers and maps: serializing them cannot fail.
+    serde_dynamo::to_item(AuditItem::new(record)).unwrap_or_default()
+}
+
+/// The event source mapping's filter: inserted audit records only.
+pub fn audit_stream_filter() -> serde_json::Value {
+    serde_json::json!({
+        "eventName": ["INSERT"],
+        "dynamodb": {"NewImage": {attr::ENTITY: {"S": [Entity::Audit]}}},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use visits_domain::ports::testing::scheduled_visit;
+
+    use super::*;
+
+    fn at() -> DateTime<Utc> {
+        "2030-01-01T10:00:00Z".parse().unwrap()
+    }
+
+    fn visit() -> Visit {
+        scheduled_visit(VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(), "p-1", "c-1", at())
+    }
+
+    fn link(state: LinkState) -> Link {
+        Link {
+            id_hash: Digest::of(b"jti"),
+            code_hash: Digest::of(b"code"),
+            visit_id: visit().id,
+            state,
+            created_at: at(),
+            expires_at: at() + Duration::hours(1),
+        }
+    }
+
+    fn names(item: &Item) -> Vec<&str> {
+        item.keys().map(String::as_str).collect()
+    }
+
+    fn assert_has(item: &Item, wanted: &[&str]) {
+        for name in wanted {
+            assert!(item.contains_key(*name), "no attribute {name} in {:?}", names(item));
+        }
+    }
+
+    #[test]
+    fn every_attribute_that_expressions_name_is_written_under_that_name() {
+        let visit_item = to_item(&VisitItem::new(&visit())).unwrap();
+        assert_has(&visit_item, &[attr::PK, attr::SK, attr::ENTITY, attr::VERSION]);
+        for index in INDEXES {
+            assert_has(&visit_item, &[index.pk, index.sk]);
+        }
+        let redeemed = to_item(&LinkItem::new(&link(LinkState::Redeemed(at())))).unwrap();
+        assert_has(&redeemed, &[attr::PK, attr::SK, attr::STATE, attr::EXPIRES_AT_MS, attr::REDEEMED_AT, attr::TTL]);
+        assert_eq!(redeemed[attr::STATE], value(&StoredLinkState::Redeemed).unwrap());
+        let record = IdempotencyRecord {
+            key: "k".into(),
+            request_hash: Digest::of(b"r"),
+            visit_id: visit().id,
+            expires_at: at(),
+        };
+        let idempotency = to_item(&IdempotencyItem::new(&record)).unwrap();
+        assert_has(&idempotency, &[attr::PK, attr::SK, attr::EXPIRES_AT_MS, attr::TTL]);
+        let failures = to_item(&FailureItem::first("ip#1", at())).unwrap();
+        assert_has(&failures, &[attr::PK, attr::SK, attr::COUNT, attr::RESETS_AT_MS, attr::TTL]);
+        assert_has(&to_item(&CodeItem::new(&link(LinkState::Active))).unwrap(), &[attr::PK, attr::SK, attr::TTL]);
+    }
+
+    #[test]
+    fn items_read_back_as_they_were_written() {
+        for state in [LinkState::Active, LinkState::Redeemed(at() + Duration::minutes(3))] {
+            let item = to_item(&LinkItem::new(&link(state))).unwrap();
+            assert_eq!(from_item::<LinkItem>(item, "link").unwrap().into_link().unwrap(), link(state));
+        }
+        let item = to_item(&VisitItem::new(&visit())).unwrap();
+        assert_eq!(from_item::<VisitItem>(item, "visit").unwrap().visit, visit());
+        let failures = from_item::<FailureItem>(to_item(&FailureItem::first("k", at())).unwrap(), "f").unwrap();
+        assert_eq!(failures.count().unwrap(), FailureCount { count: 1, resets_at: at() });
+    }
+
+    #[test]
+    fn the_audit_stream_reads_exactly_what_the_store_writes() {
+        let record = AuditRecord::after(
+            Default::default(),
+            visit().id,
+            at(),
+            visits_domain::model::AuditKind::VisitScheduled,
+            "admin:a",
+            BTreeMap::new(),
+        );
+        let image = audit_stream_image(&record);
+        assert_eq!(audit_in_stream_image(&image), StreamImage::Audit(record.clone()));
+        // The store's own item and the stream image agree attribute by attribute.
+        let stored = to_item(&AuditItem::new(&record)).unwrap();
+        let streamed: Item = image.clone().into();
+        assert_eq!(stored, streamed);
+
+        let visit_image: serde_dynamo::Item = serde_dynamo::to_item(VisitItem::new(&visit())).unwrap();
+        assert_eq!(audit_in_stream_image(&visit_image), StreamImage::NotAudit);
+        let mut broken = image;
+        broken.remove("record");
+        assert_eq!(audit_in_stream_image(&broken), StreamImage::Unreadable);
+        assert_eq!(audit_stream_filter()["dynamodb"]["NewImage"]["entity"]["S"][0], "audit");
+    }
+}
