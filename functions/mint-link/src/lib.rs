@@ -7,11 +7,17 @@ use lambda_http::http::StatusCode;
 use serde::Serialize;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Links};
-use visits_http::caller::{caller, route_key};
+use visits_http::caller::caller;
 use visits_http::input::visit_id;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
-pub const ROUTES: &[RouteKey] = &["POST /visits/{visitId}/links"];
+visits_http::routes! {
+    pub enum Route {
+        Mint => "POST /visits/{visitId}/links",
+    }
+}
+
+pub const ROUTES: &[RouteKey] = Route::KEYS;
 
 pub struct App {
     links: Links,
@@ -34,9 +40,7 @@ struct LinkBody<'a> {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        if route_key(&request) != Some(ROUTES[0]) {
-            return Err(Problem::route_not_found());
-        }
+        let Some(Route::Mint) = Route::of(&request) else { return Err(Problem::route_not_found()) };
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
         let link = app.links.mint(&caller, &id).await?;

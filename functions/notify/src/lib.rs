@@ -8,11 +8,17 @@ use visits_domain::model::Channel;
 use visits_domain::ports::Notifier;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Links, Notifications};
-use visits_http::caller::{caller, route_key};
+use visits_http::caller::caller;
 use visits_http::input::{json_body, visit_id};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
-pub const ROUTES: &[RouteKey] = &["POST /visits/{visitId}/notify"];
+visits_http::routes! {
+    pub enum Route {
+        Notify => "POST /visits/{visitId}/notify",
+    }
+}
+
+pub const ROUTES: &[RouteKey] = Route::KEYS;
 
 pub struct App {
     notifications: Notifications,
@@ -37,9 +43,7 @@ struct Deliveries {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        if route_key(&request) != Some(ROUTES[0]) {
-            return Err(Problem::route_not_found());
-        }
+        let Some(Route::Notify) = Route::of(&request) else { return Err(Problem::route_not_found()) };
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
         let body: NotifyBody = json_body(&request)?;

@@ -9,11 +9,19 @@ use visits_domain::DomainError;
 use visits_domain::model::LinkStatus;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Joins, Redemption};
-use visits_http::caller::{route_key, source_ip};
+use visits_http::caller::source_ip;
 use visits_http::input::{json_body, path_param};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
-pub const ROUTES: &[RouteKey] = &["GET /join/{code}", "POST /join/{code}", "POST /join"];
+visits_http::routes! {
+    pub enum Route {
+        Preview => "GET /join/{code}",
+        RedeemCode => "POST /join/{code}",
+        RedeemToken => "POST /join",
+    }
+}
+
+pub const ROUTES: &[RouteKey] = Route::KEYS;
 
 pub struct App {
     joins: Joins,
@@ -50,8 +58,8 @@ struct TokenBody {
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
         let ip = source_ip(&request);
-        match route_key(&request) {
-            Some("GET /join/{code}") => {
+        match Route::of(&request) {
+            Some(Route::Preview) => {
                 let preview =
                     app.joins.preview(&path_param(&request, "code"), &ip).await.map_err(|error| match error {
                         // An unknown code is 404 here, with the body of every other refusal.
@@ -66,12 +74,12 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 };
                 Ok(json(StatusCode::OK, &body))
             }
-            Some("POST /join/{code}") => redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?),
-            Some("POST /join") => {
+            Some(Route::RedeemCode) => redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?),
+            Some(Route::RedeemToken) => {
                 let body: TokenBody = json_body(&request)?;
                 redeemed(app.joins.redeem_token(&body.token, &ip).await?)
             }
-            _ => Err(Problem::route_not_found()),
+            None => Err(Problem::route_not_found()),
         }
     })
     .await

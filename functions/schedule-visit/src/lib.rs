@@ -6,11 +6,18 @@ mod read;
 mod schedule;
 
 use visits_domain::usecases::{Core, Visits};
-use visits_http::caller::route_key;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request};
 
-pub const ROUTES: &[RouteKey] =
-    &["POST /visits", "GET /visits", "GET /visits/{visitId}", "GET /visits/{visitId}/audit"];
+visits_http::routes! {
+    pub enum Route {
+        Schedule => "POST /visits",
+        List => "GET /visits",
+        Read => "GET /visits/{visitId}",
+        Audit => "GET /visits/{visitId}/audit",
+    }
+}
+
+pub const ROUTES: &[RouteKey] = Route::KEYS;
 
 pub struct App {
     visits: Visits,
@@ -24,12 +31,12 @@ impl App {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        match route_key(&request) {
-            Some("POST /visits") => schedule::handle(app, &request).await,
-            Some("GET /visits") => list::handle(app, &request).await,
-            Some("GET /visits/{visitId}") => read::handle(app, &request).await,
-            Some("GET /visits/{visitId}/audit") => audit::handle(app, &request).await,
-            _ => Err(Problem::route_not_found()),
+        match Route::of(&request) {
+            Some(Route::Schedule) => schedule::handle(app, &request).await,
+            Some(Route::List) => list::handle(app, &request).await,
+            Some(Route::Read) => read::handle(app, &request).await,
+            Some(Route::Audit) => audit::handle(app, &request).await,
+            None => Err(Problem::route_not_found()),
         }
     })
     .await

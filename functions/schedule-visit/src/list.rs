@@ -5,7 +5,7 @@ use serde::Serialize;
 use visits_domain::model::UserId;
 use visits_domain::ports::{Cursor, When};
 use visits_domain::rules::relation;
-use visits_domain::usecases::ListRequest;
+use visits_domain::usecases::{ListRequest, MAX_PAGE};
 use visits_http::caller::caller;
 use visits_http::input::query;
 use visits_http::views::VisitView;
@@ -37,8 +37,8 @@ fn parse_query(request: &Request) -> Result<ListRequest, Problem> {
     let limit = match query(request, "limit") {
         None => None,
         Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if (1..=100).contains(&n) => Some(n),
-            _ => return Err(Problem::invalid_field("limit", "must be a whole number from 1 to 100")),
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => Some(n),
+            _ => return Err(Problem::invalid_field("limit", format!("must be a whole number from 1 to {MAX_PAGE}"))),
         },
     };
     let cursor = query(request, "cursor")

@@ -10,17 +10,21 @@ use visits_domain::ports::VideoProvider;
 use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, JoinOutcome, Sessions};
-use visits_http::caller::{caller, route_key};
+use visits_http::caller::caller;
 use visits_http::input::{bearer, visit_id};
 use visits_http::views::VisitView;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
-pub const ROUTES: &[RouteKey] = &[
-    "POST /visits/{visitId}/session",
-    "POST /join/session",
-    "POST /visits/{visitId}/end",
-    "POST /visits/{visitId}/cancel",
-];
+visits_http::routes! {
+    pub enum Route {
+        Start => "POST /visits/{visitId}/session",
+        Join => "POST /join/session",
+        End => "POST /visits/{visitId}/end",
+        Cancel => "POST /visits/{visitId}/cancel",
+    }
+}
+
+pub const ROUTES: &[RouteKey] = Route::KEYS;
 
 pub struct App {
     sessions: Sessions,
@@ -41,26 +45,26 @@ struct Waiting {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        match route_key(&request) {
-            Some("POST /visits/{visitId}/session") => {
+        match Route::of(&request) {
+            Some(Route::Start) => {
                 let caller = caller(&request)?;
                 joined(app.sessions.start(&caller, &visit_id(&request)?).await?)
             }
-            Some("POST /join/session") => {
+            Some(Route::Join) => {
                 let token = bearer(&request).ok_or_else(Problem::unauthenticated)?;
                 joined(app.sessions.join_with_token(token).await?)
             }
-            Some("POST /visits/{visitId}/end") => {
+            Some(Route::End) => {
                 let caller = caller(&request)?;
                 let visit = app.sessions.end(&caller, &visit_id(&request)?).await?;
                 Ok(json(StatusCode::OK, &VisitView::new(&visit, Relation::TheClinician)))
             }
-            Some("POST /visits/{visitId}/cancel") => {
+            Some(Route::Cancel) => {
                 let caller = caller(&request)?;
                 let visit = app.sessions.cancel(&caller, &visit_id(&request)?).await?;
                 Ok(json(StatusCode::OK, &VisitView::new(&visit, Relation::TheClinician)))
             }
-            _ => Err(Problem::route_not_found()),
+            None => Err(Problem::route_not_found()),
         }
     })
     .await

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_chimesdkmeetings::Client;
-use aws_sdk_chimesdkmeetings::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types;
 use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
 use visits_domain::ports::{VideoError, VideoProvider};
@@ -117,12 +117,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    if matches!(visits_aws::error_code(&error), Some("NotFoundException" | "NotFound")) {
-        return VideoError::RoomGone;
+    match visits_aws::SdkFailure::of("chime", &error) {
+        failure if failure.is(&["NotFoundException", "NotFound"]) => VideoError::RoomGone,
+        failure if failure.transient => {
+            VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
+        }
+        failure => VideoError::Failed(failure.detail),
     }
-    if visits_aws::is_transient(&error) {
-        tracing::warn!(code = visits_aws::error_code(&error).unwrap_or("-"), "chime unavailable");
-        return VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS };
-    }
-    VideoError::Failed(format!("chime: {}", DisplayErrorContext(&error)))
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_connect::Client;
-use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self, AllowedCapabilities, ParticipantCapabilities, ParticipantDetails, VideoCapability};
 use visits_domain::model::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session, Visit};
 use visits_domain::ports::{VideoError, VideoProvider};
@@ -117,12 +117,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    if matches!(visits_aws::error_code(&error), Some("ResourceNotFoundException" | "ContactNotFoundException")) {
-        return VideoError::RoomGone;
+    match visits_aws::SdkFailure::of("connect", &error) {
+        failure if failure.is(&["ResourceNotFoundException", "ContactNotFoundException"]) => VideoError::RoomGone,
+        failure if failure.transient => {
+            VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
+        }
+        failure => VideoError::Failed(failure.detail),
     }
-    if visits_aws::is_transient(&error) {
-        tracing::warn!(code = visits_aws::error_code(&error).unwrap_or("-"), "connect unavailable");
-        return VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS };
-    }
-    VideoError::Failed(format!("connect: {}", DisplayErrorContext(&error)))
 }

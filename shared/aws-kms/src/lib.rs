@@ -7,7 +7,7 @@ mod der;
 
 use async_trait::async_trait;
 use aws_sdk_kms::Client;
-use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use visits_domain::ports::{PublicKey, Signer, SignerError};
@@ -62,9 +62,10 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    if visits_aws::is_transient(&error) {
-        tracing::warn!(code = visits_aws::error_code(&error).unwrap_or("-"), "kms unavailable");
-        return SignerError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS };
+    match visits_aws::SdkFailure::of("kms", &error) {
+        failure if failure.transient => {
+            SignerError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
+        }
+        failure => SignerError::Failed(failure.detail),
     }
-    SignerError::Failed(format!("kms: {}", DisplayErrorContext(&error)))
 }

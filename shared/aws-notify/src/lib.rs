@@ -38,9 +38,7 @@ impl AwsNotifier {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|error| {
-                failure("ses", &error, visits_aws::is_transient(&error), visits_aws::error_code(&error))
-            })?;
+            .map_err(|error| failure(visits_aws::SdkFailure::of("ses", &error)))?;
         output.message_id.ok_or_else(|| NotifyError::Rejected("SES returned no message id".into()))
     }
 
@@ -58,9 +56,7 @@ impl AwsNotifier {
             .message_attributes("AWS.SNS.SMS.SMSType", transactional)
             .send()
             .await
-            .map_err(|error| {
-                failure("sns", &error, visits_aws::is_transient(&error), visits_aws::error_code(&error))
-            })?;
+            .map_err(|error| failure(visits_aws::SdkFailure::of("sns", &error)))?;
         output.message_id.ok_or_else(|| NotifyError::Rejected("SNS returned no message id".into()))
     }
 }
@@ -79,12 +75,14 @@ fn rejected(error: impl std::fmt::Display) -> NotifyError {
     NotifyError::Rejected(error.to_string())
 }
 
-/// Logs the service and code only: the request held a phone number or an address.
-fn failure<E>(service: &str, _error: &E, transient: bool, code: Option<&str>) -> NotifyError {
-    tracing::warn!(service, code = code.unwrap_or("-"), transient, "message not sent");
-    if transient {
+/// Keeps the service and code only: the request, which the detail may quote, held a phone number
+/// or an address.
+fn failure(failure: visits_aws::SdkFailure) -> NotifyError {
+    let code = failure.code.as_deref().unwrap_or("error");
+    tracing::warn!(service = failure.service, code, transient = failure.transient, "message not sent");
+    if failure.transient {
         NotifyError::Unavailable
     } else {
-        NotifyError::Rejected(format!("{service}: {}", code.unwrap_or("error")))
+        NotifyError::Rejected(format!("{}: {code}", failure.service))
     }
 }

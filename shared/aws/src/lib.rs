@@ -5,6 +5,7 @@
 use aws_config::BehaviorVersion;
 pub use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// Loads region, credentials and endpoints (including `AWS_ENDPOINT_URL` and per-service
@@ -44,33 +45,70 @@ const RETRYABLE_CODES: &[&str] = &[
 /// How long a client should wait before retrying after a transient failure.
 pub const RETRY_AFTER_SECONDS: u64 = 2;
 
-/// Whether a failure is worth retrying later: a timeout, a connection failure, throttling, or a
-/// service-side 5xx. The SDK has already retried these with backoff by the time we see them.
-pub fn is_transient<E, R>(error: &SdkError<E, R>) -> bool
-where
-    E: ProvideErrorMetadata,
-{
-    match error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(service) => service.err().code().is_some_and(|code| RETRYABLE_CODES.contains(&code)),
-        _ => false,
-    }
+/// An AWS SDK failure, classified the same way for every service: every adapter maps this, not
+/// the SDK's error, onto its port's error.
+#[derive(Debug)]
+pub struct SdkFailure {
+    pub service: &'static str,
+    /// The service's error code, when it answered with one (e.g. `NotFoundException`).
+    pub code: Option<String>,
+    /// Worth retrying later: a timeout, a connection failure, throttling, or a service-side 5xx.
+    /// The SDK has already retried these with backoff by the time we see them.
+    pub transient: bool,
+    /// The whole error chain. It may quote the request (an address, a number): never log it for a
+    /// service whose requests carry personal data.
+    pub detail: String,
 }
 
-/// The service's error code, for messages and matching.
-pub fn error_code<E, R>(error: &SdkError<E, R>) -> Option<&str>
-where
-    E: ProvideErrorMetadata,
-{
-    match error {
-        SdkError::ServiceError(service) => service.err().code(),
-        _ => None,
+impl SdkFailure {
+    /// Classifies `error` and logs a transient one (service and code only).
+    pub fn of<E, R>(service: &'static str, error: &SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let code = match error {
+            SdkError::ServiceError(service) => service.err().code().map(str::to_owned),
+            _ => None,
+        };
+        let transient = match error {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(_) => code.as_deref().is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+            _ => false,
+        };
+        if transient {
+            tracing::warn!(service, code = code.as_deref().unwrap_or("-"), "aws dependency unavailable");
+        }
+        let detail = format!("{service}: {}", DisplayErrorContext(error));
+        Self { service, code, transient, detail }
+    }
+
+    /// Whether the service answered with one of `codes`.
+    pub fn is(&self, codes: &[&str]) -> bool {
+        self.code.as_deref().is_some_and(|code| codes.contains(&code))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn service_error(code: &str) -> SdkError<ErrorMetadata, ()> {
+        SdkError::service_error(ErrorMetadata::builder().code(code).message("quoted request").build(), ())
+    }
+
+    #[test]
+    fn throttling_and_timeouts_are_transient_and_refusals_are_not() {
+        let throttled = SdkFailure::of("dynamodb", &service_error("ThrottlingException"));
+        assert!(throttled.transient && throttled.is(&["ThrottlingException"]));
+        let timeout = SdkFailure::of("kms", &SdkError::<ErrorMetadata, ()>::timeout_error("slow"));
+        assert!(timeout.transient && timeout.code.is_none());
+        let missing = SdkFailure::of("chime", &service_error("NotFoundException"));
+        assert!(!missing.transient && missing.is(&["NotFound", "NotFoundException"]));
+        assert!(missing.detail.starts_with("chime: "), "{}", missing.detail);
+    }
 
     #[test]
     fn a_missing_setting_names_its_variable() {

@@ -6,17 +6,17 @@
 //! - [`input`]: JSON bodies (size-limited, errors naming the field), path and query values.
 //! - [`problem`]: [`visits_domain::DomainError`] → RFC 9457 `application/problem+json`.
 //! - [`respond`]: JSON responses and the per-request wrapper that logs the outcome.
+//! - [`routes`]: a function's route keys, declared once.
 //! - [`views`]: the contract's JSON shapes of domain values.
 
 pub mod caller;
 pub mod input;
 pub mod problem;
 pub mod respond;
+pub mod routes;
 pub mod views;
 
 pub use lambda_http::{Body, Error, Request, Response};
 pub use problem::Problem;
 pub use respond::{handle_request, json};
-
-/// `METHOD /path/{param}` as API Gateway names routes (`routeKey`).
-pub type RouteKey = &'static str;
+pub use routes::RouteKey;
