@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 3001
 FUNCTIONS := schedule-visit mint-link notify redeem-token start-session audit-stream connect-flow
 
-.PHONY: help dev dev-aws test lint lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test lint lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,7 +18,17 @@ dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and t
 	$(CARGO) build --locked -p local-server -p aws-standin
 	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
+local-aws: ## the local AWS on fixed ports for `sam local invoke --env-vars events/local-env.json` (moto :5000, stand-in :5001)
+	$(CARGO) build --locked -p local-server -p aws-standin
+	LOCAL_AWS_PORT=5000 LOCAL_AWS_HOST=0.0.0.0 .ci/local-aws run -- .ci/serve-local-aws
+
+invoke: ## one function's real binary and runtime loop on one event, against the local AWS: make invoke FN=schedule-visit EVENT=events/schedule-visit.get-visit.json
+	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json" >&2; exit 2; }
+	$(CARGO) build --locked -p $(FN) -p local-server -p aws-standin -p local-invoke
+	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
+
 test: lint-template ## every test, with the local AWS (moto) started around them; installs moto on first use
+	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
 
 lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// Crates that exist for demo mode and tests only.
-const DEMO_ONLY: &[&str] = &["visits-embedded", "local-server", "aws-standin", "visits-tests"];
+const DEMO_ONLY: &[&str] = &["visits-embedded", "local-server", "local-invoke", "aws-standin", "visits-tests"];
 
 /// The SDK clients (and the HTTP runtime) each function may link, and nothing more.
 const ALLOWED: &[(&str, &[&str])] = &[

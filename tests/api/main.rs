@@ -11,6 +11,7 @@ mod bad_input;
 mod dependencies;
 mod faults;
 mod full_flow;
+mod invoke;
 mod kms_signer;
 mod link_rules;
 mod logs;

@@ -10,12 +10,14 @@
 //! - [`server`]: the hyper server and the dispatch to the functions.
 //! - [`adapters`]: embedded (`make dev`) or AWS adapters (`make dev-aws`), and `/dev/outbox`.
 //! - [`provision`]: creates the table, key and sender on the local AWS for `make dev-aws`.
+//! - [`samples`]: the visit the sample events in `events/` name.
 
 pub mod adapters;
 pub mod dev_auth;
 pub mod gateway;
 pub mod provision;
 pub mod routes;
+pub mod samples;
 pub mod server;
 
 pub use adapters::{Adapters, OutboxSource};
