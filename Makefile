@@ -1,6 +1,8 @@
 # Video visits: the two commands that matter are `make dev` and `make test`.
 
-# One target directory outside the clone, so CI and fresh clones reuse earlier builds.
+# One target directory outside the clone, so CI and fresh clones reuse earlier builds. Every build
+# here is of the whole workspace (`--workspace --bins`): a subset resolves other features and would
+# rebuild the dependencies.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
@@ -15,16 +17,16 @@ dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
 	PORT=$(PORT) $(CARGO) run --locked -p local-server
 
 dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and the Chime/Connect stand-in
-	$(CARGO) build --locked -p local-server -p aws-standin
+	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
 local-aws: ## the local AWS on fixed ports for `sam local invoke --env-vars events/local-env.json` (moto :5000, stand-in :5001)
-	$(CARGO) build --locked -p local-server -p aws-standin
+	$(CARGO) build --locked --workspace --bins
 	LOCAL_AWS_PORT=5000 LOCAL_AWS_HOST=0.0.0.0 .ci/local-aws run -- .ci/serve-local-aws
 
 invoke: ## one function's real binary and runtime loop on one event, against the local AWS: make invoke FN=schedule-visit EVENT=events/schedule-visit.get-visit.json
 	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json" >&2; exit 2; }
-	$(CARGO) build --locked -p $(FN) -p local-server -p aws-standin -p local-invoke
+	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
 
 test: lint-template ## every test, with the local AWS (moto) started around them; installs moto on first use
