@@ -2,8 +2,9 @@
 //! that holds it: `make invoke` seeds it on the local AWS, tests seed it in memory.
 
 use chrono::Duration;
-use visits_domain::model::{AuditHead, AuditKind, DurationMinutes, PatientContact, Provider, UserId, Visit, VisitId};
+use visits_domain::model::{AuditKind, PatientContact, Visit, VisitId};
 use visits_domain::ports::CommitError;
+use visits_domain::ports::testing::scheduled_visit;
 use visits_domain::usecases::Core;
 
 use crate::dev_auth::DEMO_ACCOUNTS;
@@ -24,28 +25,15 @@ pub fn patient_id() -> &'static str {
 /// it exists.
 pub async fn seed_visit(core: &Core) -> Result<(), String> {
     let now = core.now();
-    let user = |raw: &str| UserId::parse(raw).map_err(|e| format!("sample user id: {e}"));
     let contact: PatientContact =
         serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#)
             .map_err(|e| e.to_string())?;
     let visit = Visit {
-        id: VisitId::parse(VISIT_ID)?,
-        patient_id: user(patient_id())?,
-        clinician_id: user(clinician_id())?,
-        scheduled_at: now + Duration::minutes(5),
-        duration: DurationMinutes::new(30)?,
-        provider: Provider::Chime,
-        status: visits_domain::model::VisitStatus::Scheduled,
         patient_contact: Some(contact),
         created_at: now,
         updated_at: now,
-        patient_checked_in_at: None,
-        session_started_at: None,
-        contact_connected_at: None,
-        room: None,
-        current_link: None,
-        audit_head: AuditHead::default(),
         version: 0,
+        ..scheduled_visit(VisitId::parse(VISIT_ID)?, patient_id(), clinician_id(), now + Duration::minutes(5))
     };
     match core.create(visit, "admin:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None).await {
         Ok(_) | Err(CommitError::AlreadyExists) => Ok(()),
