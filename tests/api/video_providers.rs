@@ -5,8 +5,8 @@ use chrono::{Duration, Utc};
 use visits_chime::ChimeVideo;
 use visits_connect::ConnectVideo;
 use visits_domain::model::{Participant, Provider, Room, Session, Visit};
-use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{IdSource, VideoError, VideoProvider};
+use visits_domain::testing::{CountingIds, scheduled_visit};
 use visits_tests::local_aws::{standin, video_clients};
 
 fn visit(provider: Provider) -> Visit {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{AuditKind, AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitStatus};
-use visits_domain::ports::testing::{CountingIds, scheduled_visit};
 use visits_domain::ports::{
     Change, CommitError, Cursor, IdSource, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
 };
+use visits_domain::testing::{CountingIds, scheduled_visit};
 
 pub type SharedStore = Arc<dyn Store>;
 

@@ -334,7 +334,7 @@ pub fn audit_stream_filter() -> serde_json::Value {
 mod tests {
     use std::collections::BTreeMap;
 
-    use visits_domain::ports::testing::scheduled_visit;
+    use visits_domain::testing::scheduled_visit;
 
     use super::*;
 

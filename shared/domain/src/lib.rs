@@ -11,11 +11,13 @@
 //!   verified locally with the cached public key.
 //! - [`usecases`]: one module per job (schedule, links, notify, join, sessions, contact flow).
 //! - [`error`]: the typed errors every use case returns.
+//! - [`testing`]: fixtures for tests (deterministic ids, a scheduled visit).
 
 pub mod error;
 pub mod model;
 pub mod ports;
 pub mod rules;
+pub mod testing;
 pub mod tokens;
 pub mod usecases;
 

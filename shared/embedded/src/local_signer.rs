@@ -47,7 +47,7 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
     use visits_domain::model::{UserId, VisitId};
     use visits_domain::ports::IdSource;
-    use visits_domain::ports::testing::CountingIds;
+    use visits_domain::testing::CountingIds;
     use visits_domain::tokens::{Audience, TokenRejected, Tokens};
 
     use super::*;

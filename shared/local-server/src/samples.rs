@@ -4,7 +4,7 @@
 use chrono::Duration;
 use visits_domain::model::{AuditKind, PatientContact, Visit, VisitId};
 use visits_domain::ports::CommitError;
-use visits_domain::ports::testing::scheduled_visit;
+use visits_domain::testing::scheduled_visit;
 use visits_domain::usecases::Core;
 
 use crate::dev_auth::DEMO_ACCOUNTS;

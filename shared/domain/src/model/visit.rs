@@ -177,7 +177,7 @@ pub(crate) mod tests {
 
     pub fn visit_at(scheduled_at: DateTime<Utc>) -> Visit {
         let id = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
-        crate::ports::testing::scheduled_visit(id, "patient-1", "clinician-1", scheduled_at)
+        crate::testing::scheduled_visit(id, "patient-1", "clinician-1", scheduled_at)
     }
 
     fn room() -> Room {

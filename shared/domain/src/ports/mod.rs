@@ -7,8 +7,6 @@ mod signer;
 mod store;
 mod video;
 
-pub mod testing;
-
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};

@@ -1,8 +1,9 @@
-//! Deterministic stand-ins for unit tests of the domain itself.
+//! Fixtures for tests, here and in the adapter and integration tests: deterministic ids and a
+//! scheduled visit. Nothing in the domain's own code uses them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::IdSource;
+use crate::ports::IdSource;
 
 /// Bytes from a counter: distinct on every call, the same across runs.
 #[derive(Debug, Default)]
