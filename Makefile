@@ -14,7 +14,8 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
-	PORT=$(PORT) $(CARGO) run --locked -p local-server
+	$(CARGO) build --locked --workspace --bins
+	PORT=$(PORT) $(CARGO_TARGET_DIR)/debug/local-server
 
 dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and the Chime/Connect stand-in
 	$(CARGO) build --locked --workspace --bins
