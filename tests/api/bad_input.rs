@@ -86,6 +86,7 @@ async fn scheduling_and_listing_reject_bad_input() {
         body
     };
     let past = (app.clock_now() - Duration::hours(1)).to_rfc3339();
+    let too_far = (app.clock_now() + Duration::days(400) + Duration::minutes(1)).to_rfc3339();
     let cases = vec![
         case("malformed json", "POST", "/visits", 400, Some("body")).by(&dr).raw("{\"patientId\": "),
         case("not an object", "POST", "/visits", 400, Some("body")).by(&dr).raw("[1,2]"),
@@ -135,6 +136,16 @@ async fn scheduling_and_listing_reject_bad_input() {
             good.clone(),
             &["scheduledAt"],
             json!(past),
+        )),
+        case("more than 400 days ahead", "POST", "/visits", 422, Some("scheduledAt")).by(&dr).json(with(
+            good.clone(),
+            &["scheduledAt"],
+            json!(too_far),
+        )),
+        case("near the end of time", "POST", "/visits", 422, Some("scheduledAt")).by(&dr).json(with(
+            good.clone(),
+            &["scheduledAt"],
+            json!("9999-12-31T23:00:00Z"),
         )),
         case("bad phone", "POST", "/visits", 400, Some("patientContact.phone")).by(&dr).json(with(
             good.clone(),
@@ -286,4 +297,42 @@ async fn unknown_routes_are_404_problems() {
     let app = spawn_app().await;
     app.call("GET", "/nowhere", None, None).await.assert_problem(404, None);
     app.call("DELETE", "/visits", Some(&app.accounts.admin), None).await.assert_problem(404, None);
+}
+
+#[tokio::test]
+async fn a_visit_400_days_ahead_is_accepted() {
+    let app = spawn_app().await;
+    let body = with(app.visit_body(0), &["scheduledAt"], json!((app.clock_now() + Duration::days(400)).to_rfc3339()));
+    let reply = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(body)).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+/// A visit stored at the end of chrono's range (as an old or tampered item could be) must not
+/// make any read or action on it panic.
+#[tokio::test]
+async fn a_stored_visit_at_the_end_of_time_breaks_no_read() {
+    use visits_domain::model::{AuditKind, VisitId};
+    let app = spawn_app().await;
+    let id = VisitId::parse("vis_zzzzzzzzzzzzzzzzzzzz").unwrap();
+    let end = chrono::DateTime::<chrono::Utc>::MAX_UTC - Duration::minutes(10);
+    let visit = visits_domain::model::Visit {
+        created_at: app.clock_now(),
+        updated_at: app.clock_now(),
+        ..visits_domain::testing::scheduled_visit(id.clone(), &app.sub("patient"), &app.sub("clinician"), end)
+    };
+    app.world().core().create(visit, "test", |d| d.record(AuditKind::VisitScheduled, []), None).await.unwrap();
+    let (dr, admin) = (app.accounts.clinician.clone(), app.accounts.admin.clone());
+    for (method, path, bearer) in [
+        ("GET", "/visits".to_owned(), &admin),
+        ("GET", "/visits?when=past".to_owned(), &admin),
+        ("GET", "/visits".to_owned(), &dr),
+        ("GET", format!("/visits/{id}"), &dr),
+        ("POST", format!("/visits/{id}/links"), &dr),
+        ("POST", format!("/visits/{id}/notify"), &dr),
+        ("POST", format!("/visits/{id}/session"), &dr),
+        ("POST", format!("/visits/{id}/cancel"), &dr),
+    ] {
+        let reply = app.call(method, &path, Some(bearer), None).await;
+        assert!(reply.status < 500, "{method} {path}: {} {}", reply.status, reply.body);
+    }
 }

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use visits_domain::model::time::later;
 use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -146,7 +147,7 @@ impl LinkItem {
             created_at: link.created_at,
             expires_at: link.expires_at,
             expires_at_ms: link.expires_at.timestamp_millis(),
-            ttl: (link.expires_at + LINK_GRACE).timestamp(),
+            ttl: later(link.expires_at, LINK_GRACE).timestamp(),
             state,
             redeemed_at,
         }
@@ -190,7 +191,7 @@ impl CodeItem {
             sk: keys::CODE_SK.into(),
             entity: Entity::Code,
             link_id_hash: link.id_hash,
-            ttl: (link.expires_at + LINK_GRACE).timestamp(),
+            ttl: later(link.expires_at, LINK_GRACE).timestamp(),
         }
     }
 }

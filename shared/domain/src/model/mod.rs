@@ -8,6 +8,7 @@ mod ids;
 mod link;
 mod role;
 mod session;
+pub mod time;
 pub(crate) mod visit;
 
 pub use audit::{AuditHead, AuditKind, AuditRecord, RefusalReason, chain_is_valid};

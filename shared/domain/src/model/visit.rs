@@ -118,7 +118,7 @@ pub struct Visit {
 
 impl Visit {
     pub fn ends_at(&self) -> DateTime<Utc> {
-        self.scheduled_at + self.duration.as_duration()
+        super::time::later(self.scheduled_at, self.duration.as_duration())
     }
 
     pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::Visit;
+use crate::model::time::{earlier, later};
 
 /// The figures behind the rules. Defaults follow the API contract.
 #[derive(Debug, Clone)]
@@ -19,6 +20,8 @@ pub struct Policy {
     /// How long a patient in the waiting room should wait before asking again.
     pub waiting_retry_seconds: u64,
     pub idempotency_ttl: Duration,
+    /// How far ahead a visit may be scheduled.
+    pub max_schedule_ahead: Duration,
 }
 
 impl Default for Policy {
@@ -33,6 +36,7 @@ impl Default for Policy {
             failure_window: Duration::minutes(15),
             waiting_retry_seconds: 5,
             idempotency_ttl: Duration::hours(24),
+            max_schedule_ahead: Duration::days(400),
         }
     }
 }
@@ -47,8 +51,8 @@ pub struct JoinWindow {
 impl JoinWindow {
     pub fn of(visit: &Visit, policy: &Policy) -> Self {
         Self {
-            opens_at: visit.scheduled_at - policy.join_opens_before,
-            closes_at: visit.ends_at() + policy.join_closes_after,
+            opens_at: earlier(visit.scheduled_at, policy.join_opens_before),
+            closes_at: later(visit.ends_at(), policy.join_closes_after),
         }
     }
 

@@ -58,6 +58,10 @@ impl Visits {
         if request.scheduled_at <= now {
             return Err(DomainError::rule("scheduledAt", "must be in the future"));
         }
+        let horizon = self.core.policy.max_schedule_ahead;
+        if request.scheduled_at > now + horizon {
+            return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
+        }
         let idempotency = match idempotency_key {
             Some(key) => {
                 let record = IdempotencyRecord {
