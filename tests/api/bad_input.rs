@@ -336,3 +336,23 @@ async fn a_stored_visit_at_the_end_of_time_breaks_no_read() {
         assert!(reply.status < 500, "{method} {path}: {} {}", reply.status, reply.body);
     }
 }
+
+#[tokio::test]
+async fn unreadable_headers_are_a_400_never_a_dropped_connection() {
+    let app = spawn_app().await;
+    let dr = app.accounts.clinician.clone();
+    for (name, value, field) in [
+        ("host", "bad host^", "Host"),
+        ("x-forwarded-proto", "ht tp", "Host"),
+        ("idempotency-key", "clé", "idempotency-key"),
+        ("x-note", "naïve", "x-note"),
+    ] {
+        let reply =
+            app.send("POST", "/visits", Some(&dr), Some(app.visit_body(60).to_string()), &[(name, value)]).await;
+        reply.assert_problem(400, Some(field));
+        let reply = app.send("GET", "/join/ABCDEFGHJKMNPQ", None, None, &[(name, value)]).await;
+        reply.assert_problem(400, Some(field));
+    }
+    let listed = app.call("GET", "/visits", Some(&dr), None).await;
+    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(0), "a refused request scheduled nothing");
+}

@@ -7,8 +7,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use local_server::samples::VISIT_ID as VISIT;
 use visits_domain::model::{AuditKind, VisitId};
 use visits_domain::ports::Store;
-use visits_embedded::EmbeddedWorld;
-use visits_runtime::SystemClock;
+use visits_embedded::{EmbeddedWorld, ManualClock};
 use visits_tests::audit_lines::audit_stream_app;
 
 const CLINICIAN: &str = "c0000000-0000-4000-8000-000000000001";
@@ -22,9 +21,12 @@ fn http(name: &str) -> lambda_http::Request {
     lambda_http::request::from_str(&event(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A world holding the sample visit, five minutes from now: its join window is open.
+/// A world holding the sample visit, five minutes from now: its join window is open. Now is when
+/// the samples were sent (their `requestContext.time`), so the visit they schedule is an hour
+/// ahead, inside the 400-day horizon.
 async fn seeded_world() -> EmbeddedWorld {
-    let world = EmbeddedWorld::new(Default::default(), Arc::new(SystemClock), false);
+    let sent_at = "2099-06-01T14:00:00Z".parse().expect("an instant");
+    let world = EmbeddedWorld::new(Default::default(), Arc::new(ManualClock::new(sent_at)), false);
     local_server::samples::seed_visit(&world.core()).await.unwrap();
     world
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 use notify::{App, handle};
 use visits_domain::rules::Policy;
 use visits_runtime::config::{core, policy_from_env, tokens};
@@ -14,5 +14,5 @@ async fn main() -> Result<(), Error> {
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
     let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);
     let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, notifier);
-    lambda_http::run(service_fn(|request| handle(&app, request))).await
+    visits_http::event::run(|request| handle(&app, request)).await
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 use redeem_token::{App, handle};
 use visits_runtime::config::{core, policy_from_env, tokens};
 
@@ -11,5 +11,5 @@ async fn main() -> Result<(), Error> {
     let policy = Arc::new(policy_from_env());
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
     let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens);
-    lambda_http::run(service_fn(|request| handle(&app, request))).await
+    visits_http::event::run(|request| handle(&app, request)).await
 }

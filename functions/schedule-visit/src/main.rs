@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 use schedule_visit::{App, handle};
 
 #[tokio::main]
@@ -10,5 +10,5 @@ async fn main() -> Result<(), Error> {
     let policy = Arc::new(visits_runtime::config::policy_from_env());
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);
     let app = App::new(visits_runtime::config::core(store, policy));
-    lambda_http::run(service_fn(|request| handle(&app, request))).await
+    visits_http::event::run(|request| handle(&app, request)).await
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 use start_session::{App, handle};
 use visits_domain::ports::ProviderRouter;
 use visits_runtime::config::{core, policy_from_env, tokens};
@@ -16,5 +16,5 @@ async fn main() -> Result<(), Error> {
         connect: Arc::new(visits_connect::from_env(&aws)?),
     });
     let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, video);
-    lambda_http::run(service_fn(|request| handle(&app, request))).await
+    visits_http::event::run(|request| handle(&app, request)).await
 }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`caller`]: the authorizer's JWT claims → a [`visits_domain::model::Caller`].
+//! - [`event`]: HTTP API events → requests, refusing what `lambda_http` cannot read; `run`.
 //! - [`input`]: JSON bodies (size-limited, errors naming the field), path and query values.
 //! - [`problem`]: [`visits_domain::DomainError`] → RFC 9457 `application/problem+json`.
 //! - [`respond`]: JSON responses and the per-request wrapper that logs the outcome.
@@ -10,6 +11,7 @@
 //! - [`views`]: the contract's JSON shapes of domain values.
 
 pub mod caller;
+pub mod event;
 pub mod input;
 pub mod problem;
 pub mod respond;

@@ -10,6 +10,7 @@ use hyper::body::Bytes;
 use lambda_http::http::request::Parts;
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
+use visits_http::Problem;
 
 pub struct GatewayContext<'a> {
     pub route_key: &'a str,
@@ -19,8 +20,10 @@ pub struct GatewayContext<'a> {
     pub claims: Option<HashMap<String, String>>,
 }
 
-/// The event API Gateway would send, run through `lambda_http`'s own deserializer.
-pub fn lambda_request(parts: &Parts, body: &[u8], context: GatewayContext<'_>) -> Result<Request, String> {
+/// The event API Gateway would send, turned into a request as the functions turn theirs
+/// ([`visits_http::event::into_request`]): what they would refuse, this refuses the same way.
+pub fn lambda_request(parts: &Parts, body: &[u8], context: GatewayContext<'_>) -> Result<Request, Problem> {
+    visits_http::event::check_headers(&parts.headers)?;
     let mut headers = serde_json::Map::new();
     for name in parts.headers.keys() {
         let values: Vec<&str> = parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
@@ -67,7 +70,8 @@ pub fn lambda_request(parts: &Parts, body: &[u8], context: GatewayContext<'_>) -
     if !body.is_empty() {
         event["body"] = Value::String(body);
     }
-    lambda_http::request::from_str(&event.to_string()).map_err(|e| e.to_string())
+    let event = serde_json::from_value(event).map_err(|_| Problem::invalid_field("request", "cannot be read"))?;
+    visits_http::event::into_request(event)
 }
 
 pub fn http_response(response: Response<Body>) -> hyper::Response<Full<Bytes>> {

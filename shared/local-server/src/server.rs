@@ -91,10 +91,7 @@ impl LocalApp {
         };
         let request = match lambda_request(&parts, &body, context) {
             Ok(request) => request,
-            Err(error) => {
-                tracing::error!(error = %error, "could not build the API Gateway event");
-                return http_response(Problem::route_not_found().into_response());
-            }
+            Err(problem) => return http_response(problem.into_response()),
         };
         let response = match route.function {
             Function::ScheduleVisit => schedule_visit::handle(&self.schedule_visit, request).await,
