@@ -356,3 +356,60 @@ async fn unreadable_headers_are_a_400_never_a_dropped_connection() {
     let listed = app.call("GET", "/visits", Some(&dr), None).await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(0), "a refused request scheduled nothing");
 }
+
+#[tokio::test]
+async fn input_is_strict_unknown_fields_nulls_and_arrays_for_objects_are_refused() {
+    let app = spawn_app().await;
+    let dr = app.accounts.clinician.clone();
+    let visit = app.schedule().await;
+    let good = app.visit_body(60);
+    let cases = vec![
+        case("a misspelt field", "POST", "/visits", 400, Some("patientContacts")).by(&dr).json(with(
+            good.clone(),
+            &["patientContacts"],
+            json!({"phone": "+447911123456"}),
+        )),
+        case("an unknown contact field", "POST", "/visits", 400, Some("patientContact.fax")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact", "fax"],
+            json!("+447911123456"),
+        )),
+        case("null provider", "POST", "/visits", 400, Some("provider")).by(&dr).json(with(
+            good.clone(),
+            &["provider"],
+            json!(null),
+        )),
+        case("null contact", "POST", "/visits", 400, Some("patientContact")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact"],
+            json!(null),
+        )),
+        case("null phone", "POST", "/visits", 400, Some("patientContact.phone")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact", "phone"],
+            json!(null),
+        )),
+        case("contact as an array", "POST", "/visits", 400, Some("patientContact")).by(&dr).json(with(
+            good.clone(),
+            &["patientContact"],
+            json!(["+447911123456"]),
+        )),
+        case("null channels", "POST", format!("/visits/{visit}/notify"), 400, Some("channels"))
+            .by(&dr)
+            .json(json!({"channels": null})),
+        case("notify extra field", "POST", format!("/visits/{visit}/notify"), 400, Some("channel"))
+            .by(&dr)
+            .json(json!({"channel": "sms"})),
+        case("a body on links", "POST", format!("/visits/{visit}/links"), 400, Some("expiresAt"))
+            .by(&dr)
+            .json(json!({"expiresAt": "2030-01-01T00:00:00Z"})),
+        case("a body on cancel", "POST", format!("/visits/{visit}/cancel"), 400, Some("reason"))
+            .by(&dr)
+            .json(json!({"reason": "moved"})),
+        case("a body on a code", "POST", "/join/ABCDEFGHJKMNPQ", 400, Some("token")).json(json!({"token": "x"})),
+        case("join token extra field", "POST", "/join", 400, Some("code")).json(json!({"token": "x", "code": "y"})),
+    ];
+    run(&app, cases).await;
+    let fetched = app.call("GET", &format!("/visits/{visit}"), Some(&dr), None).await;
+    assert_eq!(fetched.body["status"], "scheduled", "the refused cancel changed nothing");
+}

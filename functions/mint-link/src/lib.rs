@@ -8,7 +8,7 @@ use serde::Serialize;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Links};
 use visits_http::caller::caller;
-use visits_http::input::visit_id;
+use visits_http::input::{no_body, visit_id};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
 visits_http::routes! {
@@ -43,6 +43,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         let Some(Route::Mint) = Route::of(&request) else { return Err(Problem::route_not_found()) };
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
+        no_body(&request)?;
         let link = app.links.mint(&caller, &id).await?;
         let body =
             LinkBody { code: link.code.expose(), url: &link.url, token: &link.token, expires_at: link.expires_at };

@@ -31,6 +31,7 @@ impl App {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NotifyBody {
     #[serde(default)]
     channels: Option<Vec<Channel>>,

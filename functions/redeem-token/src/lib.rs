@@ -10,7 +10,7 @@ use visits_domain::model::LinkStatus;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Joins, Redemption};
 use visits_http::caller::source_ip;
-use visits_http::input::{json_body, path_param};
+use visits_http::input::{json_body, no_body, path_param};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
 visits_http::routes! {
@@ -51,6 +51,7 @@ struct RedeemedBody {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TokenBody {
     token: String,
 }
@@ -74,7 +75,10 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 };
                 Ok(json(StatusCode::OK, &body))
             }
-            Some(Route::RedeemCode) => redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?),
+            Some(Route::RedeemCode) => {
+                no_body(&request)?;
+                redeemed(app.joins.redeem_code(&path_param(&request, "code"), &ip).await?)
+            }
             Some(Route::RedeemToken) => {
                 let body: TokenBody = json_body(&request)?;
                 redeemed(app.joins.redeem_token(&body.token, &ip).await?)

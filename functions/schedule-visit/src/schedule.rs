@@ -14,7 +14,7 @@ use visits_http::{Body, Problem, Request, Response, json};
 use crate::App;
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ScheduleBody {
     patient_id: UserId,
     #[serde(default)]

@@ -11,7 +11,7 @@ use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, JoinOutcome, Sessions};
 use visits_http::caller::caller;
-use visits_http::input::{bearer, visit_id};
+use visits_http::input::{bearer, no_body, visit_id};
 use visits_http::views::VisitView;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
@@ -45,6 +45,7 @@ struct Waiting {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
+        no_body(&request)?;
         match Route::of(&request) {
             Some(Route::Start) => {
                 let caller = caller(&request)?;

@@ -6,11 +6,13 @@ use serde::de::DeserializeOwned;
 use visits_domain::model::VisitId;
 
 use crate::Problem;
+use crate::strict::Strict;
 
 /// Larger bodies are refused before parsing: no route needs more.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Parses the JSON body. An empty body parses as `{}` so every field can default.
+/// Parses the JSON body strictly ([`Strict`]): an object only, no `null`, no unknown field (each
+/// body type denies them). An empty body parses as `{}` so every field can default.
 pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
     let bytes: &[u8] = match request.body() {
         Body::Empty => b"{}",
@@ -31,12 +33,20 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
     if !value.is_object() {
         return Err(Problem::invalid_field("body", "must be a JSON object"));
     }
-    serde_path_to_error::deserialize(value).map_err(|error| {
+    serde_path_to_error::deserialize(Strict(value)).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let (field, message) = describe(&path, &inner);
         Problem::invalid_field(&field, message)
     })
+}
+
+/// For routes that take no body: nothing, `{}`, or a 400 naming the first field sent.
+pub fn no_body(request: &Request) -> Result<(), Problem> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoFields {}
+    json_body::<NoFields>(request).map(|_| ())
 }
 
 /// Turns a serde error into (field, message) without the offending value.
@@ -47,6 +57,11 @@ fn describe(path: &str, error: &serde_json::Error) -> (String, String) {
     if error.is_syntax() || error.is_eof() {
         return ("body".into(), "is not valid JSON".into());
     }
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        // The path already ends at the unknown key.
+        let field = if at_root { rest.split('`').next().unwrap_or_default().to_owned() } else { path.to_owned() };
+        return (field, "is not a field of this request".into());
+    }
     if let Some(rest) = text.strip_prefix("missing field `") {
         let name = rest.trim_end_matches('`');
         let field = if at_root { name.to_owned() } else { format!("{path}.{name}") };
@@ -55,6 +70,7 @@ fn describe(path: &str, error: &serde_json::Error) -> (String, String) {
     let field = if at_root { "body".to_owned() } else { path.to_owned() };
     let expected = text.split(", expected ").nth(1).map(|e| match e {
         "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => "a whole number",
+        e if e.starts_with("struct ") => "an object",
         other => other,
     });
     let message = if text.starts_with("invalid type") {
@@ -111,14 +127,17 @@ mod tests {
     use super::*;
 
     #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
     #[allow(dead_code)]
     struct Body1 {
         duration_minutes: u32,
         contact: Contact,
+        #[serde(default)]
+        note: Option<String>,
     }
 
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Contact {
         phone: PhoneNumber,
@@ -147,6 +166,20 @@ mod tests {
 
         let p = parse("{not json");
         assert_eq!(p.errors[0].field, "body");
+
+        let p = parse(r#"{"durationMinutes": 30, "contact": {"phone": "+15550100"}, "notes": "typo"}"#);
+        assert_eq!(p.errors[0].field, "notes");
+        let p = parse(r#"{"durationMinutes": 30, "contact": {"phone": "+15550100", "fax": "1"}}"#);
+        assert_eq!(p.errors[0].field, "contact.fax");
+
+        let p = parse(r#"{"durationMinutes": 30, "contact": {"phone": "+15550100"}, "note": null}"#);
+        assert_eq!(p.errors[0].field, "note");
+        assert!(p.errors[0].message.contains("null"));
+        let p = parse(r#"{"durationMinutes": 30, "contact": null}"#);
+        assert_eq!(p.errors[0].field, "contact");
+
+        let p = parse(r#"{"durationMinutes": 30, "contact": ["+15550100"]}"#);
+        assert_eq!((p.errors[0].field.as_str(), p.errors[0].message.as_str()), ("contact", "must be an object"));
 
         let p = parse(&format!(r#"{{"x": "{}"}}"#, "a".repeat(MAX_BODY_BYTES)));
         assert_eq!((p.errors[0].field.as_str(), p.status), ("body", 413));

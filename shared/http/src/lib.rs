@@ -8,6 +8,7 @@
 //! - [`problem`]: [`visits_domain::DomainError`] → RFC 9457 `application/problem+json`.
 //! - [`respond`]: JSON responses and the per-request wrapper that logs the outcome.
 //! - [`routes`]: a function's route keys, declared once.
+//! - [`strict`]: the request-body deserializer: objects only, no `null`.
 //! - [`views`]: the contract's JSON shapes of domain values.
 
 pub mod caller;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod problem;
 pub mod respond;
 pub mod routes;
+pub mod strict;
 pub mod views;
 
 pub use lambda_http::{Body, Error, Request, Response};

@@ -105,9 +105,10 @@ pub struct PatientContact {
     pub display_name: Option<DisplayName>,
 }
 
-/// The contact as it arrives, before the phone-or-email rule is checked.
+/// The contact as it arrives, before the phone-or-email rule is checked. A misspelt field is an
+/// error, not a contact silently dropped.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ContactFields {
     #[serde(default)]
     phone: Option<PhoneNumber>,
