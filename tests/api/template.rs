@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_norway::Value;
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     let path = format!("{}/../template.yaml", env!("CARGO_MANIFEST_DIR"));
     serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -19,7 +19,7 @@ fn untag(value: &Value) -> &Value {
     }
 }
 
-fn text(value: &Value) -> Option<&str> {
+pub(crate) fn text(value: &Value) -> Option<&str> {
     untag(value).as_str()
 }
 
