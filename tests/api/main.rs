@@ -5,6 +5,7 @@
 //! Tests marked "local AWS" need moto: `make test` starts it around this binary.
 
 mod access;
+mod admission;
 mod alarms;
 mod audit_log;
 mod aws_notify;

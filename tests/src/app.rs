@@ -158,6 +158,20 @@ impl TestApp {
         }
     }
 
+    /// The attendee ids the video provider holds seated.
+    pub fn seated_attendees(&self) -> Vec<String> {
+        match (&self.embedded, &self.standin) {
+            (Some(world), _) => world.video.attendee_ids(),
+            (None, Some(standin)) => standin.snapshot()["attendees"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["AttendeeId"].as_str().map(str::to_owned))
+                .collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
     pub fn sub(&self, account: &str) -> String {
         self.accounts.subs[account].as_str().expect("a sub").to_owned()
     }

@@ -77,6 +77,18 @@ impl VideoProvider for ChimeVideo {
             Err(error) => Err(error),
         }
     }
+
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        let Room::Chime { meeting } = room else {
+            return Err(VideoError::Failed("not a Chime room".into()));
+        };
+        let deleted =
+            self.client.delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;
+        match deleted.map_err(video_error) {
+            Ok(_) | Err(VideoError::RoomGone) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
 }
 
 fn text(value: Option<&str>) -> String {

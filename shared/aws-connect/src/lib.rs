@@ -79,6 +79,13 @@ impl VideoProvider for ConnectVideo {
             Err(error) => Err(error),
         }
     }
+
+    /// A Connect contact has one customer seat, shared by whoever holds its participant token:
+    /// it cannot be taken from one holder without stopping the contact, which would end the visit
+    /// for the clinician too. A retired session token is still refused (401) before this point.
+    async fn remove_attendee(&self, _room: &Room, _attendee_id: &str) -> Result<(), VideoError> {
+        Ok(())
+    }
 }
 
 fn text(value: Option<&str>) -> String {

@@ -48,6 +48,9 @@ pub fn scheduled_visit(
         contact_connected_at: None,
         room: None,
         current_link: None,
+        patient_admission: None,
+        patient_attendee: None,
+        retired_attendees: Vec::new(),
         audit_head: AuditHead::default(),
         version: 1,
     }

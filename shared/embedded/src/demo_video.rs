@@ -44,6 +44,11 @@ impl DemoVideo {
         state.attendees.retain(|(meeting, _), _| meeting != meeting_id);
     }
 
+    /// The attendee ids seated in live meetings.
+    pub fn attendee_ids(&self) -> Vec<String> {
+        self.state().attendees.values().map(|attendee| attendee.attendee_id.clone()).collect()
+    }
+
     /// How many meetings are live.
     pub fn live_meetings(&self) -> usize {
         self.state().meetings.len()
@@ -126,6 +131,11 @@ impl VideoProvider for DemoVideo {
                 room.connect_session(&visit.id, participant).ok_or(VideoError::RoomGone)
             }
         }
+    }
+
+    async fn remove_attendee(&self, _room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        self.state().attendees.retain(|_, attendee| attendee.attendee_id != attendee_id);
+        Ok(())
     }
 
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {

@@ -50,6 +50,7 @@ audit_kinds! {
     SessionStarted => "session.started",
     SessionRestarted => "session.restarted",
     ParticipantJoined => "participant.joined",
+    ParticipantRemoved => "participant.removed",
     ContactConnected => "contact.connected",
 }
 

@@ -121,6 +121,18 @@ pub enum Session {
     },
 }
 
+impl Session {
+    /// The participant's seat (attendee id) in the room.
+    pub fn attendee_id(&self) -> Option<&str> {
+        match self {
+            Session::Chime { attendee, .. } => Some(&attendee.attendee_id),
+            Session::Connect { connection_data, .. } => {
+                connection_data.as_ref().map(|c| c.attendee.attendee_id.as_str())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

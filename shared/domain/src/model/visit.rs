@@ -110,6 +110,16 @@ pub struct Visit {
     pub room: Option<Room>,
     /// The digest of the one link id that may still be redeemed; older links are revoked.
     pub current_link: Option<Digest>,
+    /// The digest of the `jti` of the one session token that may join as the patient: the newest
+    /// redemption's. Tokens of earlier redemptions are refused (one admission per participant).
+    #[serde(default)]
+    pub patient_admission: Option<Digest>,
+    /// The patient's seat in the room (the provider's attendee id), once admitted.
+    #[serde(default)]
+    pub patient_attendee: Option<String>,
+    /// Seats retired by a newer redemption, removed from the room at the next join or start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_attendees: Vec<String>,
     /// The newest audit record of this visit, which the next one must point back to.
     pub audit_head: AuditHead,
     /// Bumped by every write; a write names the version it read (optimistic locking).
@@ -119,6 +129,20 @@ pub struct Visit {
 impl Visit {
     pub fn ends_at(&self) -> DateTime<Utc> {
         super::time::later(self.scheduled_at, self.duration.as_duration())
+    }
+
+    /// A redemption becomes the patient's one admission; the seat an earlier one held is retired,
+    /// so whoever holds it is removed from the room.
+    pub fn admit_patient(&mut self, admission: Digest) {
+        let earlier = self.patient_admission.replace(admission);
+        if earlier.is_some() && earlier != Some(admission) {
+            self.retired_attendees.extend(self.patient_attendee.take());
+        }
+    }
+
+    /// Whether a session token with this `jti` digest may join as the patient.
+    pub fn admits_patient(&self, admission: &Digest) -> bool {
+        self.patient_admission.is_none_or(|current| current == *admission)
     }
 
     pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {

@@ -22,6 +22,9 @@ pub trait VideoProvider: Send + Sync {
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError>;
     /// Ends the room and removes its participants.
     async fn close_room(&self, room: &Room) -> Result<(), VideoError>;
+    /// Removes one seat: whoever holds it leaves the room and its join token stops working. A
+    /// seat (or room) already gone is not an error.
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError>;
 }
 
 /// Sends each visit to the provider it was scheduled with, and each room to the provider that
@@ -52,5 +55,9 @@ impl VideoProvider for ProviderRouter {
 
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
         self.for_provider(room.provider()).close_room(room).await
+    }
+
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        self.for_provider(room.provider()).remove_attendee(room, attendee_id).await
     }
 }

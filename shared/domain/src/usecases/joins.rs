@@ -117,9 +117,10 @@ impl Joins {
         }
         let patient = format!("patient:{}", visit.patient_id);
         // Signed before the link is used up: a signer failure must not cost the patient their link.
+        let token_id = self.core.ids.token_id();
         let join_token = self
             .tokens
-            .issue(Audience::Session, &visit.patient_id, &visit.id, &self.core.ids.token_id(), now, window.closes_at)
+            .issue(Audience::Session, &visit.patient_id, &visit.id, &token_id, now, window.closes_at)
             .await?;
         let outcome = self
             .core
@@ -130,6 +131,8 @@ impl Joins {
                 }
                 draft.write_link(LinkWrite::Redeem { id_hash: link.id_hash, at: draft.now });
                 draft.record(AuditKind::LinkRedeemed, [("via", via.to_owned())]);
+                // This redemption is the patient's one admission from now on.
+                visit.admit_patient(token_id.digest());
                 Ok(())
             })
             .await;

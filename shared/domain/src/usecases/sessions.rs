@@ -48,7 +48,8 @@ impl Sessions {
             .await?
             .map_err(|_| DomainError::Unauthenticated)?;
         let visit = self.core.load(&verified.visit_id).await?;
-        if visit.patient_id != verified.subject {
+        // A token of an earlier redemption was retired by a newer one: whoever holds it is out.
+        if visit.patient_id != verified.subject || !visit.admits_patient(&verified.token_id.digest()) {
             return Err(DomainError::Unauthenticated);
         }
         self.join_as_patient(visit).await
@@ -69,6 +70,7 @@ impl Sessions {
             },
             None => self.open_and_admit(&visit, &participant).await?,
         };
+        self.remove_retired_seats(&visit, &room, &caller.actor()).await?;
         self.core
             .mutate(&visit.id, &caller.actor(), |visit, draft| {
                 let first_start = visit.session_started_at.is_none();
@@ -84,6 +86,31 @@ impl Sessions {
             })
             .await?;
         Ok(session)
+    }
+
+    /// Removes the seats that newer redemptions retired from the room, and forgets them.
+    async fn remove_retired_seats(&self, visit: &Visit, room: &Room, actor: &str) -> Result<(), DomainError> {
+        if visit.retired_attendees.is_empty() {
+            return Ok(());
+        }
+        for seat in &visit.retired_attendees {
+            match self.video.remove_attendee(room, seat).await {
+                Ok(()) | Err(VideoError::RoomGone) => {}
+                Err(error) => return Err(video_error(error)),
+            }
+        }
+        let removed = visit.retired_attendees.clone();
+        self.core
+            .mutate(&visit.id, actor, |visit, draft| {
+                let before = visit.retired_attendees.len();
+                visit.retired_attendees.retain(|seat| !removed.contains(seat));
+                for _ in visit.retired_attendees.len()..before {
+                    draft.record(AuditKind::ParticipantRemoved, [("role", "patient".to_owned())]);
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
     }
 
     async fn open_and_admit(&self, visit: &Visit, participant: &Participant) -> Result<(Room, Session), DomainError> {
@@ -110,11 +137,17 @@ impl Sessions {
             .await?;
         let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
         let Some(room) = visit.room.clone() else { return Ok(waiting) };
+        // Seats of retired admissions go first: the patient's own seat is then a fresh one.
+        self.remove_retired_seats(&visit, &room, &patient).await?;
         let participant = Participant { user_id: visit.patient_id.clone(), is_patient: true };
         match self.video.admit(&visit, &room, &participant).await {
             Ok(session) => {
+                let seat = session.attendee_id().map(str::to_owned);
                 self.core
-                    .mutate(&visit.id, &patient, |_, draft| {
+                    .mutate(&visit.id, &patient, |visit, draft| {
+                        if visit.patient_attendee != seat {
+                            visit.patient_attendee = seat.clone();
+                        }
                         draft.record(AuditKind::ParticipantJoined, [("role", "patient".to_owned())]);
                         Ok(())
                     })

@@ -93,6 +93,9 @@ impl Visits {
             contact_connected_at: None,
             room: None,
             current_link: None,
+            patient_admission: None,
+            patient_attendee: None,
+            retired_attendees: Vec::new(),
             audit_head: AuditHead::default(),
             version: 0,
         };
