@@ -18,6 +18,7 @@ mod kms_signer;
 mod link_rules;
 mod logs;
 mod notifications;
+mod openapi;
 mod sample_events;
 mod single_use;
 mod store_contract;
