@@ -180,8 +180,28 @@ impl TestApp {
         self.send(method, path, bearer, body.map(|b| b.to_string()), &[]).await
     }
 
+    /// `call` without holding the answer to `docs/openapi.yaml`: for stored data the API can no
+    /// longer produce, whose times may not be RFC 3339.
+    pub async fn call_unchecked(&self, method: &str, path: &str, bearer: Option<&str>) -> Reply {
+        self.exchange(method, path, bearer, None, &[]).await
+    }
+
     /// Sends a raw body and extra headers.
     pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let reply = self.exchange(method, path, bearer, body, headers).await;
+        let content_type = reply.header("content-type");
+        crate::openapi::check(method, path, reply.status, content_type, &reply.body);
+        reply
+    }
+
+    async fn exchange(
         &self,
         method: &str,
         path: &str,

@@ -4,6 +4,7 @@
 //! - [`app`]: the local server on embedded or AWS adapters, and an HTTP client for it.
 //! - [`faults`]: AWS failures replayed into real SDK clients.
 //! - [`local_aws`]: the local AWS (moto) and the Chime/Connect stand-in.
+//! - [`openapi`]: every response checked against `docs/openapi.yaml`.
 //! - [`store_contract`]: what every `Store` must do, run against each implementation.
 //! - [`audit_lines`]: the audit-stream handler writing into a buffer.
 
@@ -11,6 +12,7 @@ pub mod app;
 pub mod audit_lines;
 pub mod faults;
 pub mod local_aws;
+pub mod openapi;
 pub mod store_contract;
 
 pub use app::{Accounts, Reply, TestApp, spawn_app, spawn_aws_app, spawn_aws_app_with, start_time};
