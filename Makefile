@@ -30,9 +30,10 @@ invoke: ## one function's real binary and runtime loop on one event, against the
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
 
-test: lint-template ## every test, with the local AWS (moto) started around them; installs moto on first use
+test: lint-template ## every test (local AWS started around them), then schemathesis on docs/openapi.yaml; installs moto and schemathesis on first use
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
+	.ci/fuzz
 
 lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)
 	.ci/tools run -- cfn-lint template.yaml

@@ -293,10 +293,14 @@ async fn join_routes_reject_bad_tokens() {
 }
 
 #[tokio::test]
-async fn unknown_routes_are_404_problems() {
+async fn unknown_routes_are_404_problems_and_other_methods_405() {
     let app = spawn_app().await;
     app.call("GET", "/nowhere", None, None).await.assert_problem(404, None);
-    app.call("DELETE", "/visits", Some(&app.accounts.admin), None).await.assert_problem(404, None);
+    let wrong_method = app.call("DELETE", "/visits", Some(&app.accounts.admin), None).await;
+    wrong_method.assert_problem(405, None);
+    assert_eq!(wrong_method.header("allow"), Some("GET, POST"));
+    let options = app.call("OPTIONS", "/join/session", None, None).await;
+    assert_eq!((options.status, options.header("allow")), (405, Some("POST")), "{}", options.body);
 }
 
 #[tokio::test]

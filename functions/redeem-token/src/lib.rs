@@ -81,6 +81,9 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
             }
             Some(Route::RedeemToken) => {
                 let body: TokenBody = json_body(&request)?;
+                if body.token.trim().is_empty() {
+                    return Err(Problem::invalid_field("token", "must not be empty"));
+                }
                 redeemed(app.joins.redeem_token(&body.token, &ip).await?)
             }
             None => Err(Problem::route_not_found()),

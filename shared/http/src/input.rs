@@ -178,6 +178,16 @@ mod tests {
         let p = parse(r#"{"durationMinutes": 30, "contact": null}"#);
         assert_eq!(p.errors[0].field, "contact");
 
+        let p = parse(r#"{"durationMinutes": 30.5, "contact": {"phone": "+15550100"}}"#);
+        assert_eq!(p.errors[0].field, "durationMinutes", "a fraction is not a whole number");
+        let whole: Body1 = json_body(
+            &lambda_http::http::Request::builder()
+                .body(Body::Text(r#"{"durationMinutes": 30.0, "contact": {"phone": "+15550100"}}"#.into()))
+                .unwrap(),
+        )
+        .expect("30.0 is the integer 30");
+        assert_eq!(whole.duration_minutes, 30);
+
         let p = parse(r#"{"durationMinutes": 30, "contact": ["+15550100"]}"#);
         assert_eq!((p.errors[0].field.as_str(), p.errors[0].message.as_str()), ("contact", "must be an object"));
 

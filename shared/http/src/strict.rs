@@ -1,7 +1,7 @@
 //! A JSON deserializer stricter than serde's defaults, for request bodies: a struct is read only
 //! from an object (serde would also take an array, field by position), and `null` is never
 //! "absent" (serde reads it as `None`). Unknown fields are refused by `deny_unknown_fields` on
-//! each body type.
+//! each body type. A number with no fraction is an integer (`30.0` is `30`), as in JSON Schema.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::{Error, Value};
@@ -30,6 +30,19 @@ impl<'de> Deserializer<'de> for Strict {
             Value::Null => Err(de::Error::custom(NULL_MESSAGE)),
             Value::Object(map) => visitor.visit_map(StrictMap { entries: map.into_iter(), value: None }),
             Value::Array(items) => visitor.visit_seq(StrictSeq(items.into_iter())),
+            // JSON has one number type: 30.0 is the integer 30, as JSON Schema says too.
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (None, Some(i), _) => visitor.visit_i64(i),
+                (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    if f >= 0.0 {
+                        visitor.visit_u64(f as u64)
+                    } else {
+                        visitor.visit_i64(f as i64)
+                    }
+                }
+                _ => Value::Number(n).deserialize_any(visitor),
+            },
             scalar => scalar.deserialize_any(visitor),
         }
     }

@@ -55,6 +55,28 @@ impl RouteTable {
         &self.0
     }
 
+    /// The methods of the most specific route template matching `path`, for a 405's `Allow`:
+    /// `/join/session` takes POST, though `GET /join/{code}` would also match it.
+    pub fn methods_at(&self, path: &str) -> Vec<&'static str> {
+        let matches: Vec<(usize, &Route)> = self
+            .0
+            .iter()
+            .filter_map(|route| {
+                self.find(route.method, path).filter(|(found, _)| found.key == route.key).map(|_| route)
+            })
+            .map(|route| (route.segments.iter().filter(|s| !s.starts_with('{')).count(), route))
+            .collect();
+        let most_specific = matches.iter().map(|(literals, _)| *literals).max().unwrap_or(0);
+        let mut methods: Vec<&'static str> = matches
+            .into_iter()
+            .filter(|(literals, _)| *literals == most_specific)
+            .map(|(_, route)| route.method)
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        methods
+    }
+
     /// The route for a method and path, and its path parameters.
     pub fn find(&self, method: &str, path: &str) -> Option<(&Route, HashMap<String, String>)> {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -114,6 +136,10 @@ mod tests {
         assert_eq!(route.function, Function::ScheduleVisit);
         assert!(!route.is_public());
         assert!(table.find("DELETE", "/visits").is_none());
+        assert_eq!(table.methods_at("/visits"), ["GET", "POST"]);
+        assert_eq!(table.methods_at("/join/session"), ["POST"], "the literal path wins over GET /join/{{code}}");
+        assert_eq!(table.methods_at("/join/ABCD"), ["GET", "POST"]);
+        assert!(table.methods_at("/nowhere").is_empty());
         assert!(table.find("GET", "/visits//audit").is_none());
     }
 }

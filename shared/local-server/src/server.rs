@@ -69,7 +69,21 @@ impl LocalApp {
             return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
         }
         let Some((route, path_parameters)) = self.routes.find(parts.method.as_str(), &path) else {
-            return http_response(Problem::route_not_found().into_response());
+            let allowed = self.routes.methods_at(&path);
+            if allowed.is_empty() {
+                return http_response(Problem::route_not_found().into_response());
+            }
+            let problem = Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("this path takes {}", allowed.join(", ")),
+            );
+            let mut response = problem.into_response();
+            if let Ok(value) = allowed.join(", ").parse() {
+                response.headers_mut().insert("allow", value);
+            }
+            return http_response(response);
         };
         let claims = if route.is_public() {
             None

@@ -56,12 +56,12 @@ impl DisplayName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.chars().count() > Self::MAX_CHARS || raw.chars().any(char::is_control) {
+            return Err(format!("must be at most {} printable characters", Self::MAX_CHARS));
+        }
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err("must not be empty".into());
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS || trimmed.chars().any(char::is_control) {
-            return Err(format!("must be at most {} printable characters", Self::MAX_CHARS));
         }
         Ok(Self(trimmed.to_owned()))
     }

@@ -73,8 +73,10 @@ impl UserId {
         if raw.len() > Self::MAX_LEN {
             return Err(format!("must be at most {} characters", Self::MAX_LEN));
         }
-        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err("must not contain spaces or control characters".into());
+        // Identity providers' subs are ASCII (Cognito's are UUIDs); anything else is a forgery
+        // or a mistake, and would end up in keys and logs.
+        if !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("must be visible ASCII characters only".into());
         }
         Ok(Self(raw.to_owned()))
     }
@@ -235,6 +237,8 @@ mod tests {
         assert!(UserId::parse("").is_err());
         assert!(UserId::parse(&"a".repeat(129)).is_err());
         assert!(UserId::parse("a b").is_err());
+        assert!(UserId::parse("pätient").is_err());
+        assert!(UserId::parse("a\u{1}").is_err());
         assert!(UserId::parse("3f2a-11").is_ok());
     }
 }
