@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use lambda_http::http::HeaderMap;
+use lambda_http::http::header::HOST;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Error, LambdaEvent, Request, Response, lambda_runtime, service_fn};
 
@@ -26,11 +27,18 @@ pub fn check_headers(headers: &HeaderMap) -> Result<(), Problem> {
 /// The `Request` a handler takes, or the 400 the client gets when the event cannot be one.
 pub fn into_request(event: ApiGatewayV2httpRequest) -> Result<Request, Problem> {
     check_headers(&event.headers)?;
-    // lambda_http unwraps the URL it builds from Host and X-Forwarded-Proto; a client controls
-    // both. The panic is caught here and answered, instead of failing the whole invocation.
-    catch_unwind(AssertUnwindSafe(|| Request::from(LambdaRequest::ApiGatewayV2(event)))).map_err(|_| {
-        Problem::invalid_field("Host", "together with X-Forwarded-Proto and the path, must form a valid URL")
-    })
+    let unreadable = || Problem::invalid_field("Host", "together with X-Forwarded-Proto, must form a valid URL");
+    // lambda_http unwraps the URL it builds from Host (else the API's domain) and
+    // X-Forwarded-Proto (else https); a client controls both. Checked the same way first, so the
+    // common case panics nowhere; the catch below is for whatever else it might unwrap.
+    let host = event.headers.get(HOST).and_then(|v| v.to_str().ok()).or(event.request_context.domain_name.as_deref());
+    if let Some(host) = host {
+        let scheme = event.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("https");
+        if url::Url::parse(&format!("{scheme}://{host}/")).is_err() {
+            return Err(unreadable());
+        }
+    }
+    catch_unwind(AssertUnwindSafe(|| Request::from(LambdaRequest::ApiGatewayV2(event)))).map_err(|_| unreadable())
 }
 
 /// The HTTP API's answer for a handler's response. Bodies are text: every body here is JSON.
