@@ -41,4 +41,5 @@ contract!(
     an_expired_idempotency_key_can_be_reused,
     failure_counters_count_within_a_window,
     fifty_concurrent_redemptions_have_one_winner,
+    refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
 );

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditKind, AuditRecord, Digest, Link, LinkState, LinkStatus, UserId, Visit, VisitStatus};
+use visits_domain::model::{
+    AuditKind, AuditRecord, Digest, Link, LinkState, LinkStatus, RefusalRecord, UserId, Visit, VisitStatus,
+};
 use visits_domain::ports::{
     Change, CommitError, Cursor, IdSource, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
 };
@@ -301,4 +303,32 @@ pub async fn fifty_concurrent_redemptions_have_one_winner(store: SharedStore) {
     let results = futures::future::join_all(tries).await;
     let winners = results.into_iter().filter(|r| *r.as_ref().unwrap()).count();
     assert_eq!(winners, 1);
+}
+
+pub async fn refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (first, second) =
+        (link_for(&visit, "a", now() + Duration::hours(1)), link_for(&visit, "b", now() + Duration::hours(1)));
+    let links = vec![LinkWrite::Insert(first.clone()), LinkWrite::Insert(second.clone())];
+    let (visit, change) = update(&visit, AuditKind::LinkMinted, links, |_| {});
+    store.commit(change).await.expect("links");
+    let tries = (0..30).map(|i| {
+        let (store, visit_id) = (store.clone(), visit.id.clone());
+        let link = if i % 6 == 0 { second.id_hash } else { first.id_hash };
+        tokio::spawn(async move { store.record_refusal(&visit_id, &link, now(), "expired").await })
+    });
+    let recorded: Vec<RefusalRecord> = futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().expect("a refusal never conflicts"))
+        .collect();
+    let mut numbers: Vec<u64> = recorded.iter().filter(|r| r.link == first.id_hash).map(|r| r.n).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=25).collect::<Vec<_>>());
+    let kept = store.refusals(&visit.id).await.unwrap();
+    assert_eq!(kept.len(), 30);
+    assert!(visits_domain::model::refusals_are_intact(&kept));
+    assert_eq!(store.visit(&visit.id).await.unwrap().unwrap().version, visit.version, "the visit was not written");
+    assert!(store.refusals(&new_visit(&ids, "p2", "c2", now()).id).await.unwrap().is_empty());
 }

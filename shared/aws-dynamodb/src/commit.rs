@@ -13,8 +13,8 @@ use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreEr
 use crate::errors::store_error;
 use crate::keys::{self, n, s};
 use crate::schema::{
-    AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, StoredLinkState, VisitItem, attr, from_item, millis,
-    to_item, value,
+    AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, RefusalItem, StoredLinkState, VisitItem, attr,
+    from_item, millis, to_item, value,
 };
 
 /// What each transaction item is, to read its cancellation reason.
@@ -189,6 +189,48 @@ pub async fn record_failure(
         }
     }
     Err(StoreError::Unavailable { retry_after_seconds: 1 })
+}
+
+/// Numbers a refusal with its link's counter (`ADD`, atomic: concurrent refusals never
+/// conflict), then keeps the sealed record under that number.
+pub async fn record_refusal(
+    client: &Client,
+    table: &str,
+    visit_id: &visits_domain::model::VisitId,
+    link: &visits_domain::model::Digest,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<visits_domain::model::RefusalRecord, StoreError> {
+    let counted = client
+        .update_item()
+        .table_name(table)
+        .key(attr::PK, s(keys::link_pk(link)))
+        .key(attr::SK, s(keys::LINK_SK))
+        .update_expression("ADD #refusals :one")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_names("#refusals", attr::REFUSALS)
+        .expression_attribute_values(":one", n(1))
+        .return_values(ReturnValue::UpdatedNew)
+        .send()
+        .await
+        .map_err(store_error)?;
+    let number = counted
+        .attributes
+        .as_ref()
+        .and_then(|item| item.get(attr::REFUSALS))
+        .and_then(|value| value.as_n().ok())
+        .and_then(|value| value.parse().ok())
+        .ok_or_else(|| crate::errors::malformed("link", attr::REFUSALS))?;
+    let record = visits_domain::model::RefusalRecord::sealed(visit_id.clone(), *link, number, at, reason);
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(to_item(&RefusalItem::new(&record))?))
+        .condition_expression("attribute_not_exists(PK)")
+        .send()
+        .await
+        .map_err(store_error)?;
+    Ok(record)
 }
 
 fn is_condition_failure(error: &SdkError<UpdateItemError, impl std::fmt::Debug>) -> bool {

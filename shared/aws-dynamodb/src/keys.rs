@@ -11,6 +11,7 @@ pub const CODE_SK: &str = "CODE";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const FAILURE_SK: &str = "FAIL";
 pub const AUDIT_SK_PREFIX: &str = "AUDIT#";
+pub const REFUSAL_SK_PREFIX: &str = "REFUSAL#";
 /// The one partition of the all-visits index.
 pub const ALL_VISITS_PK: &str = "VISITS";
 const LINK_PREFIX: &str = "LINK#";
@@ -29,6 +30,11 @@ pub fn visit_pk(id: &VisitId) -> String {
 
 pub fn audit_sk(seq: u64) -> String {
     format!("{AUDIT_SK_PREFIX}{seq:020}")
+}
+
+/// `REFUSAL#{link}#{n:020}`: a link's refusals sort by number.
+pub fn refusal_sk(link: &Digest, n: u64) -> String {
+    format!("{REFUSAL_SK_PREFIX}{link}#{n:020}")
 }
 
 pub fn link_pk(id_hash: &Digest) -> String {

@@ -23,7 +23,7 @@ mod table;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, Visit, VisitId};
+use visits_domain::model::{AuditRecord, Digest, Link, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{
     Change, CommitError, FailureCount, IdempotencyRecord, Store, StoreError, VisitPage, VisitQuery,
 };
@@ -101,6 +101,20 @@ impl Store for DynamoStore {
         let item = self.get(keys::failure_pk(key), keys::FAILURE_SK).await?;
         let count = item.map(|item| from_item::<FailureItem>(item, "failure counter")?.count()).transpose()?;
         Ok(FailureCount::as_of(count, now))
+    }
+
+    async fn record_refusal(
+        &self,
+        visit_id: &VisitId,
+        link: &Digest,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<RefusalRecord, StoreError> {
+        commit::record_refusal(&self.client, &self.table, visit_id, link, at, reason).await
+    }
+
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError> {
+        listing::refusals(&self.client, &self.table, visit_id).await
     }
 
     async fn record_failure(

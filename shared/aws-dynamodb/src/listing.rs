@@ -70,6 +70,37 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
     Ok(VisitPage { items, next })
 }
 
+pub async fn refusals(
+    client: &Client,
+    table: &str,
+    visit_id: &VisitId,
+) -> Result<Vec<visits_domain::model::RefusalRecord>, StoreError> {
+    let mut records = Vec::new();
+    let mut start = None;
+    loop {
+        let output = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#sk", attr::SK)
+            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
+            .expression_attribute_values(":prefix", s(keys::REFUSAL_SK_PREFIX))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items.unwrap_or_default() {
+            records.push(from_item::<schema::RefusalItem>(item, "refusal")?.record);
+        }
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(records);
+        }
+    }
+}
+
 pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
     let mut records = Vec::new();
     let mut start = None;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
 use crate::errors::malformed;
@@ -31,6 +31,8 @@ pub mod attr {
     pub const COUNT: &str = "count";
     pub const RESETS_AT_MS: &str = "resetsAtMs";
     pub const TTL: &str = "ttl";
+    /// On a link item: how many refusals it has had, the number the next one takes.
+    pub const REFUSALS: &str = "refusals";
 }
 
 /// A global secondary index over visits, sorted by `{scheduledAt}#{visitId}`.
@@ -58,6 +60,7 @@ pub enum Entity {
     Audit,
     Idempotency,
     Failures,
+    Refusal,
 }
 
 /// Expired links stay readable this long, so a late click still says "expired".
@@ -130,6 +133,9 @@ pub struct LinkItem {
     state: StoredLinkState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     redeemed_at: Option<DateTime<Utc>>,
+    /// Kept by `ADD` as refusals are recorded; never written whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refusals: Option<u64>,
 }
 
 impl LinkItem {
@@ -150,6 +156,7 @@ impl LinkItem {
             ttl: later(link.expires_at, LINK_GRACE).timestamp(),
             state,
             redeemed_at,
+            refusals: None,
         }
     }
 
@@ -168,6 +175,28 @@ impl LinkItem {
             created_at: self.created_at,
             expires_at: self.expires_at,
         })
+    }
+}
+
+/// A refusal of a link, beside the visit's chain (`visits_domain::model::RefusalRecord`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusalItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    pub record: RefusalRecord,
+}
+
+impl RefusalItem {
+    pub fn new(record: &RefusalRecord) -> Self {
+        Self {
+            pk: keys::visit_pk(&record.visit_id),
+            sk: keys::refusal_sk(&record.link, record.n),
+            entity: Entity::Refusal,
+            record: record.clone(),
+        }
     }
 }
 
@@ -399,6 +428,9 @@ mod tests {
         }
         let item = to_item(&VisitItem::new(&visit())).unwrap();
         assert_eq!(from_item::<VisitItem>(item, "visit").unwrap().visit, visit());
+        let mut counted = to_item(&LinkItem::new(&link(LinkState::Active))).unwrap();
+        counted.insert(attr::REFUSALS.into(), AttributeValue::N("3".into()));
+        assert_eq!(from_item::<LinkItem>(counted, "link").unwrap().refusals, Some(3), "ADD's attribute is the field");
         let failures = from_item::<FailureItem>(to_item(&FailureItem::first("k", at())).unwrap(), "f").unwrap();
         assert_eq!(failures.count().unwrap(), FailureCount { count: 1, resets_at: at() });
     }

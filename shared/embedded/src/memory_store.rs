@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, Visit, VisitId};
+use visits_domain::model::{AuditRecord, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
     VisitWrite, When,
@@ -21,6 +21,9 @@ struct State {
     audit: HashMap<VisitId, Vec<AuditRecord>>,
     idempotency: HashMap<String, IdempotencyRecord>,
     failures: HashMap<String, FailureCount>,
+    /// Refusals so far, per link id digest.
+    refusal_counts: HashMap<Digest, u64>,
+    refusals: HashMap<VisitId, Vec<RefusalRecord>>,
 }
 
 #[derive(Default)]
@@ -153,6 +156,25 @@ impl Store for MemoryStore {
 
     async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
         Ok(FailureCount::as_of(self.state().failures.get(key).copied(), now))
+    }
+
+    async fn record_refusal(
+        &self,
+        visit_id: &VisitId,
+        link: &Digest,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<RefusalRecord, StoreError> {
+        let mut state = self.state();
+        let count = state.refusal_counts.entry(*link).or_insert(0);
+        *count += 1;
+        let record = RefusalRecord::sealed(visit_id.clone(), *link, *count, at, reason);
+        state.refusals.entry(visit_id.clone()).or_default().push(record.clone());
+        Ok(record)
+    }
+
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError> {
+        Ok(self.state().refusals.get(visit_id).cloned().unwrap_or_default())
     }
 
     async fn record_failure(

@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AuditRecord, Digest, Link, UserId, Visit, VisitId};
+use crate::model::{AuditRecord, Digest, Link, RefusalRecord, UserId, Visit, VisitId};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,4 +181,16 @@ pub trait Store: Send + Sync {
     /// Counts one more failure under `key`; a new window starts if the last one has passed.
     async fn record_failure(&self, key: &str, now: DateTime<Utc>, window: Duration)
     -> Result<FailureCount, StoreError>;
+    /// Records a refusal of the link `link` of visit `visit_id` beside the visit's chain, never
+    /// under its version lock: the store gives it the link's next number (atomically, so
+    /// concurrent refusals never conflict) and keeps it sealed.
+    async fn record_refusal(
+        &self,
+        visit_id: &VisitId,
+        link: &Digest,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<RefusalRecord, StoreError>;
+    /// The visit's refusal records, in no particular order.
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError>;
 }
