@@ -5,20 +5,29 @@ use std::sync::Arc;
 
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
-use visits_domain::model::{AuditRecord, VisitId};
+use visits_domain::model::{AuditRecord, RefusalRecord, VisitId};
 use visits_domain::ports::Store;
 use visits_tests::audit_lines::{Lines, audit_stream_app};
 use visits_tests::spawn_app;
 
 /// A stream record as the table's stream carries an audit item, in the store's own item shape.
 fn stream_record(sequence: u64, record: &AuditRecord) -> Value {
+    stream_event(sequence, serde_json::to_value(visits_dynamodb::audit_stream_image(record)).unwrap())
+}
+
+/// The same for a refusal kept beside the chain.
+fn refusal_record(sequence: u64, record: &RefusalRecord) -> Value {
+    stream_event(sequence, serde_json::to_value(visits_dynamodb::refusal_stream_image(record)).unwrap())
+}
+
+fn stream_event(sequence: u64, image: Value) -> Value {
     json!({
         "eventID": sequence.to_string(), "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": {
             "ApproximateCreationDateTime": 1_900_000_000,
-            "Keys": {"PK": {"S": format!("VISIT#{}", record.visit_id)}, "SK": {"S": format!("AUDIT#{:020}", record.seq)}},
-            "NewImage": visits_dynamodb::audit_stream_image(record),
+            "Keys": {"PK": image["PK"], "SK": image["SK"]},
+            "NewImage": image,
             "SequenceNumber": sequence.to_string(), "SizeBytes": 300, "StreamViewType": "NEW_AND_OLD_IMAGES"
         }
     })
@@ -48,14 +57,18 @@ async fn trail() -> (Arc<dyn Store>, Vec<AuditRecord>) {
 #[tokio::test]
 async fn each_audit_record_is_copied_as_one_line_and_counted() {
     let (store, records) = trail().await;
-    let batch = records.iter().enumerate().map(|(i, r)| stream_record(i as u64 + 1, r)).collect();
+    let refusals = store.refusals(&records[0].visit_id).await.unwrap();
+    assert_eq!(refusals.len(), 1, "the second redemption was refused");
+    let mut batch: Vec<Value> = records.iter().enumerate().map(|(i, r)| stream_record(i as u64 + 1, r)).collect();
+    batch.push(refusal_record(100, &refusals[0]));
     let (failures, lines) = run(store, batch).await;
     assert!(failures.is_empty());
     let copies = lines.copies();
-    assert_eq!(copies.len(), records.len());
+    assert_eq!(copies.len(), records.len() + 1);
     for (copy, record) in copies.iter().zip(&records) {
         assert_eq!(copy, &serde_json::to_value(record).unwrap(), "the copy is exactly the audit record");
     }
+    assert_eq!(copies.last(), Some(&serde_json::to_value(&refusals[0]).unwrap()), "and the refusal, exactly");
     assert_eq!(lines.metric("LinksMinted"), 1);
     assert_eq!(lines.metric("LinksRedeemed"), 1);
     assert_eq!(lines.metric("LinksRefused"), 1);
@@ -99,4 +112,14 @@ async fn a_malformed_record_is_a_batch_item_failure_and_the_rest_are_processed()
     let (failures, lines) = run(store, batch).await;
     assert_eq!(failures, ["2"]);
     assert_eq!(lines.copies().iter().map(|c| c["seq"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 3]);
+}
+
+#[tokio::test]
+async fn a_refusal_with_a_broken_seal_raises_the_chain_break_metric() {
+    let (store, records) = trail().await;
+    let mut forged = store.refusals(&records[0].visit_id).await.unwrap().remove(0);
+    forged.reason = "expired".into();
+    let (failures, lines) = run(store, vec![refusal_record(1, &forged)]).await;
+    assert!(failures.is_empty());
+    assert_eq!((lines.metric("LinksRefused"), lines.metric("AuditChainBreaks")), (1, 1));
 }

@@ -90,10 +90,17 @@ macro_rules! faulty_client {
         }
         // Everything here is on loopback: a plain-HTTP client is the real one.
         let real = aws_smithy_http_client::Builder::new().build_http();
+        // With faults to inject, the SDK's own retries are off so a fault surfaces at once;
+        // without, the client retries as in production (the local AWS has bad moments too).
+        let retries = if $faults.is_empty() {
+            aws_smithy_types::retry::RetryConfig::standard()
+        } else {
+            aws_smithy_types::retry::RetryConfig::disabled()
+        };
         let builder = $krate::config::Builder::from($config)
             .http_client($crate::faults::ReplayOrSend { real })
             .interceptor(replay)
-            .retry_config(aws_smithy_types::retry::RetryConfig::disabled());
+            .retry_config(retries);
         $(let builder = builder.endpoint_url($endpoint);)?
         $krate::Client::from_conf(builder.build())
     }};

@@ -1,4 +1,5 @@
-//! `audit-stream`: consumes the table's DynamoDB stream (filtered to new audit records). Each
+//! `audit-stream`: consumes the table's DynamoDB stream (filtered to new audit records and the
+//! refusals kept beside them). Each
 //! record is written, as one JSON line holding exactly the audit record, to this function's log
 //! group, which is the audit log group kept 7 years. Each record is checked against the hash
 //! chain of its visit; metrics (links minted, redeemed, refused by reason, sessions started,
@@ -57,6 +58,16 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
         let audit = match audit_in_stream_image(&record.change.new_image) {
             StreamImage::NotAudit => continue,
             StreamImage::Audit(audit) => audit,
+            StreamImage::Refusal(refusal) => {
+                // Kept beside the chain: its seal is its check.
+                let intact = refusal.hash == refusal.computed_hash();
+                if !intact {
+                    tracing::warn!(visit_id = %refusal.visit_id, n = refusal.n, "refusal record seal broken");
+                }
+                metrics.count_refusal(&refusal, intact);
+                app.sink.line(serde_json::to_string(&refusal)?);
+                continue;
+            }
             StreamImage::Unreadable => {
                 tracing::warn!(event_id = %record.event_id, "unreadable audit stream record");
                 let mut failure = DynamoDbBatchItemFailure::default();

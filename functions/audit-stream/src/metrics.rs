@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use visits_domain::model::{AuditKind, AuditRecord};
+use visits_domain::model::{AuditKind, AuditRecord, RefusalRecord};
 
 const NAMESPACE: &str = "VideoVisits";
 const SERVICE: &str = "video-visits";
@@ -34,6 +34,15 @@ impl Metrics {
             _ => {}
         }
         if !linked {
+            self.chain_breaks += 1;
+        }
+    }
+
+    /// A refusal kept beside the chain: counted by reason; a broken seal counts as a break.
+    pub fn count_refusal(&mut self, record: &RefusalRecord, intact: bool) {
+        self.links_refused += 1;
+        *self.refused_by_reason.entry(record.reason.clone()).or_default() += 1;
+        if !intact {
             self.chain_breaks += 1;
         }
     }

@@ -124,10 +124,9 @@ pub fn attendee_from(attendee: &types::Attendee) -> Attendee {
     }
 }
 
-fn video_error<E, R>(error: SdkError<E, R>) -> VideoError
+fn video_error<E>(error: SdkError<E>) -> VideoError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match visits_aws::SdkFailure::of("chime", &error) {
         failure if failure.is(&["NotFoundException", "NotFound"]) => VideoError::RoomGone,

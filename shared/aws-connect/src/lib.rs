@@ -119,10 +119,9 @@ fn attendee_from(attendee: &types::Attendee) -> Attendee {
     }
 }
 
-fn video_error<E, R>(error: SdkError<E, R>) -> VideoError
+fn video_error<E>(error: SdkError<E>) -> VideoError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match visits_aws::SdkFailure::of("connect", &error) {
         failure if failure.is(&["ResourceNotFoundException", "ContactNotFoundException"]) => VideoError::RoomGone,

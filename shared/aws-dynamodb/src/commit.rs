@@ -113,7 +113,7 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
 
 /// Reads which condition failed. A stale visit version wins over the rest: the domain re-reads
 /// and decides again.
-fn cancellation(error: SdkError<TransactWriteItemsError, impl std::fmt::Debug>, parts: &[Part]) -> CommitError {
+fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> CommitError {
     let reasons: Vec<Option<String>> = match error.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
             cancelled.cancellation_reasons().iter().map(|reason| reason.code().map(str::to_owned)).collect()
@@ -191,8 +191,9 @@ pub async fn record_failure(
     Err(StoreError::Unavailable { retry_after_seconds: 1 })
 }
 
-/// Numbers a refusal with its link's counter (`ADD`, atomic: concurrent refusals never
-/// conflict), then keeps the sealed record under that number.
+/// Numbers a refusal with its link's counter (`ADD` on an item of its own, atomic: concurrent
+/// refusals never conflict, and the link item stays its redemption's), then keeps the sealed
+/// record under that number.
 pub async fn record_refusal(
     client: &Client,
     table: &str,
@@ -201,38 +202,45 @@ pub async fn record_refusal(
     at: DateTime<Utc>,
     reason: &str,
 ) -> Result<visits_domain::model::RefusalRecord, StoreError> {
-    let counted = client
-        .update_item()
-        .table_name(table)
-        .key(attr::PK, s(keys::link_pk(link)))
-        .key(attr::SK, s(keys::LINK_SK))
-        .update_expression("ADD #refusals :one")
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_names("#refusals", attr::REFUSALS)
-        .expression_attribute_values(":one", n(1))
-        .return_values(ReturnValue::UpdatedNew)
-        .send()
-        .await
-        .map_err(store_error)?;
-    let number = counted
-        .attributes
-        .as_ref()
-        .and_then(|item| item.get(attr::REFUSALS))
-        .and_then(|value| value.as_n().ok())
-        .and_then(|value| value.parse().ok())
-        .ok_or_else(|| crate::errors::malformed("link", attr::REFUSALS))?;
-    let record = visits_domain::model::RefusalRecord::sealed(visit_id.clone(), *link, number, at, reason);
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(to_item(&RefusalItem::new(&record))?))
-        .condition_expression("attribute_not_exists(PK)")
-        .send()
-        .await
-        .map_err(store_error)?;
-    Ok(record)
+    // DynamoDB's ADD never hands out a number twice; an emulator may. A number already taken is
+    // then taken again from the counter, which has moved past it, so the numbers stay whole.
+    for _ in 0..5 {
+        let counted = client
+            .update_item()
+            .table_name(table)
+            .key(attr::PK, s(keys::link_pk(link)))
+            .key(attr::SK, s(keys::REFUSAL_COUNTER_SK))
+            .update_expression("ADD #refusals :one")
+            .expression_attribute_names("#refusals", attr::REFUSALS)
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let number = counted
+            .attributes
+            .as_ref()
+            .and_then(|item| item.get(attr::REFUSALS))
+            .and_then(|value| value.as_n().ok())
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| crate::errors::malformed("refusal counter", attr::REFUSALS))?;
+        let record = visits_domain::model::RefusalRecord::sealed(visit_id.clone(), *link, number, at, reason);
+        let kept = client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(to_item(&RefusalItem::new(&record))?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match kept {
+            Ok(_) => return Ok(record),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+            Err(error) => return Err(store_error(error)),
+        }
+    }
+    Err(StoreError::Unavailable { retry_after_seconds: 1 })
 }
 
-fn is_condition_failure(error: &SdkError<UpdateItemError, impl std::fmt::Debug>) -> bool {
+fn is_condition_failure(error: &SdkError<UpdateItemError>) -> bool {
     error.as_service_error().is_some_and(UpdateItemError::is_conditional_check_failed_exception)
 }

@@ -5,10 +5,9 @@ use aws_sdk_dynamodb::error::SdkError;
 use visits_aws::SdkFailure;
 use visits_domain::ports::StoreError;
 
-pub fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
+pub fn store_error<E>(error: SdkError<E>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match SdkFailure::of("dynamodb", &error) {
         failure if failure.transient => {

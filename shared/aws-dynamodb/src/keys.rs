@@ -8,6 +8,8 @@ use visits_domain::model::{Digest, UserId, Visit, VisitId};
 pub const VISIT_SK: &str = "VISIT";
 pub const LINK_SK: &str = "LINK";
 pub const CODE_SK: &str = "CODE";
+/// Beside a link's item, never in it: the link item is written only by its redemption.
+pub const REFUSAL_COUNTER_SK: &str = "REFUSALS";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const FAILURE_SK: &str = "FAIL";
 pub const AUDIT_SK_PREFIX: &str = "AUDIT#";

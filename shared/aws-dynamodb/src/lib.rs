@@ -30,7 +30,7 @@ use visits_domain::ports::{
 
 use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, VisitItem, attr, from_item};
 
-pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image};
+pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image, refusal_stream_image};
 pub use table::create_table;
 
 /// The store on the table named by `TABLE_NAME`.

@@ -31,7 +31,7 @@ pub mod attr {
     pub const COUNT: &str = "count";
     pub const RESETS_AT_MS: &str = "resetsAtMs";
     pub const TTL: &str = "ttl";
-    /// On a link item: how many refusals it has had, the number the next one takes.
+    /// On a link's refusal counter: how many refusals it has had, the number the last one took.
     pub const REFUSALS: &str = "refusals";
 }
 
@@ -133,9 +133,17 @@ pub struct LinkItem {
     state: StoredLinkState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     redeemed_at: Option<DateTime<Utc>>,
-    /// Kept by `ADD` as refusals are recorded; never written whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    refusals: Option<u64>,
+}
+
+/// A link's refusal counter, kept by `ADD` (never written whole). Its own item: the link item
+/// stays written by its redemption alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusalCounterItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    pub refusals: u64,
 }
 
 impl LinkItem {
@@ -156,7 +164,6 @@ impl LinkItem {
             ttl: later(link.expires_at, LINK_GRACE).timestamp(),
             state,
             redeemed_at,
-            refusals: None,
         }
     }
 
@@ -330,19 +337,21 @@ pub enum StreamImage {
     /// Another kind of item (the stream filter normally keeps these out).
     NotAudit,
     Audit(AuditRecord),
-    /// An audit item that does not read back: to be retried, never dropped.
+    /// A refusal kept beside the chain.
+    Refusal(RefusalRecord),
+    /// An audit or refusal item that does not read back: to be retried, never dropped.
     Unreadable,
 }
 
 /// Reads the audit record in a stream image (a `NewImage` of the table's stream).
 pub fn audit_in_stream_image(image: &serde_dynamo::Item) -> StreamImage {
     let entity = image.get(attr::ENTITY).and_then(|value| serde_dynamo::from_attribute_value(value.clone()).ok());
-    if entity != Some(Entity::Audit) {
-        return StreamImage::NotAudit;
-    }
-    match serde_dynamo::from_item::<_, AuditItem>(image.clone()) {
-        Ok(item) => StreamImage::Audit(item.record),
-        Err(_) => StreamImage::Unreadable,
+    match entity {
+        Some(Entity::Audit) => serde_dynamo::from_item::<_, AuditItem>(image.clone())
+            .map_or(StreamImage::Unreadable, |item| StreamImage::Audit(item.record)),
+        Some(Entity::Refusal) => serde_dynamo::from_item::<_, RefusalItem>(image.clone())
+            .map_or(StreamImage::Unreadable, |item| StreamImage::Refusal(item.record)),
+        _ => StreamImage::NotAudit,
     }
 }
 
@@ -352,11 +361,16 @@ pub fn audit_stream_image(record: &AuditRecord) -> serde_dynamo::Item {
     serde_dynamo::to_item(AuditItem::new(record)).unwrap_or_default()
 }
 
-/// The event source mapping's filter: inserted audit records only.
+/// The stream image of a refusal's item.
+pub fn refusal_stream_image(record: &RefusalRecord) -> serde_dynamo::Item {
+    serde_dynamo::to_item(RefusalItem::new(record)).unwrap_or_default()
+}
+
+/// The event source mapping's filter: inserted audit records and refusals only.
 pub fn audit_stream_filter() -> serde_json::Value {
     serde_json::json!({
         "eventName": ["INSERT"],
-        "dynamodb": {"NewImage": {attr::ENTITY: {"S": [Entity::Audit]}}},
+        "dynamodb": {"NewImage": {attr::ENTITY: {"S": [Entity::Audit, Entity::Refusal]}}},
     })
 }
 
@@ -428,9 +442,12 @@ mod tests {
         }
         let item = to_item(&VisitItem::new(&visit())).unwrap();
         assert_eq!(from_item::<VisitItem>(item, "visit").unwrap().visit, visit());
-        let mut counted = to_item(&LinkItem::new(&link(LinkState::Active))).unwrap();
-        counted.insert(attr::REFUSALS.into(), AttributeValue::N("3".into()));
-        assert_eq!(from_item::<LinkItem>(counted, "link").unwrap().refusals, Some(3), "ADD's attribute is the field");
+        let counted = HashMap::from([
+            (attr::PK.to_owned(), AttributeValue::S(keys::link_pk(&Digest::of(b"jti")))),
+            (attr::SK.to_owned(), AttributeValue::S(keys::REFUSAL_COUNTER_SK.into())),
+            (attr::REFUSALS.to_owned(), AttributeValue::N("3".into())),
+        ]);
+        assert_eq!(from_item::<RefusalCounterItem>(counted, "counter").unwrap().refusals, 3, "ADD's attribute");
         let failures = from_item::<FailureItem>(to_item(&FailureItem::first("k", at())).unwrap(), "f").unwrap();
         assert_eq!(failures.count().unwrap(), FailureCount { count: 1, resets_at: at() });
     }
@@ -457,6 +474,11 @@ mod tests {
         let mut broken = image;
         broken.remove("record");
         assert_eq!(audit_in_stream_image(&broken), StreamImage::Unreadable);
-        assert_eq!(audit_stream_filter()["dynamodb"]["NewImage"]["entity"]["S"][0], "audit");
+        assert_eq!(
+            audit_stream_filter()["dynamodb"]["NewImage"]["entity"]["S"],
+            serde_json::json!(["audit", "refusal"])
+        );
+        let refusal = RefusalRecord::sealed(visit().id, Digest::of(b"jti"), 1, at(), "expired");
+        assert_eq!(audit_in_stream_image(&refusal_stream_image(&refusal)), StreamImage::Refusal(refusal));
     }
 }

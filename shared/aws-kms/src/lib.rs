@@ -57,10 +57,9 @@ impl Signer for KmsSigner {
     }
 }
 
-fn signer_error<E, R>(error: SdkError<E, R>) -> SignerError
+fn signer_error<E>(error: SdkError<E>) -> SignerError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match visits_aws::SdkFailure::of("kms", &error) {
         failure if failure.transient => {

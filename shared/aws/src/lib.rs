@@ -4,6 +4,7 @@
 
 use aws_config::BehaviorVersion;
 pub use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -62,10 +63,9 @@ pub struct SdkFailure {
 
 impl SdkFailure {
     /// Classifies `error` and logs a transient one (service and code only).
-    pub fn of<E, R>(service: &'static str, error: &SdkError<E, R>) -> Self
+    pub fn of<E>(service: &'static str, error: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         let code = match error {
             SdkError::ServiceError(service) => service.err().code().map(str::to_owned),
@@ -73,7 +73,10 @@ impl SdkFailure {
         };
         let transient = match error {
             SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-            SdkError::ServiceError(_) => code.as_deref().is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+            SdkError::ServiceError(service) => {
+                service.raw().status().is_server_error()
+                    || code.as_deref().is_some_and(|code| RETRYABLE_CODES.contains(&code))
+            }
             _ => false,
         };
         if transient {
@@ -95,19 +98,27 @@ mod tests {
 
     use aws_smithy_types::error::ErrorMetadata;
 
-    fn service_error(code: &str) -> SdkError<ErrorMetadata, ()> {
-        SdkError::service_error(ErrorMetadata::builder().code(code).message("quoted request").build(), ())
+    fn response(status: u16) -> HttpResponse {
+        let status = aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap();
+        HttpResponse::new(status, aws_smithy_types::body::SdkBody::empty())
+    }
+
+    fn service_error(code: &str) -> SdkError<ErrorMetadata, HttpResponse> {
+        SdkError::service_error(ErrorMetadata::builder().code(code).message("quoted request").build(), response(400))
     }
 
     #[test]
     fn throttling_and_timeouts_are_transient_and_refusals_are_not() {
         let throttled = SdkFailure::of("dynamodb", &service_error("ThrottlingException"));
         assert!(throttled.transient && throttled.is(&["ThrottlingException"]));
-        let timeout = SdkFailure::of("kms", &SdkError::<ErrorMetadata, ()>::timeout_error("slow"));
+        let timeout = SdkFailure::of("kms", &SdkError::<ErrorMetadata, HttpResponse>::timeout_error("slow"));
         assert!(timeout.transient && timeout.code.is_none());
         let missing = SdkFailure::of("chime", &service_error("NotFoundException"));
         assert!(!missing.transient && missing.is(&["NotFound", "NotFoundException"]));
         assert!(missing.detail.starts_with("chime: "), "{}", missing.detail);
+        // A service's own 500, whatever its body says, is worth retrying later.
+        let crashed = SdkError::service_error(ErrorMetadata::builder().build(), response(500));
+        assert!(SdkFailure::of("dynamodb", &crashed).transient);
     }
 
     #[test]

@@ -182,12 +182,8 @@ impl Joins {
                 LinkStatus::Expired => RefusalReason::Expired,
                 LinkStatus::Revoked => RefusalReason::Revoked,
             };
-            self.core
-                .mutate(&link.visit_id, "anonymous", |_, draft| {
-                    draft.record(AuditKind::LinkRefused, [(RefusalReason::KEY, reason.as_str().to_owned())]);
-                    Ok(())
-                })
-                .await?;
+            // Beside the visit's chain, not in it: a burst of refusals takes no version lock.
+            store.record_refusal(&link.visit_id, &link.id_hash, now, reason.as_str()).await.map_err(store_error)?;
         }
         Err(DomainError::LinkUnavailable)
     }

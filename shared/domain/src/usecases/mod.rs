@@ -15,4 +15,4 @@ pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};
 pub use notify::{Delivery, Notifications};
 pub use sessions::{JoinOutcome, Sessions};
-pub use visits::{DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};
+pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};

@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::model::{
-    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, Role, UserId, Visit, VisitId,
-    VisitStatus, chain_is_valid,
+    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, UserId,
+    Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
 };
 use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
@@ -35,6 +35,13 @@ pub struct ListRequest {
 
 pub const DEFAULT_PAGE: usize = 20;
 pub const MAX_PAGE: usize = 100;
+
+/// A visit's audit trail: its chain, and the refusals kept beside it.
+pub struct AuditTrail {
+    pub records: Vec<AuditRecord>,
+    pub refusals: Vec<RefusalRecord>,
+    pub valid: bool,
+}
 
 pub struct Visits {
     core: Core,
@@ -177,12 +184,15 @@ impl Visits {
     }
 
     /// The visit's audit trail, oldest first, and whether its hash chain is unbroken.
-    pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<(Vec<AuditRecord>, bool), DomainError> {
+    /// The visit's chain and the refusals recorded beside it, read together; valid when the
+    /// chain is unbroken up to the visit's head and every refusal is sealed and numbered whole.
+    pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<AuditTrail, DomainError> {
         let visit = self.core.load(id).await?;
         may_manage(caller, &visit)?;
-        let records = self.core.store.audit_trail(id).await.map_err(store_error)?;
+        let store = &self.core.store;
+        let (records, refusals) = futures::try_join!(store.audit_trail(id), store.refusals(id)).map_err(store_error)?;
         let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;
-        let valid = chain_is_valid(&records) && reaches_head;
-        Ok((records, valid))
+        let valid = chain_is_valid(&records) && reaches_head && refusals_are_intact(&refusals);
+        Ok(AuditTrail { records, refusals, valid })
     }
 }
