@@ -1,8 +1,12 @@
 //! One admission per participant: redeeming a fresh link retires the session tokens of the
-//! patient's earlier redemptions (401) and removes the seat they held, so whoever redeemed an
-//! intercepted link first is cut off.
+//! patient's earlier redemptions (401) and removes the seat they held at once, so whoever
+//! redeemed an intercepted link first is cut off.
 
-use visits_tests::{TestApp, spawn_app, spawn_aws_app};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aws_smithy_mocks::{Rule, mock};
+use visits_tests::{Faults, TestApp, spawn_app, spawn_aws_app, spawn_aws_app_with, throttling_response};
 
 #[tokio::test]
 async fn a_fresh_redemption_cuts_off_an_earlier_one() {
@@ -30,6 +34,7 @@ async fn one_admission(app: TestApp) {
     let redeemed = app.redeem(fresh["code"].as_str().unwrap()).await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.body);
     let patient = redeemed.body["joinToken"].as_str().unwrap().to_owned();
+    assert!(!app.seated_attendees().contains(&intruder_seat), "the redemption itself took the seat away");
 
     app.call("POST", "/join/session", Some(&intruder), None).await.assert_problem(401, None);
     let joined = app.call("POST", "/join/session", Some(&patient), None).await;
@@ -47,9 +52,16 @@ async fn one_admission(app: TestApp) {
     assert!(chain_valid && types.iter().filter(|t| *t == "participant.removed").count() == 1, "{types:?}");
 }
 
+/// Should Chime be busy at the redemption, the redemption stands and the seat leaves at the
+/// clinician's next start.
 #[tokio::test]
-async fn the_clinicians_start_removes_a_retired_seat_before_the_patient_returns() {
-    let app = spawn_app().await;
+async fn a_seat_the_redemption_could_not_remove_leaves_at_the_next_start() {
+    let first = Arc::new(AtomicBool::new(true));
+    let only_once = first.clone();
+    let busy: Rule = mock!(aws_sdk_chimesdkmeetings::Client::delete_attendee)
+        .match_requests(move |_| only_once.swap(false, Ordering::SeqCst))
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { chime: vec![busy.clone()], ..Faults::default() }).await;
     let visit = app.schedule().await;
     let dr = app.accounts.clinician.clone();
     let intercepted = app.mint(&visit).await;
@@ -61,7 +73,10 @@ async fn the_clinicians_start_removes_a_retired_seat_before_the_patient_returns(
         .unwrap()
         .to_owned();
     let fresh = app.mint(&visit).await;
-    assert_eq!(app.redeem(fresh["code"].as_str().unwrap()).await.status, 200);
+    assert_eq!(app.redeem(fresh["code"].as_str().unwrap()).await.status, 200, "the redemption stands");
+    assert_eq!(busy.num_calls(), 1);
+    assert!(app.seated_attendees().contains(&seat), "Chime was busy: the seat is still there");
+    app.call("POST", "/join/session", Some(&intruder), None).await.assert_problem(401, None);
     assert_eq!(app.call("POST", &format!("/visits/{visit}/session"), Some(&dr), None).await.status, 200);
-    assert!(!app.seated_attendees().contains(&seat), "the intruder's seat went with the clinician's start");
+    assert!(!app.seated_attendees().contains(&seat), "the clinician's start took the seat away");
 }

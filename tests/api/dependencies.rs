@@ -12,7 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("schedule-visit", &["aws-sdk-dynamodb", "lambda_http"]),
     ("mint-link", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
     ("notify", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
-    ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
+    ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "lambda_http"]),
     (
         "start-session",
         &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "aws-sdk-connect", "lambda_http"],

@@ -59,7 +59,7 @@ async fn mint_link_and_notify_samples() {
 #[tokio::test]
 async fn redeem_token_samples_are_refused_generically() {
     let world = seeded_world().await;
-    let app = redeem_token::App::new(world.core(), world.tokens.clone());
+    let app = redeem_token::App::new(world.core(), world.tokens.clone(), world.video.clone());
     for (name, status) in [
         ("redeem-token.get-join-code", 404),
         ("redeem-token.post-join-code", 410),

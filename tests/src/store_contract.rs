@@ -294,7 +294,7 @@ pub async fn fifty_concurrent_redemptions_have_one_winner(store: SharedStore) {
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let caller = visits_domain::model::Caller { id: user("c1"), role: visits_domain::model::Role::Clinician };
     let link = Links::new(core.clone(), tokens.clone()).mint(&caller, &visit.id).await.unwrap();
-    let joins = Arc::new(Joins::new(core, tokens));
+    let joins = Arc::new(Joins::new(core, tokens, Arc::new(visits_embedded::DemoVideo::new())));
     let tries = (0..50).map(|i| {
         let joins = joins.clone();
         let code = link.code.expose().to_owned();

@@ -7,6 +7,7 @@ use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use visits_domain::DomainError;
 use visits_domain::model::LinkStatus;
+use visits_domain::ports::SeatRemover;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Joins, Redemption};
 use visits_http::caller::source_ip;
@@ -28,8 +29,9 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
-        Self { joins: Joins::new(core, tokens) }
+    /// `seats`: where a retired admission's seat is taken away when a newer link is redeemed.
+    pub fn new(core: Core, tokens: Arc<Tokens>, seats: Arc<dyn SeatRemover>) -> Self {
+        Self { joins: Joins::new(core, tokens, seats) }
     }
 }
 

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use lambda_http::Error;
 use redeem_token::{App, handle};
+use visits_domain::ports::ChimeSeats;
 use visits_runtime::config::{core, policy_from_env, tokens};
 
 #[tokio::main]
@@ -10,6 +11,8 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(policy_from_env());
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
-    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens);
+    // Chime only: a retired admission's seat leaves the meeting when a newer link is redeemed.
+    let seats = Arc::new(ChimeSeats(Arc::new(visits_chime::from_env(&aws))));
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, seats);
     visits_http::event::run(|request| handle(&app, request)).await
 }

@@ -9,7 +9,7 @@ use aws_sdk_chimesdkmeetings::Client;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types;
 use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
-use visits_domain::ports::{VideoError, VideoProvider};
+use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
 
 /// Meetings in `CHIME_MEDIA_REGION`, by default the function's own region.
 pub fn from_env(config: &visits_aws::SdkConfig) -> ChimeVideo {
@@ -77,18 +77,6 @@ impl VideoProvider for ChimeVideo {
             Err(error) => Err(error),
         }
     }
-
-    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
-        let Room::Chime { meeting } = room else {
-            return Err(VideoError::Failed("not a Chime room".into()));
-        };
-        let deleted =
-            self.client.delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;
-        match deleted.map_err(video_error) {
-            Ok(_) | Err(VideoError::RoomGone) => Ok(()),
-            Err(error) => Err(error),
-        }
-    }
 }
 
 fn text(value: Option<&str>) -> String {
@@ -134,5 +122,20 @@ where
             VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
         }
         failure => VideoError::Failed(failure.detail),
+    }
+}
+
+#[async_trait]
+impl SeatRemover for ChimeVideo {
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        let Room::Chime { meeting } = room else {
+            return Err(VideoError::Failed("not a Chime room".into()));
+        };
+        let deleted =
+            self.client.delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;
+        match deleted.map_err(video_error) {
+            Ok(_) | Err(VideoError::RoomGone) => Ok(()),
+            Err(error) => Err(error),
+        }
     }
 }

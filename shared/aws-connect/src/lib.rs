@@ -11,7 +11,7 @@ use aws_sdk_connect::Client;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self, AllowedCapabilities, ParticipantCapabilities, ParticipantDetails, VideoCapability};
 use visits_domain::model::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session, Visit};
-use visits_domain::ports::{VideoError, VideoProvider};
+use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
 
 /// Contacts on `CONNECT_INSTANCE_ID`, entering `CONNECT_CONTACT_FLOW_ID`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<ConnectVideo, visits_aws::MissingSetting> {
@@ -79,13 +79,6 @@ impl VideoProvider for ConnectVideo {
             Err(error) => Err(error),
         }
     }
-
-    /// A Connect contact has one customer seat, shared by whoever holds its participant token:
-    /// it cannot be taken from one holder without stopping the contact, which would end the visit
-    /// for the clinician too. A retired session token is still refused (401) before this point.
-    async fn remove_attendee(&self, _room: &Room, _attendee_id: &str) -> Result<(), VideoError> {
-        Ok(())
-    }
 }
 
 fn text(value: Option<&str>) -> String {
@@ -129,5 +122,15 @@ where
             VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
         }
         failure => VideoError::Failed(failure.detail),
+    }
+}
+
+#[async_trait]
+impl SeatRemover for ConnectVideo {
+    /// A Connect contact has one customer seat, shared by whoever holds its participant token:
+    /// it cannot be taken from one holder without stopping the contact, which would end the visit
+    /// for the clinician too. A retired session token is still refused (401) before this point.
+    async fn remove_attendee(&self, _room: &Room, _attendee_id: &str) -> Result<(), VideoError> {
+        Ok(())
     }
 }

@@ -43,7 +43,7 @@ async fn main() {
     let clinician = Caller { id: UserId::parse("dr").unwrap(), role: Role::Clinician };
     let visits = Visits::new(world.core());
     let links = Links::new(world.core(), world.tokens.clone());
-    let joins = Joins::new(world.core(), world.tokens.clone());
+    let joins = Joins::new(world.core(), world.tokens.clone(), world.video.clone());
     let patient = UserId::parse("patient").unwrap();
     let new_visit = || NewVisit {
         patient_id: patient.clone(),

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use visits_domain::model::{
     Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Provider, Room, Session, Visit,
 };
-use visits_domain::ports::{IdSource, VideoError, VideoProvider};
+use visits_domain::ports::{IdSource, SeatRemover, VideoError, VideoProvider};
 
 use visits_runtime::OsRandom;
 
@@ -133,11 +133,6 @@ impl VideoProvider for DemoVideo {
         }
     }
 
-    async fn remove_attendee(&self, _room: &Room, attendee_id: &str) -> Result<(), VideoError> {
-        self.state().attendees.retain(|_, attendee| attendee.attendee_id != attendee_id);
-        Ok(())
-    }
-
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
         let meeting_id = match room {
             Room::Chime { meeting } => &meeting.meeting_id,
@@ -161,4 +156,12 @@ fn random_token() -> String {
     let mut b = [0u8; 24];
     OsRandom.fill(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[async_trait]
+impl SeatRemover for DemoVideo {
+    async fn remove_attendee(&self, _room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        self.state().attendees.retain(|_, attendee| attendee.attendee_id != attendee_id);
+        Ok(())
+    }
 }

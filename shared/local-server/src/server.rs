@@ -44,7 +44,7 @@ impl LocalApp {
             schedule_visit: schedule_visit::App::new(core.clone()),
             mint_link: mint_link::App::new(core.clone(), tokens.clone()),
             notify: notify::App::new(core.clone(), tokens.clone(), notifier),
-            redeem_token: redeem_token::App::new(core.clone(), tokens.clone()),
+            redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
             start_session: start_session::App::new(core, tokens, video),
             outbox,
         }

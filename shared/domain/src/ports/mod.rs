@@ -14,4 +14,4 @@ pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
     VisitWrite, When,
 };
-pub use video::{ProviderRouter, VideoError, VideoProvider};
+pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};

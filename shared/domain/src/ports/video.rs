@@ -13,18 +13,37 @@ pub enum VideoError {
     Failed(String),
 }
 
+/// Taking a retired seat away: all a redemption needs from the video provider.
+#[async_trait]
+pub trait SeatRemover: Send + Sync {
+    /// Removes one seat: whoever holds it leaves the room and its join token stops working. A
+    /// seat (or room) already gone is not an error.
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError>;
+}
+
 /// Chime SDK meetings or Connect WebRTC contacts, chosen by the visit's `provider`.
 #[async_trait]
-pub trait VideoProvider: Send + Sync {
+pub trait VideoProvider: SeatRemover {
     /// Opens the visit's room. Idempotent per visit: asking twice gives the same room.
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError>;
     /// Seats a participant; the same participant gets the same seat back.
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError>;
     /// Ends the room and removes its participants.
     async fn close_room(&self, room: &Room) -> Result<(), VideoError>;
-    /// Removes one seat: whoever holds it leaves the room and its join token stops working. A
-    /// seat (or room) already gone is not an error.
-    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError>;
+}
+
+/// The seats of a function that links only the Chime SDK: Chime rooms through it; a Connect
+/// contact's one customer seat cannot be taken without ending the call, so there is nothing to do.
+pub struct ChimeSeats(pub std::sync::Arc<dyn SeatRemover>);
+
+#[async_trait]
+impl SeatRemover for ChimeSeats {
+    async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        match room.provider() {
+            crate::model::Provider::Chime => self.0.remove_attendee(room, attendee_id).await,
+            crate::model::Provider::Connect => Ok(()),
+        }
+    }
 }
 
 /// Sends each visit to the provider it was scheduled with, and each room to the provider that
@@ -56,7 +75,10 @@ impl VideoProvider for ProviderRouter {
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
         self.for_provider(room.provider()).close_room(room).await
     }
+}
 
+#[async_trait]
+impl SeatRemover for ProviderRouter {
     async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
         self.for_provider(room.provider()).remove_attendee(room, attendee_id).await
     }

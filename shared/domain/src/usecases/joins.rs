@@ -6,9 +6,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::core::{Core, store_error};
+use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, VisitId};
-use crate::ports::{FailureCount, LinkWrite};
+use crate::ports::{FailureCount, LinkWrite, SeatRemover};
 use crate::rules::JoinWindow;
 use crate::tokens::{Audience, Tokens};
 
@@ -37,11 +38,13 @@ struct Attempt<'a> {
 pub struct Joins {
     core: Core,
     tokens: Arc<Tokens>,
+    /// Where the seat of a retired admission is taken away at once.
+    seats: Arc<dyn SeatRemover>,
 }
 
 impl Joins {
-    pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
-        Self { core, tokens }
+    pub fn new(core: Core, tokens: Arc<Tokens>, seats: Arc<dyn SeatRemover>) -> Self {
+        Self { core, tokens, seats }
     }
 
     pub async fn preview(&self, raw_code: &str, source_ip: &str) -> Result<LinkPreview, DomainError> {
@@ -137,7 +140,17 @@ impl Joins {
             })
             .await;
         match outcome {
-            Ok(_) => Ok(Redemption { visit_id: visit.id, join_token, expires_at: window.closes_at }),
+            Ok(((), redeemed)) => {
+                if let Some(room) = &redeemed.room {
+                    // The earlier admission's seat leaves now. Should the provider be busy, the
+                    // next join or start takes it away instead: the redemption stands.
+                    let removed = remove_retired_seats(&self.core, self.seats.as_ref(), &redeemed, room, &patient);
+                    if let Err(error) = removed.await {
+                        tracing::warn!(error = %error, "a retired seat stays until the next join");
+                    }
+                }
+                Ok(Redemption { visit_id: visit.id, join_token, expires_at: window.closes_at })
+            }
             Err(DomainError::LinkUnavailable) => {
                 // Lost a race: re-read to tell the audit trail why.
                 let fresh = self.core.load(&link.visit_id).await?;

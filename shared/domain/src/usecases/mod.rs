@@ -6,6 +6,7 @@ mod core;
 mod joins;
 mod links;
 mod notify;
+mod seats;
 mod sessions;
 mod visits;
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::core::Core;
+use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{AuditKind, Caller, Participant, Room, Session, Visit, VisitId};
 use crate::ports::{VideoError, VideoProvider};
@@ -70,7 +71,7 @@ impl Sessions {
             },
             None => self.open_and_admit(&visit, &participant).await?,
         };
-        self.remove_retired_seats(&visit, &room, &caller.actor()).await?;
+        remove_retired_seats(&self.core, self.video.as_ref(), &visit, &room, &caller.actor()).await?;
         self.core
             .mutate(&visit.id, &caller.actor(), |visit, draft| {
                 let first_start = visit.session_started_at.is_none();
@@ -86,31 +87,6 @@ impl Sessions {
             })
             .await?;
         Ok(session)
-    }
-
-    /// Removes the seats that newer redemptions retired from the room, and forgets them.
-    async fn remove_retired_seats(&self, visit: &Visit, room: &Room, actor: &str) -> Result<(), DomainError> {
-        if visit.retired_attendees.is_empty() {
-            return Ok(());
-        }
-        for seat in &visit.retired_attendees {
-            match self.video.remove_attendee(room, seat).await {
-                Ok(()) | Err(VideoError::RoomGone) => {}
-                Err(error) => return Err(video_error(error)),
-            }
-        }
-        let removed = visit.retired_attendees.clone();
-        self.core
-            .mutate(&visit.id, actor, |visit, draft| {
-                let before = visit.retired_attendees.len();
-                visit.retired_attendees.retain(|seat| !removed.contains(seat));
-                for _ in visit.retired_attendees.len()..before {
-                    draft.record(AuditKind::ParticipantRemoved, [("role", "patient".to_owned())]);
-                }
-                Ok(())
-            })
-            .await?;
-        Ok(())
     }
 
     async fn open_and_admit(&self, visit: &Visit, participant: &Participant) -> Result<(Room, Session), DomainError> {
@@ -138,7 +114,7 @@ impl Sessions {
         let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
         let Some(room) = visit.room.clone() else { return Ok(waiting) };
         // Seats of retired admissions go first: the patient's own seat is then a fresh one.
-        self.remove_retired_seats(&visit, &room, &patient).await?;
+        remove_retired_seats(&self.core, self.video.as_ref(), &visit, &room, &patient).await?;
         let participant = Participant { user_id: visit.patient_id.clone(), is_patient: true };
         match self.video.admit(&visit, &room, &participant).await {
             Ok(session) => {
