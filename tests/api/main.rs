@@ -19,6 +19,7 @@ mod link_rules;
 mod logs;
 mod notifications;
 mod openapi;
+mod round_trips;
 mod sample_events;
 mod single_use;
 mod store_contract;

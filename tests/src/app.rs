@@ -63,6 +63,8 @@ pub struct TestApp {
     /// The Chime/Connect stand-in, when the app runs on the AWS adapters.
     standin: Option<aws_standin::StandIn>,
     pub accounts: Accounts,
+    /// The AWS calls made so far, when the app runs on the AWS adapters.
+    aws_calls: Option<local_aws::RequestCounter>,
 }
 
 /// The local server on the embedded adapters.
@@ -85,16 +87,18 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
     let config = local_aws::sdk_config().await;
     let (url, standin) = local_aws::standin().await;
 
-    let dynamodb = faulty_client!(aws_sdk_dynamodb, &config, faults.dynamodb);
+    // Every AWS call the app makes, counted: tests hold routes to their round-trip budgets.
+    let calls = local_aws::RequestCounter::default();
+    let dynamodb = faulty_client!(aws_sdk_dynamodb, &config, faults.dynamodb, calls);
     let table = format!("visits-test-{}", uuid::Uuid::new_v4());
     visits_dynamodb::create_table(&aws_sdk_dynamodb::Client::new(&config), &table).await.expect("a table");
     let (_, key_id, _) = local_aws::kms_key().await;
-    let kms = faulty_client!(aws_sdk_kms, &config, faults.kms);
-    let ses = faulty_client!(aws_sdk_sesv2, &config, faults.ses);
+    let kms = faulty_client!(aws_sdk_kms, &config, faults.kms, calls);
+    let ses = faulty_client!(aws_sdk_sesv2, &config, faults.ses, calls);
     aws_sdk_sesv2::Client::new(&config).create_email_identity().email_identity(SENDER).send().await.expect("a sender");
-    let sns = faulty_client!(aws_sdk_sns, &config, faults.sns);
-    let chime = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, &url);
-    let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, &url);
+    let sns = faulty_client!(aws_sdk_sns, &config, faults.sns, calls);
+    let chime = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, calls, &url);
+    let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, calls, &url);
 
     let policy = Arc::new(Policy::default());
     let core = visits_domain::usecases::Core {
@@ -116,7 +120,9 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
         }),
         outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
     };
-    start(adapters, clock, None, Some(standin)).await
+    let mut app = start(adapters, clock, None, Some(standin)).await;
+    app.aws_calls = Some(calls);
+    app
 }
 
 async fn start(
@@ -140,7 +146,7 @@ async fn start(
         patient2: token("patient2"),
         subs: tokens["subs"].clone(),
     };
-    TestApp { base, client, clock, embedded, standin, accounts }
+    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None }
 }
 
 impl TestApp {
@@ -156,6 +162,11 @@ impl TestApp {
             (None, Some(standin)) => standin.snapshot()["meetings"].as_array().map_or(0, Vec::len),
             (None, None) => 0,
         }
+    }
+
+    /// How many AWS calls the app has made so far. Panics for an app on the embedded adapters.
+    pub fn aws_calls(&self) -> usize {
+        self.aws_calls.as_ref().expect("an app on the AWS adapters").count()
     }
 
     /// The attendee ids the video provider holds seated.

@@ -81,7 +81,7 @@ pub fn throttling_response(xml: bool) -> aws_smithy_runtime_api::http::Response 
 /// A real client of `$krate` on the local AWS (or `$endpoint`), with `$faults` injected and the
 /// SDK's own retries off so an injected failure surfaces at once.
 macro_rules! faulty_client {
-    ($krate:ident, $config:expr, $faults:expr $(, $endpoint:expr)?) => {{
+    ($krate:ident, $config:expr, $faults:expr, $calls:expr $(, $endpoint:expr)?) => {{
         let mut replay = aws_smithy_mocks::MockResponseInterceptor::new()
             .rule_mode(aws_smithy_mocks::RuleMode::MatchAny)
             .allow_passthrough();
@@ -100,6 +100,7 @@ macro_rules! faulty_client {
         let builder = $krate::config::Builder::from($config)
             .http_client($crate::faults::ReplayOrSend { real })
             .interceptor(replay)
+            .interceptor($calls.clone())
             .retry_config(retries);
         $(let builder = builder.endpoint_url($endpoint);)?
         $krate::Client::from_conf(builder.build())
