@@ -26,11 +26,6 @@ impl Metrics {
             AuditKind::LinkMinted => self.links_minted += 1,
             AuditKind::LinkRedeemed => self.links_redeemed += 1,
             AuditKind::SessionStarted => self.sessions_started += 1,
-            AuditKind::LinkRefused => {
-                self.links_refused += 1;
-                let reason = record.refusal_reason().unwrap_or("unknown").to_owned();
-                *self.refused_by_reason.entry(reason).or_default() += 1;
-            }
             _ => {}
         }
         if !linked {

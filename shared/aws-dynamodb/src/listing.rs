@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
+use serde::de::DeserializeOwned;
 use visits_domain::model::{AuditRecord, DurationMinutes, VisitId};
 use visits_domain::ports::{Cursor, StoreError, VisitPage, VisitQuery, When};
 
@@ -70,60 +71,51 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
     Ok(VisitPage { items, next })
 }
 
+/// The items of a visit's partition under `prefix` (its audit chain, its refusals), in key order.
+async fn visit_items<I: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    visit_id: &VisitId,
+    prefix: &str,
+    what: &str,
+) -> Result<Vec<I>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let output = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#sk", attr::SK)
+            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items.unwrap_or_default() {
+            items.push(from_item::<I>(item, what)?);
+        }
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 pub async fn refusals(
     client: &Client,
     table: &str,
     visit_id: &VisitId,
 ) -> Result<Vec<visits_domain::model::RefusalRecord>, StoreError> {
-    let mut records = Vec::new();
-    let mut start = None;
-    loop {
-        let output = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_names("#sk", attr::SK)
-            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
-            .expression_attribute_values(":prefix", s(keys::REFUSAL_SK_PREFIX))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in output.items.unwrap_or_default() {
-            records.push(from_item::<schema::RefusalItem>(item, "refusal")?.record);
-        }
-        start = output.last_evaluated_key;
-        if start.is_none() {
-            return Ok(records);
-        }
-    }
+    let items: Vec<schema::RefusalItem> =
+        visit_items(client, table, visit_id, keys::REFUSAL_SK_PREFIX, "refusal").await?;
+    Ok(items.into_iter().map(|item| item.record).collect())
 }
 
 pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
-    let mut records = Vec::new();
-    let mut start = None;
-    loop {
-        let output = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_names("#sk", attr::SK)
-            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
-            .expression_attribute_values(":prefix", s(keys::AUDIT_SK_PREFIX))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in output.items.unwrap_or_default() {
-            records.push(from_item::<AuditItem>(item, "audit")?.record);
-        }
-        start = output.last_evaluated_key;
-        if start.is_none() {
-            return Ok(records);
-        }
-    }
+    let items: Vec<AuditItem> = visit_items(client, table, visit_id, keys::AUDIT_SK_PREFIX, "audit").await?;
+    Ok(items.into_iter().map(|item| item.record).collect())
 }

@@ -73,7 +73,7 @@ impl std::fmt::Display for AuditKind {
     }
 }
 
-/// Why a link was refused: the `reason` of a [`AuditKind::LinkRefused`] record.
+/// Why a link was refused: the `reason` of a [`super::RefusalRecord`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalReason {
     /// Active when read, but another redemption won.
@@ -84,9 +84,6 @@ pub enum RefusalReason {
 }
 
 impl RefusalReason {
-    /// The key of the reason in the record's `data`.
-    pub const KEY: &str = "reason";
-
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LostRace => "lost_race",
@@ -160,11 +157,6 @@ impl AuditRecord {
         };
         record.hash = record.computed_hash();
         record
-    }
-
-    /// The refusal reason of a [`AuditKind::LinkRefused`] record.
-    pub fn refusal_reason(&self) -> Option<&str> {
-        (self.kind == AuditKind::LinkRefused).then(|| self.data.get(RefusalReason::KEY).map(String::as_str)).flatten()
     }
 
     pub fn head(&self) -> AuditHead {

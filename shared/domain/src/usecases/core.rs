@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, Visit, VisitId};
-use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, StoreError, VisitWrite};
+use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, StoreError, VideoError, VisitWrite};
 use crate::rules::Policy;
 
 /// Optimistic-lock retries before a busy visit answers 503.
@@ -127,5 +127,16 @@ pub(crate) fn store_error(error: StoreError) -> DomainError {
             DomainError::Unavailable { dependency: "store", retry_after_seconds }
         }
         StoreError::Failed(message) => DomainError::Internal(format!("store: {message}")),
+    }
+}
+
+/// A video provider's failure, as the use cases answer it.
+pub(crate) fn video_error(error: VideoError) -> DomainError {
+    match error {
+        VideoError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "video provider", retry_after_seconds }
+        }
+        VideoError::RoomGone => DomainError::Internal("a new room was gone at once".into()),
+        VideoError::Failed(message) => DomainError::Internal(format!("video provider: {message}")),
     }
 }

@@ -1,6 +1,6 @@
 //! Seats retired by a newer redemption (one admission per participant) leave the room.
 
-use super::core::Core;
+use super::core::{Core, video_error};
 use crate::DomainError;
 use crate::model::{AuditKind, Room, Visit};
 use crate::ports::{SeatRemover, VideoError};
@@ -19,10 +19,7 @@ pub(crate) async fn remove_retired_seats<S: SeatRemover + ?Sized>(
     for seat in &visit.retired_attendees {
         match seats.remove_attendee(room, seat).await {
             Ok(()) | Err(VideoError::RoomGone) => {}
-            Err(VideoError::Unavailable { retry_after_seconds }) => {
-                return Err(DomainError::Unavailable { dependency: "video provider", retry_after_seconds });
-            }
-            Err(VideoError::Failed(message)) => return Err(DomainError::Internal(format!("video: {message}"))),
+            Err(error) => return Err(video_error(error)),
         }
     }
     let removed = visit.retired_attendees.clone();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::core::Core;
+use super::core::{Core, video_error};
 use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{AuditKind, Caller, Participant, Room, Session, Visit, VisitId};
@@ -204,15 +204,5 @@ fn provider_name(room: &Room) -> String {
     match room {
         Room::Chime { .. } => "chime".into(),
         Room::Connect { .. } => "connect".into(),
-    }
-}
-
-fn video_error(error: VideoError) -> DomainError {
-    match error {
-        VideoError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "video provider", retry_after_seconds }
-        }
-        VideoError::RoomGone => DomainError::Internal("a new room was gone at once".into()),
-        VideoError::Failed(message) => DomainError::Internal(format!("video provider: {message}")),
     }
 }
