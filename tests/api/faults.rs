@@ -117,11 +117,12 @@ async fn sns_and_ses_throttling_fail_their_channel_only() {
 
 #[tokio::test]
 async fn chime_throttling_on_start_is_503_and_the_visit_is_unchanged() {
-    let rule: Rule = mock!(aws_sdk_chimesdkmeetings::Client::create_meeting)
+    let rule: Rule = mock!(aws_sdk_chimesdkmeetings::Client::create_meeting_with_attendees)
         .match_requests(|request| {
             request.external_meeting_id().is_some_and(|id| id.starts_with("vis_"))
                 && request.client_request_token().is_some_and(|t| t.contains("-v"))
                 && request.media_region() == Some("us-east-1")
+                && request.attendees().len() == 1
         })
         .then_http_response(|| throttling_response(false));
     let app = spawn_aws_app_with(Faults { chime: vec![rule.clone()], ..Faults::default() }).await;

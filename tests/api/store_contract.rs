@@ -40,6 +40,8 @@ contract!(
     idempotency_keys_are_taken_once,
     an_expired_idempotency_key_can_be_reused,
     failure_counters_count_within_a_window,
+    a_join_reads_everything_it_needs_at_once,
+    a_visit_history_holds_the_visit_its_chain_and_its_refusals,
     fifty_concurrent_redemptions_have_one_winner,
     refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
 );

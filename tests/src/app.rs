@@ -107,11 +107,15 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
         ids: Arc::new(visits_runtime::OsRandom),
         policy: policy.clone(),
     };
+    let tokens = Arc::new(visits_domain::tokens::Tokens::new(
+        Arc::new(visits_kms::KmsSigner::new(kms, key_id)),
+        policy.token_issuer.clone(),
+    ));
+    // As in a deployed function, the public key is fetched at start, not by a request; here it
+    // is awaited, so that no request's calls include it.
+    tokens.warm().await.expect("the local AWS serves the public key");
     let adapters = Adapters {
-        tokens: Arc::new(visits_domain::tokens::Tokens::new(
-            Arc::new(visits_kms::KmsSigner::new(kms, key_id)),
-            policy.token_issuer.clone(),
-        )),
+        tokens,
         core,
         notifier: Arc::new(visits_aws_notify::AwsNotifier::new(ses, sns, SENDER)),
         video: Arc::new(visits_domain::ports::ProviderRouter {
@@ -164,9 +168,10 @@ impl TestApp {
         }
     }
 
-    /// How many AWS calls the app has made so far. Panics for an app on the embedded adapters.
-    pub fn aws_calls(&self) -> usize {
-        self.aws_calls.as_ref().expect("an app on the AWS adapters").count()
+    /// The AWS calls the app has made so far, in the order they started. Panics for an app on
+    /// the embedded adapters.
+    pub fn aws_calls(&self) -> Vec<local_aws::AwsCall> {
+        self.aws_calls.as_ref().expect("an app on the AWS adapters").calls()
     }
 
     /// The attendee ids the video provider holds seated.

@@ -21,14 +21,49 @@ pub async fn dynamodb_store() -> visits_dynamodb::DynamoStore {
     visits_dynamodb::DynamoStore::new(client, table)
 }
 
-/// Counts the requests a client sends, to show what makes no AWS call.
+/// Records every call a client makes (service, operation, when it started and finished), to
+/// count a request's AWS calls and how many of them had to wait for one another.
 #[derive(Debug, Clone, Default)]
-pub struct RequestCounter(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+pub struct RequestCounter(std::sync::Arc<std::sync::Mutex<Vec<AwsCall>>>);
+
+/// One AWS call as its client saw it, retries included.
+#[derive(Debug, Clone)]
+pub struct AwsCall {
+    pub operation: String,
+    pub started: std::time::Instant,
+    pub finished: Option<std::time::Instant>,
+}
+
+/// Where a call's entry is, kept in the call's own config bag between its start and end.
+#[derive(Debug, Clone)]
+struct CallIndex(usize);
+
+impl aws_smithy_types::config_bag::Storable for CallIndex {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
 
 impl RequestCounter {
     pub fn count(&self) -> usize {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
+        self.calls().len()
     }
+
+    pub fn calls(&self) -> Vec<AwsCall> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+/// The longest chain of calls of which each started after the one before it finished: the round
+/// trips a request waits for one after another. Calls in flight together count once.
+pub fn sequential_depth(calls: &[AwsCall]) -> usize {
+    let mut spans: Vec<(std::time::Instant, std::time::Instant)> =
+        calls.iter().map(|call| (call.started, call.finished.unwrap_or(call.started))).collect();
+    spans.sort_by_key(|(_, finished)| *finished);
+    let mut depth_ending_at: Vec<usize> = Vec::with_capacity(spans.len());
+    for (i, (started, _)) in spans.iter().enumerate() {
+        let before = (0..i).filter(|j| spans[*j].1 <= *started).map(|j| depth_ending_at[j]).max().unwrap_or(0);
+        depth_ending_at.push(before + 1);
+    }
+    depth_ending_at.into_iter().max().unwrap_or(0)
 }
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter {
@@ -39,9 +74,31 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter 
     fn read_before_execution(
         &self,
         _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
-        _config: &mut aws_smithy_types::config_bag::ConfigBag,
+        config: &mut aws_smithy_types::config_bag::ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut calls = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        config.interceptor_state().store_put(CallIndex(calls.len()));
+        calls.push(AwsCall { operation: String::new(), started: std::time::Instant::now(), finished: None });
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        config: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(CallIndex(index)) = config.load::<CallIndex>().cloned() {
+            let mut calls = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(call) = calls.get_mut(index) {
+                call.finished = Some(std::time::Instant::now());
+                // The operation's name is in the bag once the call has run.
+                call.operation = config
+                    .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+                    .map(|m| m.name().to_owned())
+                    .unwrap_or_default();
+            }
+        }
         Ok(())
     }
 }

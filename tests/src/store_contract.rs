@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    AuditKind, AuditRecord, Digest, Link, LinkState, LinkStatus, RefusalRecord, UserId, Visit, VisitStatus,
+    Admission, AuditKind, AuditRecord, CodeEntry, Digest, Link, LinkState, LinkStatus, RefusalRecord, UserId, Visit,
+    VisitStatus,
 };
 use visits_domain::ports::{
-    Change, CommitError, Cursor, IdSource, IdempotencyRecord, LinkWrite, Store, VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdSource, IdempotencyRecord, JoinRead, LinkWrite, Store, VisitQuery,
+    VisitWrite, When,
 };
 use visits_domain::testing::{CountingIds, scheduled_visit};
 
@@ -67,12 +69,20 @@ fn link_for(visit: &Visit, name: &str, expires_at: DateTime<Utc>) -> Link {
     }
 }
 
+fn admission_of(link: &Link) -> Admission {
+    Admission { patient_id: user("p1"), opens_at: now() - Duration::minutes(15), closes_at: link.expires_at }
+}
+
+/// The write that inserts `link` and its code.
+fn insert_link(link: &Link) -> LinkWrite {
+    LinkWrite::Insert { link: link.clone(), admission: admission_of(link) }
+}
+
 /// Inserts a link and makes it the visit's current one.
 async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
     let link = link_for(visit, name, now() + Duration::hours(1));
-    let (visit, change) = update(visit, AuditKind::LinkMinted, vec![LinkWrite::Insert(link.clone())], |v| {
-        v.current_link = Some(link.id_hash)
-    });
+    let (visit, change) =
+        update(visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| v.current_link = Some(link.id_hash));
     store.commit(change).await.expect("mint");
     (visit, link)
 }
@@ -186,9 +196,8 @@ pub async fn a_stale_version_writes_nothing(store: SharedStore) {
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (_, winner) = update(&visit, AuditKind::VisitCancelled, vec![], |v| v.status = VisitStatus::Cancelled);
     let link = link_for(&visit, "late", now() + Duration::hours(1));
-    let (_, loser) = update(&visit, AuditKind::LinkMinted, vec![LinkWrite::Insert(link.clone())], |v| {
-        v.current_link = Some(link.id_hash)
-    });
+    let (_, loser) =
+        update(&visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| v.current_link = Some(link.id_hash));
     store.commit(winner).await.expect("the first writer wins");
     assert!(matches!(store.commit(loser).await, Err(CommitError::VersionConflict)));
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), None, "no link without its visit change");
@@ -266,17 +275,80 @@ pub async fn an_expired_idempotency_key_can_be_reused(store: SharedStore) {
 
 pub async fn failure_counters_count_within_a_window(store: SharedStore) {
     let window = Duration::minutes(15);
+    let none = FailureCount { count: 0, resets_at: now() };
     assert_eq!(store.failures("ip#1", now()).await.unwrap().count, 0);
     for expected in 1..=3 {
-        let count = store.record_failure("ip#1", now(), window).await.unwrap();
+        let seen = store.failures("ip#1", now()).await.unwrap();
+        let count = store.record_failure("ip#1", now(), window, seen).await.unwrap();
         assert_eq!((count.count, count.resets_at), (expected, now() + window));
     }
-    assert_eq!(store.failures("ip#1", now() + Duration::minutes(14)).await.unwrap().count, 3);
+    // What a request read may be stale by the time it counts: the count is still right.
+    let count = store.record_failure("ip#1", now(), window, none).await.unwrap();
+    assert_eq!((count.count, count.resets_at), (4, now() + window), "a stale 'none' still counts into the window");
+    assert_eq!(store.failures("ip#1", now() + Duration::minutes(14)).await.unwrap().count, 4);
     assert_eq!(store.failures("ip#2", now()).await.unwrap().count, 0, "keys are separate");
     let later = now() + Duration::minutes(16);
     assert_eq!(store.failures("ip#1", later).await.unwrap().count, 0, "the window has passed");
-    let fresh = store.record_failure("ip#1", later, window).await.unwrap();
-    assert_eq!((fresh.count, fresh.resets_at), (1, later + window));
+    let stale = FailureCount { count: 4, resets_at: now() + window };
+    let fresh = store.record_failure("ip#1", later, window, stale).await.unwrap();
+    assert_eq!((fresh.count, fresh.resets_at), (1, later + window), "a stale count still starts a new window");
+}
+
+/// One read gives a join everything it needs: counters (current, absent, expired), the code's
+/// entry, the link with its refusal count, and the visit.
+pub async fn a_join_reads_everything_it_needs_at_once(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let none = FailureCount { count: 0, resets_at: now() };
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, link) = with_link(&store, &visit, "a").await;
+    for _ in 0..2 {
+        store.record_failure("ip#busy", now(), window, none).await.unwrap();
+    }
+    store.record_failure("ip#old", now() - Duration::hours(1), window, none).await.unwrap();
+    store.record_refusal(&visit.id, &link.id_hash, now(), "expired", 0).await.unwrap();
+    store.record_refusal(&visit.id, &link.id_hash, now(), "expired", 1).await.unwrap();
+
+    let read = JoinRead {
+        failure_keys: vec!["ip#busy".into(), "ip#none".into(), "ip#old".into()],
+        code: Some(link.code_hash),
+        link: Some(link.id_hash),
+        visit: Some(visit.id.clone()),
+    };
+    let facts = store.join_read(&read, now()).await.unwrap();
+    let counts: Vec<u32> = facts.failures.iter().map(|f| f.count).collect();
+    assert_eq!(counts, [2, 0, 0], "in the order asked, expired windows count nothing");
+    let entry =
+        CodeEntry { link_id: link.id_hash, visit_id: Some(visit.id.clone()), admission: Some(admission_of(&link)) };
+    assert_eq!(facts.code, Some(entry));
+    assert_eq!(facts.link, Some(link.clone()));
+    assert_eq!(facts.refusals, 2);
+    assert_eq!(facts.visit, Some(visit.clone()));
+
+    let missing = JoinRead {
+        failure_keys: vec![],
+        code: Some(Digest::of(b"no such code")),
+        link: Some(Digest::of(b"no such link")),
+        visit: Some(ids.visit_id()),
+    };
+    let facts = store.join_read(&missing, now()).await.unwrap();
+    assert!(facts.failures.is_empty() && facts.code.is_none() && facts.link.is_none() && facts.visit.is_none());
+    assert_eq!(facts.refusals, 0);
+}
+
+/// The visit, its whole chain and its refusals come back from one read.
+pub async fn a_visit_history_holds_the_visit_its_chain_and_its_refusals(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, link) = with_link(&store, &visit, "a").await;
+    let refusal = store.record_refusal(&visit.id, &link.id_hash, now(), "revoked", 0).await.unwrap();
+    let history = store.visit_history(&visit.id).await.unwrap().expect("the visit");
+    assert_eq!(history.visit, visit);
+    assert_eq!(history.records, store.audit_trail(&visit.id).await.unwrap());
+    assert_eq!(history.records.len(), 2);
+    assert_eq!(history.records.last().unwrap().head(), visit.audit_head);
+    assert_eq!(history.refusals, vec![refusal]);
+    assert!(store.visit_history(&ids.visit_id()).await.unwrap().is_none());
 }
 
 /// Fifty redemptions of one link at once, through the domain: exactly one wins.
@@ -310,13 +382,14 @@ pub async fn refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alo
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (first, second) =
         (link_for(&visit, "a", now() + Duration::hours(1)), link_for(&visit, "b", now() + Duration::hours(1)));
-    let links = vec![LinkWrite::Insert(first.clone()), LinkWrite::Insert(second.clone())];
+    let links = vec![insert_link(&first), insert_link(&second)];
     let (visit, change) = update(&visit, AuditKind::LinkMinted, links, |_| {});
     store.commit(change).await.expect("links");
     let tries = (0..30).map(|i| {
         let (store, visit_id) = (store.clone(), visit.id.clone());
         let link = if i % 6 == 0 { second.id_hash } else { first.id_hash };
-        tokio::spawn(async move { store.record_refusal(&visit_id, &link, now(), "expired").await })
+        // Every try read no refusals yet: all but the first find the count moved on.
+        tokio::spawn(async move { store.record_refusal(&visit_id, &link, now(), "expired", 0).await })
     });
     let recorded: Vec<RefusalRecord> = futures::future::join_all(tries)
         .await

@@ -34,13 +34,10 @@ impl ChimeVideo {
 #[async_trait]
 impl VideoProvider for ChimeVideo {
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
-        // The token is the visit at this version: two clinicians starting at once get one
-        // meeting; a restart after Chime ended the meeting (a later version) gets a new one.
-        let token = format!("{}-v{}", visit.id, visit.version);
         let output = self
             .client
             .create_meeting()
-            .client_request_token(token)
+            .client_request_token(meeting_token(visit))
             .external_meeting_id(visit.id.as_str())
             .media_region(&self.media_region)
             .send()
@@ -48,6 +45,39 @@ impl VideoProvider for ChimeVideo {
             .map_err(video_error)?;
         let meeting = output.meeting().ok_or_else(|| VideoError::Failed("CreateMeeting returned no meeting".into()))?;
         Ok(Room::Chime { meeting: meeting_from(meeting) })
+    }
+
+    /// One `CreateMeetingWithAttendees` instead of a meeting and then its first attendee.
+    async fn open_room_with(&self, visit: &Visit, first: &Participant) -> Result<(Room, Session), VideoError> {
+        let attendee = types::CreateAttendeeRequestItem::builder()
+            .external_user_id(first.user_id.as_str())
+            .build()
+            .map_err(|e| VideoError::Failed(e.to_string()))?;
+        let output = self
+            .client
+            .create_meeting_with_attendees()
+            .client_request_token(meeting_token(visit))
+            .external_meeting_id(visit.id.as_str())
+            .media_region(&self.media_region)
+            .attendees(attendee)
+            .send()
+            .await
+            .map_err(video_error)?;
+        let meeting = output
+            .meeting()
+            .ok_or_else(|| VideoError::Failed("CreateMeetingWithAttendees returned no meeting".into()))?;
+        let room = Room::Chime { meeting: meeting_from(meeting) };
+        let seated = output.attendees().iter().find(|a| a.external_user_id() == Some(first.user_id.as_str()));
+        let session = match seated {
+            Some(attendee) => Session::Chime {
+                visit_id: visit.id.clone(),
+                meeting: meeting_from(meeting),
+                attendee: attendee_from(attendee),
+            },
+            // Another start made this meeting first (same token), with its own first attendee.
+            None => self.admit(visit, &room, first).await?,
+        };
+        Ok((room, session))
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
@@ -77,6 +107,12 @@ impl VideoProvider for ChimeVideo {
             Err(error) => Err(error),
         }
     }
+}
+
+/// The visit at this version: two clinicians starting at once get one meeting; a restart after
+/// Chime ended the meeting (a later version) gets a new one.
+fn meeting_token(visit: &Visit) -> String {
+    format!("{}-v{}", visit.id, visit.version)
 }
 
 fn text(value: Option<&str>) -> String {

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
+use visits_domain::model::{Digest, RefusalRecord, VisitId};
 use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreError, VisitWrite};
 
 use crate::errors::store_error;
@@ -77,8 +78,9 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
     }
     for write in &change.links {
         match write {
-            LinkWrite::Insert(link) => {
-                let (link_item, code_item) = (to_item(&LinkItem::new(link))?, to_item(&CodeItem::new(link))?);
+            LinkWrite::Insert { link, admission } => {
+                let (link_item, code_item) =
+                    (to_item(&LinkItem::new(link))?, to_item(&CodeItem::new(link, admission))?);
                 entries.push((Part::NewLink, put(link_item, "attribute_not_exists(PK)", vec![], vec![])?));
                 entries.push((Part::NewLink, put(code_item, "attribute_not_exists(PK)", vec![], vec![])?));
             }
@@ -141,67 +143,104 @@ fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> Com
 }
 
 /// Counts a failure: increments within the current window, or starts a new window. Two
-/// conditional writes, because one update cannot both test the window and reset it.
+/// conditional writes, because one update cannot both test the window and reset it; the count
+/// the request read (`seen`) picks the one likely right, so most failures take one write.
 pub async fn record_failure(
     client: &Client,
     table: &str,
     key: &str,
     now: DateTime<Utc>,
     window: Duration,
+    seen: FailureCount,
 ) -> Result<FailureCount, StoreError> {
-    for _ in 0..4 {
-        let increment = client
-            .update_item()
-            .table_name(table)
-            .key(attr::PK, s(keys::failure_pk(key)))
-            .key(attr::SK, s(keys::FAILURE_SK))
-            .update_expression("SET #count = #count + :one")
-            .condition_expression("#resets > :now")
-            .expression_attribute_names("#count", attr::COUNT)
-            .expression_attribute_names("#resets", attr::RESETS_AT_MS)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", millis(now))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match increment {
-            Ok(output) => {
-                return from_item::<FailureItem>(output.attributes.unwrap_or_default(), "failure counter")?.count();
-            }
-            Err(error) if !is_condition_failure(&error) => return Err(store_error(error)),
-            Err(_) => {}
-        }
-        let resets_at = now + window;
-        let start = client
-            .put_item()
-            .table_name(table)
-            .set_item(Some(to_item(&FailureItem::first(key, resets_at))?))
-            .condition_expression("attribute_not_exists(PK) OR #resets <= :now")
-            .expression_attribute_names("#resets", attr::RESETS_AT_MS)
-            .expression_attribute_values(":now", millis(now))
-            .send()
-            .await;
-        match start {
-            Ok(_) => return Ok(FailureCount { count: 1, resets_at }),
-            // Another request started the window first: count into it.
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-            Err(error) => return Err(store_error(error)),
+    let mut new_window = seen.count == 0;
+    for _ in 0..6 {
+        let counted = if new_window {
+            start_failure_window(client, table, key, now, window).await?
+        } else {
+            count_failure(client, table, key, now).await?
+        };
+        match counted {
+            Some(count) => return Ok(count),
+            // The other case holds (another request started or ended the window): try it.
+            None => new_window = !new_window,
         }
     }
     Err(StoreError::Unavailable { retry_after_seconds: 1 })
 }
 
-/// Numbers a refusal with its link's counter (`ADD` on an item of its own, atomic: concurrent
-/// refusals never conflict, and the link item stays its redemption's), then keeps the sealed
-/// record under that number.
+/// One more failure in the current window; `None` when no window is current.
+async fn count_failure(
+    client: &Client,
+    table: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<FailureCount>, StoreError> {
+    let increment = client
+        .update_item()
+        .table_name(table)
+        .key(attr::PK, s(keys::failure_pk(key)))
+        .key(attr::SK, s(keys::FAILURE_SK))
+        .update_expression("SET #count = #count + :one")
+        .condition_expression("#resets > :now")
+        .expression_attribute_names("#count", attr::COUNT)
+        .expression_attribute_names("#resets", attr::RESETS_AT_MS)
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":now", millis(now))
+        .return_values(ReturnValue::AllNew)
+        .send()
+        .await;
+    match increment {
+        Ok(output) => {
+            from_item::<FailureItem>(output.attributes.unwrap_or_default(), "failure counter")?.count().map(Some)
+        }
+        Err(error) if is_condition_failure(&error) => Ok(None),
+        Err(error) => Err(store_error(error)),
+    }
+}
+
+/// The first failure of a new window; `None` when a window is current.
+async fn start_failure_window(
+    client: &Client,
+    table: &str,
+    key: &str,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<Option<FailureCount>, StoreError> {
+    let resets_at = now + window;
+    let start = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(to_item(&FailureItem::first(key, resets_at))?))
+        .condition_expression("attribute_not_exists(PK) OR #resets <= :now")
+        .expression_attribute_names("#resets", attr::RESETS_AT_MS)
+        .expression_attribute_values(":now", millis(now))
+        .send()
+        .await;
+    match start {
+        Ok(_) => Ok(Some(FailureCount { count: 1, resets_at })),
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+        Err(error) => Err(store_error(error)),
+    }
+}
+
+/// Numbers a refusal with its link's counter (an item of its own: the link item stays its
+/// redemption's) and keeps the sealed record under that number. When the count this request read
+/// (`seen`) is still current, both are one transaction; otherwise (a concurrent refusal moved the
+/// counter) an atomic `ADD` hands out the number and the record follows.
 pub async fn record_refusal(
     client: &Client,
     table: &str,
-    visit_id: &visits_domain::model::VisitId,
-    link: &visits_domain::model::Digest,
+    visit_id: &VisitId,
+    link: &Digest,
     at: DateTime<Utc>,
     reason: &str,
-) -> Result<visits_domain::model::RefusalRecord, StoreError> {
+    seen: u64,
+) -> Result<RefusalRecord, StoreError> {
+    let record = RefusalRecord::sealed(visit_id.clone(), *link, seen + 1, at, reason);
+    if numbered_at_once(client, table, &record, seen).await? {
+        return Ok(record);
+    }
     // DynamoDB's ADD never hands out a number twice; an emulator may. A number already taken is
     // then taken again from the counter, which has moved past it, so the numbers stay whole.
     for _ in 0..5 {
@@ -224,7 +263,7 @@ pub async fn record_refusal(
             .and_then(|value| value.as_n().ok())
             .and_then(|value| value.parse().ok())
             .ok_or_else(|| crate::errors::malformed("refusal counter", attr::REFUSALS))?;
-        let record = visits_domain::model::RefusalRecord::sealed(visit_id.clone(), *link, number, at, reason);
+        let record = RefusalRecord::sealed(visit_id.clone(), *link, number, at, reason);
         let kept = client
             .put_item()
             .table_name(table)
@@ -239,6 +278,40 @@ pub async fn record_refusal(
         }
     }
     Err(StoreError::Unavailable { retry_after_seconds: 1 })
+}
+
+/// The counter moved from `seen` to the record's number and the record kept, in one transaction;
+/// `false` when the counter was no longer at `seen`.
+async fn numbered_at_once(client: &Client, table: &str, record: &RefusalRecord, seen: u64) -> Result<bool, StoreError> {
+    let failed =
+        |e: aws_sdk_dynamodb::error::BuildError| StoreError::Failed(format!("building a transaction item: {e}"));
+    let mut counter = Update::builder()
+        .table_name(table)
+        .key(attr::PK, s(keys::link_pk(&record.link)))
+        .key(attr::SK, s(keys::REFUSAL_COUNTER_SK))
+        .update_expression("SET #refusals = :number")
+        .expression_attribute_names("#refusals", attr::REFUSALS)
+        .expression_attribute_values(":number", value(&record.n)?);
+    counter = if seen == 0 {
+        counter.condition_expression("attribute_not_exists(#refusals)")
+    } else {
+        counter.condition_expression("#refusals = :seen").expression_attribute_values(":seen", value(&seen)?)
+    };
+    let keep = Put::builder()
+        .table_name(table)
+        .set_item(Some(to_item(&RefusalItem::new(record))?))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(failed)?;
+    let writes = vec![
+        TransactWriteItem::builder().update(counter.build().map_err(failed)?).build(),
+        TransactWriteItem::builder().put(keep).build(),
+    ];
+    match client.transact_write_items().set_transact_items(Some(writes)).send().await {
+        Ok(_) => Ok(true),
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_transaction_canceled_exception()) => Ok(false),
+        Err(error) => Err(store_error(error)),
+    }
 }
 
 fn is_condition_failure(error: &SdkError<UpdateItemError>) -> bool {

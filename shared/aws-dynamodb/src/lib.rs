@@ -13,6 +13,7 @@
 //! Every read of one item is strongly consistent; every condition and read checks expiry itself,
 //! because TTL deletes late.
 
+mod batch;
 mod commit;
 mod errors;
 mod keys;
@@ -25,7 +26,8 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{AuditRecord, Digest, Link, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{
-    Change, CommitError, FailureCount, IdempotencyRecord, Store, StoreError, VisitPage, VisitQuery,
+    Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, Store, StoreError, VisitHistory,
+    VisitPage, VisitQuery,
 };
 
 use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, VisitItem, attr, from_item};
@@ -76,7 +78,7 @@ impl Store for DynamoStore {
 
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
         let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
-        self.link_by_id(&from_item::<CodeItem>(code, "code")?.link_id_hash).await
+        self.link_by_id(&from_item::<CodeItem>(code, "code")?.entry().link_id).await
     }
 
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
@@ -86,6 +88,14 @@ impl Store for DynamoStore {
 
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
         listing::audit_trail(&self.client, &self.table, visit_id).await
+    }
+
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {
+        listing::visit_history(&self.client, &self.table, visit_id).await
+    }
+
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError> {
+        batch::join_read(&self.client, &self.table, read, now).await
     }
 
     async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
@@ -109,8 +119,9 @@ impl Store for DynamoStore {
         link: &Digest,
         at: DateTime<Utc>,
         reason: &str,
+        seen: u64,
     ) -> Result<RefusalRecord, StoreError> {
-        commit::record_refusal(&self.client, &self.table, visit_id, link, at, reason).await
+        commit::record_refusal(&self.client, &self.table, visit_id, link, at, reason, seen).await
     }
 
     async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError> {
@@ -122,7 +133,8 @@ impl Store for DynamoStore {
         key: &str,
         now: DateTime<Utc>,
         window: Duration,
+        seen: FailureCount,
     ) -> Result<FailureCount, StoreError> {
-        commit::record_failure(&self.client, &self.table, key, now, window).await
+        commit::record_failure(&self.client, &self.table, key, now, window, seen).await
     }
 }

@@ -1,5 +1,5 @@
 //! Queries: visits by patient, clinician or all (one GSI each, sorted by time), and one visit's
-//! audit trail.
+//! partition (the visit, its audit trail, its refusals).
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
 use serde::de::DeserializeOwned;
 use visits_domain::model::{AuditRecord, DurationMinutes, VisitId};
-use visits_domain::ports::{Cursor, StoreError, VisitPage, VisitQuery, When};
+use visits_domain::ports::{Cursor, StoreError, VisitHistory, VisitPage, VisitQuery, When};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
@@ -101,6 +101,44 @@ async fn visit_items<I: DeserializeOwned>(
         start = output.last_evaluated_key;
         if start.is_none() {
             return Ok(items);
+        }
+    }
+}
+
+/// A visit's whole partition in one query (paged): the visit item, its audit chain (`AUDIT#…`,
+/// in order) and its refusals (`REFUSAL#…`).
+pub async fn visit_history(
+    client: &Client,
+    table: &str,
+    visit_id: &VisitId,
+) -> Result<Option<VisitHistory>, StoreError> {
+    let (mut visit, mut records, mut refusals) = (None, Vec::new(), Vec::new());
+    let mut start = None;
+    loop {
+        let output = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items.unwrap_or_default() {
+            let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            if sk == keys::VISIT_SK {
+                visit = Some(from_item::<VisitItem>(item, "visit")?.visit);
+            } else if sk.starts_with(keys::AUDIT_SK_PREFIX) {
+                records.push(from_item::<AuditItem>(item, "audit")?.record);
+            } else if sk.starts_with(keys::REFUSAL_SK_PREFIX) {
+                refusals.push(from_item::<schema::RefusalItem>(item, "refusal")?.record);
+            }
+        }
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(visit.map(|visit| VisitHistory { visit, records, refusals }));
         }
     }
 }

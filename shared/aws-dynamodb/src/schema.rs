@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{Admission, AuditRecord, CodeEntry, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
 use crate::errors::malformed;
@@ -207,7 +207,8 @@ impl RefusalItem {
     }
 }
 
-/// A code's digest pointing at its link.
+/// A code's digest pointing at its link, with what the link was minted for (whose, which visit,
+/// its window), so that a redemption reads the link and visit together and signs meanwhile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeItem {
@@ -217,18 +218,29 @@ pub struct CodeItem {
     sk: String,
     entity: Entity,
     pub link_id_hash: Digest,
+    /// Absent on codes kept before they recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visit_id: Option<VisitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    admission: Option<Admission>,
     ttl: i64,
 }
 
 impl CodeItem {
-    pub fn new(link: &Link) -> Self {
+    pub fn new(link: &Link, admission: &Admission) -> Self {
         Self {
             pk: keys::code_pk(&link.code_hash),
             sk: keys::CODE_SK.into(),
             entity: Entity::Code,
             link_id_hash: link.id_hash,
+            visit_id: Some(link.visit_id.clone()),
+            admission: Some(admission.clone()),
             ttl: later(link.expires_at, LINK_GRACE).timestamp(),
         }
+    }
+
+    pub fn entry(self) -> CodeEntry {
+        CodeEntry { link_id: self.link_id_hash, visit_id: self.visit_id, admission: self.admission }
     }
 }
 
@@ -378,6 +390,7 @@ pub fn audit_stream_filter() -> serde_json::Value {
 mod tests {
     use std::collections::BTreeMap;
 
+    use visits_domain::model::UserId;
     use visits_domain::testing::scheduled_visit;
 
     use super::*;
@@ -431,7 +444,12 @@ mod tests {
         assert_has(&idempotency, &[attr::PK, attr::SK, attr::EXPIRES_AT_MS, attr::TTL]);
         let failures = to_item(&FailureItem::first("ip#1", at())).unwrap();
         assert_has(&failures, &[attr::PK, attr::SK, attr::COUNT, attr::RESETS_AT_MS, attr::TTL]);
-        assert_has(&to_item(&CodeItem::new(&link(LinkState::Active))).unwrap(), &[attr::PK, attr::SK, attr::TTL]);
+        let admission =
+            Admission { patient_id: UserId::parse("pat_1").unwrap(), opens_at: Utc::now(), closes_at: Utc::now() };
+        assert_has(
+            &to_item(&CodeItem::new(&link(LinkState::Active), &admission)).unwrap(),
+            &[attr::PK, attr::SK, attr::TTL],
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A stand-in for the two AWS services no emulator offers: Chime SDK Meetings (`CreateMeeting`,
-//! `CreateAttendee`, `GetMeeting`, `DeleteAttendee`, `DeleteMeeting`) and Connect
+//! `CreateMeetingWithAttendees`, `CreateAttendee`, `GetMeeting`, `DeleteAttendee`, `DeleteMeeting`) and Connect
 //! (`StartWebRTCContact`, `StopContact`). It speaks their REST JSON with the real response shapes
 //! and error headers, so the real SDK clients and adapters run end to end against it: point them
 //! here with `AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS` and `AWS_ENDPOINT_URL_CONNECT`.
@@ -89,11 +89,16 @@ impl StandIn {
     pub async fn respond(&self, request: Request<Incoming>) -> Reply {
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
+        let with_attendees = request.uri().query() == Some("operation=create-attendees");
         let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         let input: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (&method, parts.as_slice()) {
-            (&Method::POST, ["meetings"]) => self.create_meeting(&input),
+            (&Method::POST, ["meetings"]) if with_attendees => self.create_meeting_with_attendees(&input),
+            (&Method::POST, ["meetings"]) => match self.meeting(&input) {
+                Ok(meeting) => reply(StatusCode::OK, &json!({ "Meeting": meeting })),
+                Err(refused) => refused,
+            },
             (&Method::GET, ["meetings", meeting]) => match self.state().meetings.get(*meeting) {
                 Some(found) => reply(StatusCode::OK, &json!({ "Meeting": found })),
                 None => error(StatusCode::NOT_FOUND, "NotFoundException", "The meeting does not exist."),
@@ -112,19 +117,20 @@ impl StandIn {
         }
     }
 
-    fn create_meeting(&self, input: &Value) -> Reply {
+    /// The meeting of this `ClientRequestToken`, made if new.
+    fn meeting(&self, input: &Value) -> Result<Value, Reply> {
         let (Some(token), Some(external), Some(region)) =
             (input["ClientRequestToken"].as_str(), input["ExternalMeetingId"].as_str(), input["MediaRegion"].as_str())
         else {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 "BadRequestException",
                 "ClientRequestToken, ExternalMeetingId and MediaRegion are required.",
-            );
+            ));
         };
         let mut state = self.state();
         if let Some(meeting) = state.meeting_tokens.get(token).and_then(|id| state.meetings.get(id)) {
-            return reply(StatusCode::OK, &json!({ "Meeting": meeting }));
+            return Ok(meeting.clone());
         }
         let meeting_id = id();
         let meeting = json!({
@@ -137,7 +143,29 @@ impl StandIn {
         });
         state.meeting_tokens.insert(token.to_owned(), meeting_id.clone());
         state.meetings.insert(meeting_id, meeting.clone());
-        reply(StatusCode::OK, &json!({ "Meeting": meeting }))
+        Ok(meeting)
+    }
+
+    fn create_meeting_with_attendees(&self, input: &Value) -> Reply {
+        let users: Option<Vec<&str>> = input["Attendees"]
+            .as_array()
+            .filter(|list| (1..=10).contains(&list.len()))
+            .and_then(|list| list.iter().map(|a| a["ExternalUserId"].as_str()).collect());
+        let Some(users) = users else {
+            return error(StatusCode::BAD_REQUEST, "BadRequestException", "Attendees must list 1 to 10 attendees.");
+        };
+        let meeting = match self.meeting(input) {
+            Ok(meeting) => meeting,
+            Err(refused) => return refused,
+        };
+        let meeting_id = meeting["MeetingId"].as_str().unwrap_or_default().to_owned();
+        let attendees: Result<Vec<Value>, Reply> = users.iter().map(|user| self.attendee(&meeting_id, user)).collect();
+        match attendees {
+            Ok(attendees) => {
+                reply(StatusCode::OK, &json!({ "Meeting": meeting, "Attendees": attendees, "Errors": [] }))
+            }
+            Err(refused) => refused,
+        }
     }
 
     fn delete_meeting(&self, meeting: &str) -> Reply {
@@ -152,14 +180,26 @@ impl StandIn {
     }
 
     fn create_attendee(&self, meeting: &str, input: &Value) -> Reply {
-        let Some(user) = input["ExternalUserId"].as_str().filter(|u| (2..=64).contains(&u.len())) else {
-            return error(StatusCode::BAD_REQUEST, "BadRequestException", "ExternalUserId must be 2 to 64 characters.");
-        };
+        match self.attendee(meeting, input["ExternalUserId"].as_str().unwrap_or_default()) {
+            Ok(attendee) => reply(StatusCode::OK, &json!({ "Attendee": attendee })),
+            Err(refused) => refused,
+        }
+    }
+
+    /// The meeting's attendee for this `ExternalUserId`, made if new.
+    fn attendee(&self, meeting: &str, user: &str) -> Result<Value, Reply> {
+        if !(2..=64).contains(&user.len()) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "BadRequestException",
+                "ExternalUserId must be 2 to 64 characters.",
+            ));
+        }
         let mut state = self.state();
         if !state.meetings.contains_key(meeting) {
-            return error(StatusCode::NOT_FOUND, "NotFoundException", "The meeting does not exist.");
+            return Err(error(StatusCode::NOT_FOUND, "NotFoundException", "The meeting does not exist."));
         }
-        let attendee = state
+        Ok(state
             .attendees
             .entry((meeting.to_owned(), user.to_owned()))
             .or_insert_with(|| {
@@ -170,8 +210,7 @@ impl StandIn {
                     "Capabilities": { "Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive" },
                 })
             })
-            .clone();
-        reply(StatusCode::OK, &json!({ "Attendee": attendee }))
+            .clone())
     }
 
     fn delete_attendee(&self, meeting: &str, attendee: &str) -> Reply {

@@ -1,13 +1,14 @@
 //! ES256 JWTs for join links and sessions. Signing goes through the [`Signer`] port (KMS or a
 //! local key); verification is local, with the public key fetched once and cached.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 
 use crate::DomainError;
 use crate::model::{Digest, TokenId, UserId, VisitId};
@@ -75,12 +76,13 @@ struct VerifyingKey {
 pub struct Tokens {
     signer: Arc<dyn Signer>,
     issuer: String,
-    verifying_key: OnceLock<VerifyingKey>,
+    /// Fetched once; concurrent first callers wait for the one fetch.
+    verifying_key: OnceCell<VerifyingKey>,
 }
 
 impl Tokens {
     pub fn new(signer: Arc<dyn Signer>, issuer: impl Into<String>) -> Self {
-        Self { signer, issuer: issuer.into(), verifying_key: OnceLock::new() }
+        Self { signer, issuer: issuer.into(), verifying_key: OnceCell::new() }
     }
 
     /// The key id: derived from the public key, so KMS and local keys name themselves alike.
@@ -92,18 +94,23 @@ impl Tokens {
         Digest::of(&point).to_hex()[..16].to_owned()
     }
 
+    /// Fetches the public key now, so that no request waits for it later.
+    pub async fn warm(&self) -> Result<(), DomainError> {
+        self.verifying_key().await.map(|_| ())
+    }
+
     async fn verifying_key(&self) -> Result<&VerifyingKey, DomainError> {
-        if let Some(key) = self.verifying_key.get() {
-            return Ok(key);
-        }
-        let public_key = self.signer.public_key().await.map_err(signer_error)?;
-        let key = DecodingKey::from_ec_components(
-            &URL_SAFE_NO_PAD.encode(public_key.x),
-            &URL_SAFE_NO_PAD.encode(public_key.y),
-        )
-        .map_err(|e| DomainError::Internal(format!("public key: {e}")))?;
-        // Two first callers may race here; both fetched the same key, so either may win.
-        Ok(self.verifying_key.get_or_init(|| VerifyingKey { kid: Self::key_id(&public_key), key }))
+        self.verifying_key
+            .get_or_try_init(|| async {
+                let public_key = self.signer.public_key().await.map_err(signer_error)?;
+                let key = DecodingKey::from_ec_components(
+                    &URL_SAFE_NO_PAD.encode(public_key.x),
+                    &URL_SAFE_NO_PAD.encode(public_key.y),
+                )
+                .map_err(|e| DomainError::Internal(format!("public key: {e}")))?;
+                Ok(VerifyingKey { kid: Self::key_id(&public_key), key })
+            })
+            .await
     }
 
     /// Signs a token for `subject` and `visit_id`, valid from `now` until `expires_at`.

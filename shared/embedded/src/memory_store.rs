@@ -6,18 +6,18 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{AuditRecord, CodeEntry, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
-    VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
+    VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
 
 #[derive(Default)]
 struct State {
     visits: HashMap<VisitId, Visit>,
     links: HashMap<Digest, Link>,
-    /// Code digest → link id digest.
-    codes: HashMap<Digest, Digest>,
+    /// Code digest → what the code names.
+    codes: HashMap<Digest, CodeEntry>,
     audit: HashMap<VisitId, Vec<AuditRecord>>,
     idempotency: HashMap<String, IdempotencyRecord>,
     failures: HashMap<String, FailureCount>,
@@ -65,7 +65,7 @@ impl State {
         }
         for write in &change.links {
             match write {
-                LinkWrite::Insert(link) => {
+                LinkWrite::Insert { link, .. } => {
                     if self.links.contains_key(&link.id_hash) || self.codes.contains_key(&link.code_hash) {
                         return Err(CommitError::AlreadyExists);
                     }
@@ -91,8 +91,13 @@ impl State {
         };
         for write in change.links {
             match write {
-                LinkWrite::Insert(link) => {
-                    self.codes.insert(link.code_hash, link.id_hash);
+                LinkWrite::Insert { link, admission } => {
+                    let entry = CodeEntry {
+                        link_id: link.id_hash,
+                        visit_id: Some(link.visit_id.clone()),
+                        admission: Some(admission),
+                    };
+                    self.codes.insert(link.code_hash, entry);
                     self.links.insert(link.id_hash, link);
                 }
                 LinkWrite::Redeem { id_hash, at } => {
@@ -132,7 +137,7 @@ impl Store for MemoryStore {
 
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
         let state = self.state();
-        Ok(state.codes.get(code_hash).and_then(|id| state.links.get(id)).cloned())
+        Ok(state.codes.get(code_hash).and_then(|entry| state.links.get(&entry.link_id)).cloned())
     }
 
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
@@ -141,6 +146,30 @@ impl Store for MemoryStore {
 
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(self.state().audit.get(visit_id).cloned().unwrap_or_default())
+    }
+
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {
+        let state = self.state();
+        Ok(state.visits.get(visit_id).map(|visit| VisitHistory {
+            visit: visit.clone(),
+            records: state.audit.get(visit_id).cloned().unwrap_or_default(),
+            refusals: state.refusals.get(visit_id).cloned().unwrap_or_default(),
+        }))
+    }
+
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError> {
+        let state = self.state();
+        Ok(JoinFacts {
+            failures: read
+                .failure_keys
+                .iter()
+                .map(|key| FailureCount::as_of(state.failures.get(key).copied(), now))
+                .collect(),
+            code: read.code.and_then(|hash| state.codes.get(&hash).cloned()),
+            link: read.link.and_then(|id| state.links.get(&id).cloned()),
+            refusals: read.link.and_then(|id| state.refusal_counts.get(&id).copied()).unwrap_or(0),
+            visit: read.visit.as_ref().and_then(|id| state.visits.get(id).cloned()),
+        })
     }
 
     async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
@@ -164,6 +193,7 @@ impl Store for MemoryStore {
         link: &Digest,
         at: DateTime<Utc>,
         reason: &str,
+        _seen: u64,
     ) -> Result<RefusalRecord, StoreError> {
         let mut state = self.state();
         let count = state.refusal_counts.entry(*link).or_insert(0);
@@ -182,6 +212,7 @@ impl Store for MemoryStore {
         key: &str,
         now: DateTime<Utc>,
         window: Duration,
+        _seen: FailureCount,
     ) -> Result<FailureCount, StoreError> {
         let mut state = self.state();
         let entry = state.failures.entry(key.to_owned()).or_insert(FailureCount { count: 0, resets_at: now });

@@ -45,7 +45,7 @@ impl Adapters {
     ) -> Result<Self, String> {
         let core = core_of(Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?));
         let signer = Arc::new(visits_kms::KmsSigner::new(aws_sdk_kms::Client::new(config), key_id));
-        let tokens = Arc::new(Tokens::new(signer, core.policy.token_issuer.clone()));
+        let tokens = visits_runtime::config::tokens(signer, &core.policy);
         let video = Arc::new(ProviderRouter {
             chime: Arc::new(visits_chime::from_env(config)),
             connect: Arc::new(visits_connect::from_env(config).map_err(|e| e.to_string())?),

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Digest, Visit, VisitId};
+use super::{Digest, UserId, Visit, VisitId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "at")]
@@ -51,6 +51,33 @@ impl Link {
             LinkState::Active => LinkStatus::Active,
         }
     }
+}
+
+/// Who a link admits and until when, as minted. A short code's item keeps it, so that a
+/// redemption can sign the session token while it reads the link and the visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Admission {
+    pub patient_id: UserId,
+    /// The join window at minting: a session token signed ahead is used only if the visit
+    /// still says the same.
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+}
+
+impl Admission {
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.opens_at <= now && now < self.closes_at
+    }
+}
+
+/// What a short code names, read without its link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeEntry {
+    pub link_id: Digest,
+    /// Absent only on codes kept before it was recorded: the link names the visit then.
+    pub visit_id: Option<VisitId>,
+    pub admission: Option<Admission>,
 }
 
 #[cfg(test)]

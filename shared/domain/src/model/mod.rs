@@ -17,7 +17,7 @@ pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;
 pub use ids::{LinkCode, TokenId, UserId, VisitId};
-pub use link::{Link, LinkState, LinkStatus};
+pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};

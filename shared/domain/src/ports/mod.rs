@@ -11,7 +11,7 @@ pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
 pub use store::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, LinkWrite, Store, StoreError, VisitPage, VisitQuery,
-    VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
+    VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
 pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};

@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AuditRecord, Digest, Link, RefusalRecord, UserId, Visit, VisitId};
+use crate::model::{Admission, AuditRecord, CodeEntry, Digest, Link, RefusalRecord, UserId, Visit, VisitId};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,12 +110,10 @@ impl VisitWrite {
 }
 
 pub enum LinkWrite {
-    Insert(Link),
+    /// A new link and its code, which keeps whom it admits.
+    Insert { link: Link, admission: Admission },
     /// Uses the link up; fails unless it is active and unexpired at `at`.
-    Redeem {
-        id_hash: Digest,
-        at: DateTime<Utc>,
-    },
+    Redeem { id_hash: Digest, at: DateTime<Utc> },
 }
 
 /// Everything one domain step writes. A store applies all of it or none of it.
@@ -165,6 +163,38 @@ impl FailureCount {
     }
 }
 
+/// What a join request reads before it decides, all in one round trip.
+#[derive(Debug, Clone, Default)]
+pub struct JoinRead {
+    /// Failure counters to check, e.g. the source's and the code's.
+    pub failure_keys: Vec<String>,
+    /// The entry of a short code.
+    pub code: Option<Digest>,
+    /// A link (with its refusal count).
+    pub link: Option<Digest>,
+    pub visit: Option<VisitId>,
+}
+
+/// What a [`JoinRead`] found.
+#[derive(Debug, Clone, Default)]
+pub struct JoinFacts {
+    /// In the order of the read's `failure_keys`; zero where nothing is counted now.
+    pub failures: Vec<FailureCount>,
+    pub code: Option<CodeEntry>,
+    pub link: Option<Link>,
+    /// The link's refusals so far, so that the next one is numbered without another read.
+    pub refusals: u64,
+    pub visit: Option<Visit>,
+}
+
+/// A visit with its audit chain (oldest first) and the refusals kept beside it.
+#[derive(Debug, Clone)]
+pub struct VisitHistory {
+    pub visit: Visit,
+    pub records: Vec<AuditRecord>,
+    pub refusals: Vec<RefusalRecord>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError>;
@@ -173,23 +203,35 @@ pub trait Store: Send + Sync {
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError>;
     /// A visit's audit records, oldest first.
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError>;
+    /// The visit, its audit records and its refusals, read together.
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError>;
+    /// Reads what a join request needs at once (see [`JoinRead`]), each item strongly consistent.
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError>;
     async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Applies a change atomically: every condition holds and everything is written, or nothing.
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
     /// The failures counted under `key` now (zero once the window has passed).
     async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError>;
     /// Counts one more failure under `key`; a new window starts if the last one has passed.
-    async fn record_failure(&self, key: &str, now: DateTime<Utc>, window: Duration)
-    -> Result<FailureCount, StoreError>;
+    /// `seen` is the count this request read, which says which write is likely right first.
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: Duration,
+        seen: FailureCount,
+    ) -> Result<FailureCount, StoreError>;
     /// Records a refusal of the link `link` of visit `visit_id` beside the visit's chain, never
     /// under its version lock: the store gives it the link's next number (atomically, so
-    /// concurrent refusals never conflict) and keeps it sealed.
+    /// concurrent refusals never conflict) and keeps it sealed. `seen` is the link's refusal
+    /// count as this request read it: right, the record is kept in one write.
     async fn record_refusal(
         &self,
         visit_id: &VisitId,
         link: &Digest,
         at: DateTime<Utc>,
         reason: &str,
+        seen: u64,
     ) -> Result<RefusalRecord, StoreError>;
     /// The visit's refusal records, in no particular order.
     async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError>;

@@ -26,6 +26,13 @@ pub trait SeatRemover: Send + Sync {
 pub trait VideoProvider: SeatRemover {
     /// Opens the visit's room. Idempotent per visit: asking twice gives the same room.
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError>;
+    /// Opens the visit's room with `first` seated in it. A provider that can do both in one
+    /// round trip does so.
+    async fn open_room_with(&self, visit: &Visit, first: &Participant) -> Result<(Room, Session), VideoError> {
+        let room = self.open_room(visit).await?;
+        let session = self.admit(visit, &room, first).await?;
+        Ok((room, session))
+    }
     /// Seats a participant; the same participant gets the same seat back.
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError>;
     /// Ends the room and removes its participants.
@@ -66,6 +73,10 @@ impl ProviderRouter {
 impl VideoProvider for ProviderRouter {
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
         self.for_provider(visit.provider).open_room(visit).await
+    }
+
+    async fn open_room_with(&self, visit: &Visit, first: &Participant) -> Result<(Room, Session), VideoError> {
+        self.for_provider(visit.provider).open_room_with(visit, first).await
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {

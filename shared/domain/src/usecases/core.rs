@@ -70,17 +70,32 @@ impl Core {
         Ok(visit)
     }
 
-    /// Reads the visit, lets `step` change it and draft audit events and link writes, and commits
-    /// all of it as one atomic change guarded by the version it read. Re-runs `step` on a fresh
-    /// read when another writer got there first. A step that changes nothing writes nothing.
+    /// Reads the visit and changes it as [`Core::mutate_from`] does.
     pub async fn mutate<T>(
         &self,
         id: &VisitId,
         actor: &str,
+        step: impl FnMut(&mut Visit, &mut Draft) -> Result<T, DomainError>,
+    ) -> Result<(T, Visit), DomainError> {
+        let read = self.load(id).await?;
+        self.mutate_from(read, actor, step).await
+    }
+
+    /// Lets `step` change `read` (the visit as this request already read it) and draft audit
+    /// events and link writes, and commits all of it as one atomic change guarded by the version
+    /// read. Only when another writer got there first is the visit read again and `step` re-run:
+    /// the version guard makes reusing the earlier read safe. A step that changes nothing writes
+    /// nothing.
+    pub async fn mutate_from<T>(
+        &self,
+        mut read: Visit,
+        actor: &str,
         mut step: impl FnMut(&mut Visit, &mut Draft) -> Result<T, DomainError>,
     ) -> Result<(T, Visit), DomainError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let read = self.load(id).await?;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                read = self.load(&read.id).await?;
+            }
             let mut visit = read.clone();
             let mut draft = Draft::new(self.now());
             let out = step(&mut visit, &mut draft)?;

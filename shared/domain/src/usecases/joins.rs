@@ -1,5 +1,10 @@
 //! The public join routes: preview a link, redeem it once for a session token. Every refusal
 //! looks the same from outside, and failures are counted per source and per code.
+//!
+//! A patient waits for these routes' round trips, so each reads what it needs together: the
+//! failure counters with the code's entry, then the link with its visit (while the session token
+//! is signed, when the code's entry says who it admits); refusals write their counters and
+//! record at once.
 
 use std::sync::Arc;
 
@@ -8,8 +13,10 @@ use chrono::{DateTime, Utc};
 use super::core::{Core, store_error};
 use super::seats::remove_retired_seats;
 use crate::DomainError;
-use crate::model::{AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, VisitId};
-use crate::ports::{FailureCount, LinkWrite, SeatRemover};
+use crate::model::{
+    Admission, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, TokenId, Visit, VisitId,
+};
+use crate::ports::{FailureCount, JoinFacts, JoinRead, LinkWrite, SeatRemover};
 use crate::rules::JoinWindow;
 use crate::tokens::{Audience, Tokens};
 
@@ -35,11 +42,40 @@ struct Attempt<'a> {
     code_hash: Option<Digest>,
 }
 
+impl Attempt<'_> {
+    fn failure_keys(&self) -> Vec<String> {
+        let mut keys = vec![ip_key(self.source_ip)];
+        keys.extend(self.code_hash.as_ref().map(code_key));
+        keys
+    }
+}
+
 pub struct Joins {
     core: Core,
     tokens: Arc<Tokens>,
     /// Where the seat of a retired admission is taken away at once.
     seats: Arc<dyn SeatRemover>,
+}
+
+/// The failure counts a request read, so that counting one more is one write.
+struct Counted {
+    by_ip: FailureCount,
+    by_code: Option<FailureCount>,
+}
+
+/// A link as read with its visit, and its refusals so far.
+struct Found {
+    link: Option<Link>,
+    visit: Option<Visit>,
+    refusals: u64,
+}
+
+/// A session token signed while the link and visit were read, for the admission the code's entry
+/// named at minting.
+struct SignedAhead {
+    admission: Admission,
+    token_id: TokenId,
+    token: Result<String, DomainError>,
 }
 
 impl Joins {
@@ -51,16 +87,16 @@ impl Joins {
         let now = self.core.now();
         let code = LinkCode::parse(raw_code);
         let attempt = Attempt { source_ip, code_hash: code.as_ref().map(LinkCode::digest) };
-        self.guard(&attempt, now).await?;
-        let link = match &code {
-            Some(code) => self.core.store.link_by_code(&code.digest()).await.map_err(store_error)?,
-            None => None,
-        };
-        let Some(link) = link else {
-            // Unknown codes count against the source: preview must not become a guessing oracle.
-            return self.refuse(&Attempt { source_ip, code_hash: None }, None, now).await;
-        };
-        let visit = self.core.load(&link.visit_id).await?;
+        let first = self
+            .read(JoinRead { failure_keys: attempt.failure_keys(), code: attempt.code_hash, ..JoinRead::default() })
+            .await?;
+        let counted = self.guard(&attempt, &first, now)?;
+        // Unknown codes count against the source only: preview must not become a guessing oracle.
+        let unknown = || Attempt { source_ip, code_hash: None };
+        let Some(entry) = first.code else { return self.refuse(&unknown(), &counted, None, now).await };
+        let found = self.read_link(&entry.link_id, entry.visit_id.as_ref()).await?;
+        let Some(link) = found.link else { return self.refuse(&unknown(), &counted, None, now).await };
+        let visit = found.visit.ok_or(DomainError::VisitNotFound)?;
         Ok(LinkPreview {
             status: link.status(&visit, now),
             scheduled_at: visit.scheduled_at,
@@ -74,44 +110,91 @@ impl Joins {
         let now = self.core.now();
         let code = LinkCode::parse(raw_code);
         let attempt = Attempt { source_ip, code_hash: code.as_ref().map(LinkCode::digest) };
-        self.guard(&attempt, now).await?;
-        let link = match &code {
-            Some(code) => self.core.store.link_by_code(&code.digest()).await.map_err(store_error)?,
-            None => None,
+        let first = self
+            .read(JoinRead { failure_keys: attempt.failure_keys(), code: attempt.code_hash, ..JoinRead::default() })
+            .await?;
+        let counted = self.guard(&attempt, &first, now)?;
+        let Some(entry) = first.code else {
+            let found = Found { link: None, visit: None, refusals: 0 };
+            return self.redeem(found, &attempt, &counted, "code", None).await;
         };
-        self.redeem(link, &attempt, "code").await
+        let read = self.read_link(&entry.link_id, entry.visit_id.as_ref());
+        // While the link and visit are read, the token is signed for whom the link was minted,
+        // unless the link cannot be used now anyway (too early, too late).
+        let (found, signed) = match entry.admission.filter(|admission| admission.is_open(now)) {
+            Some(admission) => {
+                let visit_id = entry.visit_id.clone().ok_or(DomainError::VisitNotFound)?;
+                let token_id = self.core.ids.token_id();
+                let sign = self.tokens.issue(
+                    Audience::Session,
+                    &admission.patient_id,
+                    &visit_id,
+                    &token_id,
+                    now,
+                    admission.closes_at,
+                );
+                let (found, token) = futures::join!(read, sign);
+                (found?, Some(SignedAhead { admission, token_id, token }))
+            }
+            None => (read.await?, None),
+        };
+        // A code's entry and its link name the same visit.
+        let link = found.link.filter(|link| entry.visit_id.as_ref().is_none_or(|id| *id == link.visit_id));
+        let found = Found { link, ..found };
+        self.redeem(found, &attempt, &counted, "code", signed).await
     }
 
     /// Redeems the link behind a link JWT.
     pub async fn redeem_token(&self, token: &str, source_ip: &str) -> Result<Redemption, DomainError> {
         let now = self.core.now();
         let attempt = Attempt { source_ip, code_hash: None };
-        self.guard(&attempt, now).await?;
-        let link = match self.tokens.verify(token, Audience::Link, now).await? {
-            Ok(verified) => self
-                .core
-                .store
-                .link_by_id(&verified.token_id.digest())
-                .await
-                .map_err(store_error)?
-                .filter(|link| link.visit_id == verified.visit_id),
-            Err(_) => None,
+        let verified = self.tokens.verify(token, Audience::Link, now).await?.ok();
+        let facts = self
+            .read(JoinRead {
+                failure_keys: attempt.failure_keys(),
+                link: verified.as_ref().map(|v| v.token_id.digest()),
+                visit: verified.as_ref().map(|v| v.visit_id.clone()),
+                ..JoinRead::default()
+            })
+            .await?;
+        let counted = self.guard(&attempt, &facts, now)?;
+        let link = facts.link.filter(|link| verified.as_ref().is_some_and(|v| link.visit_id == v.visit_id));
+        self.redeem(Found { link, visit: facts.visit, refusals: facts.refusals }, &attempt, &counted, "token", None)
+            .await
+    }
+
+    async fn read(&self, read: JoinRead) -> Result<JoinFacts, DomainError> {
+        self.core.store.join_read(&read, self.core.now()).await.map_err(store_error)
+    }
+
+    /// The link and its visit, together when the visit is known; codes kept before their entry
+    /// named the visit take a second read.
+    async fn read_link(&self, link_id: &Digest, visit_id: Option<&VisitId>) -> Result<Found, DomainError> {
+        let facts =
+            self.read(JoinRead { link: Some(*link_id), visit: visit_id.cloned(), ..JoinRead::default() }).await?;
+        let visit = match (&facts.visit, &facts.link) {
+            (None, Some(link)) if visit_id.is_none() => {
+                self.core.store.visit(&link.visit_id).await.map_err(store_error)?
+            }
+            _ => facts.visit,
         };
-        self.redeem(link, &attempt, "token").await
+        Ok(Found { link: facts.link, visit, refusals: facts.refusals })
     }
 
     async fn redeem(
         &self,
-        link: Option<Link>,
+        found: Found,
         attempt: &Attempt<'_>,
+        counted: &Counted,
         via: &'static str,
+        signed: Option<SignedAhead>,
     ) -> Result<Redemption, DomainError> {
         let now = self.core.now();
-        let Some(link) = link else { return self.refuse(attempt, None, now).await };
-        let visit = self.core.load(&link.visit_id).await?;
+        let Some(link) = found.link else { return self.refuse(attempt, counted, None, now).await };
+        let visit = found.visit.filter(|visit| visit.id == link.visit_id).ok_or(DomainError::VisitNotFound)?;
         let status = link.status(&visit, now);
         if status != LinkStatus::Active {
-            return self.refuse(attempt, Some((&link, status)), now).await;
+            return self.refuse(attempt, counted, Some((&link, status, found.refusals)), now).await;
         }
         let window = JoinWindow::of(&visit, &self.core.policy);
         if now < window.opens_at {
@@ -120,14 +203,22 @@ impl Joins {
         }
         let patient = format!("patient:{}", visit.patient_id);
         // Signed before the link is used up: a signer failure must not cost the patient their link.
-        let token_id = self.core.ids.token_id();
-        let join_token = self
-            .tokens
-            .issue(Audience::Session, &visit.patient_id, &visit.id, &token_id, now, window.closes_at)
-            .await?;
+        // A token signed ahead is used when the visit still admits whom, and until when, it says.
+        let admits = |a: &Admission| a.patient_id == visit.patient_id && a.closes_at == window.closes_at;
+        let (token_id, join_token) = match signed {
+            Some(ahead) if admits(&ahead.admission) => (ahead.token_id, ahead.token?),
+            _ => {
+                let token_id = self.core.ids.token_id();
+                let token = self
+                    .tokens
+                    .issue(Audience::Session, &visit.patient_id, &visit.id, &token_id, now, window.closes_at)
+                    .await?;
+                (token_id, token)
+            }
+        };
         let outcome = self
             .core
-            .mutate(&visit.id, &patient, |visit, draft| {
+            .mutate_from(visit.clone(), &patient, |visit, draft| {
                 let status = link.status(visit, draft.now);
                 if status != LinkStatus::Active {
                     return Err(DomainError::LinkUnavailable);
@@ -141,10 +232,10 @@ impl Joins {
             .await;
         match outcome {
             Ok(((), redeemed)) => {
-                if let Some(room) = &redeemed.room {
+                if let Some(room) = redeemed.room.clone() {
                     // The earlier admission's seat leaves now. Should the provider be busy, the
                     // next join or start takes it away instead: the redemption stands.
-                    let removed = remove_retired_seats(&self.core, self.seats.as_ref(), &redeemed, room, &patient);
+                    let removed = remove_retired_seats(&self.core, self.seats.as_ref(), redeemed, &room, &patient);
                     if let Err(error) = removed.await {
                         tracing::warn!(error = %error, "a retired seat stays until the next join");
                     }
@@ -152,43 +243,54 @@ impl Joins {
                 Ok(Redemption { visit_id: visit.id, join_token, expires_at: window.closes_at })
             }
             Err(DomainError::LinkUnavailable) => {
-                // Lost a race: re-read to tell the audit trail why.
-                let fresh = self.core.load(&link.visit_id).await?;
-                let stored = self.core.store.link_by_id(&link.id_hash).await.map_err(store_error)?.unwrap_or(link);
+                // Lost a race: read both again to tell the audit trail why.
+                let store = &self.core.store;
+                let (fresh, stored) = futures::try_join!(store.visit(&link.visit_id), store.link_by_id(&link.id_hash))
+                    .map_err(store_error)?;
+                let fresh = fresh.ok_or(DomainError::VisitNotFound)?;
+                let stored = stored.unwrap_or(link);
                 let status = stored.status(&fresh, self.core.now());
-                self.refuse(attempt, Some((&stored, status)), now).await
+                self.refuse(attempt, counted, Some((&stored, status, found.refusals)), now).await
             }
             Err(other) => Err(other),
         }
     }
 
-    /// 429 once the source or the code has failed too often within the window.
-    async fn guard(&self, attempt: &Attempt<'_>, now: DateTime<Utc>) -> Result<(), DomainError> {
+    /// 429 once the source or the code has failed too often within the window; otherwise the
+    /// counts read, for counting a failure later.
+    fn guard(&self, attempt: &Attempt<'_>, facts: &JoinFacts, now: DateTime<Utc>) -> Result<Counted, DomainError> {
         let policy = &self.core.policy;
-        let by_ip = self.core.store.failures(&ip_key(attempt.source_ip), now).await.map_err(store_error)?;
+        let count = |i: usize| facts.failures.get(i).copied().unwrap_or(FailureCount { count: 0, resets_at: now });
+        let by_ip = count(0);
         too_many(by_ip, policy.max_failures_per_ip, now)?;
-        if let Some(code_hash) = &attempt.code_hash {
-            let by_code = self.core.store.failures(&code_key(code_hash), now).await.map_err(store_error)?;
+        let by_code = attempt.code_hash.map(|_| count(1));
+        if let Some(by_code) = by_code {
             too_many(by_code, policy.max_failures_per_code, now)?;
         }
-        Ok(())
+        Ok(Counted { by_ip, by_code })
     }
 
     /// Counts the failure, audits it on the link's visit if there is one, and answers the one
-    /// generic refusal.
+    /// generic refusal. The writes are independent, so they go together.
     async fn refuse<T>(
         &self,
         attempt: &Attempt<'_>,
-        link: Option<(&Link, LinkStatus)>,
+        counted: &Counted,
+        link: Option<(&Link, LinkStatus, u64)>,
         now: DateTime<Utc>,
     ) -> Result<T, DomainError> {
         let store = &self.core.store;
         let window = self.core.policy.failure_window;
-        store.record_failure(&ip_key(attempt.source_ip), now, window).await.map_err(store_error)?;
-        if let Some(code_hash) = &attempt.code_hash {
-            store.record_failure(&code_key(code_hash), now, window).await.map_err(store_error)?;
-        }
-        if let Some((link, status)) = link {
+        let source = ip_key(attempt.source_ip);
+        let by_ip = store.record_failure(&source, now, window, counted.by_ip);
+        let by_code = async {
+            match (&attempt.code_hash, counted.by_code) {
+                (Some(hash), Some(seen)) => store.record_failure(&code_key(hash), now, window, seen).await.map(Some),
+                _ => Ok(None),
+            }
+        };
+        let refusal = async {
+            let Some((link, status, seen)) = link else { return Ok(None) };
             let reason = match status {
                 LinkStatus::Active => RefusalReason::LostRace,
                 LinkStatus::Redeemed => RefusalReason::AlreadyRedeemed,
@@ -196,8 +298,9 @@ impl Joins {
                 LinkStatus::Revoked => RefusalReason::Revoked,
             };
             // Beside the visit's chain, not in it: a burst of refusals takes no version lock.
-            store.record_refusal(&link.visit_id, &link.id_hash, now, reason.as_str()).await.map_err(store_error)?;
-        }
+            store.record_refusal(&link.visit_id, &link.id_hash, now, reason.as_str(), seen).await.map(Some)
+        };
+        futures::try_join!(by_ip, by_code, refusal).map_err(store_error)?;
         Err(DomainError::LinkUnavailable)
     }
 }

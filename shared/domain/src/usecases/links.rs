@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId};
+use crate::model::{Admission, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -62,13 +62,15 @@ impl Links {
             created_at: now,
             expires_at: window.closes_at,
         };
+        let admission =
+            Admission { patient_id: visit.patient_id.clone(), opens_at: window.opens_at, closes_at: window.closes_at };
         let (_, visit) = self
             .core
-            .mutate(&visit.id, actor, |visit, draft| {
+            .mutate_from(visit, actor, |visit, draft| {
                 ensure_joinable(visit)?;
                 let supersedes = visit.current_link.is_some();
                 visit.current_link = Some(link.id_hash);
-                draft.write_link(LinkWrite::Insert(link.clone()));
+                draft.write_link(LinkWrite::Insert { link: link.clone(), admission: admission.clone() });
                 draft.record(
                     AuditKind::LinkMinted,
                     [("expiresAt", link.expires_at.to_rfc3339()), ("supersedesEarlierLink", supersedes.to_string())],

@@ -63,20 +63,21 @@ impl Notifications {
             }
         };
         let link = self.links.mint_for(visit.clone(), &caller.actor()).await?;
-        let mut deliveries = Vec::with_capacity(channels.len());
-        for message in messages(&link).into_iter().filter(|m| channels.contains(&m.channel())) {
+        // The channels are independent: sent together, each reported on its own.
+        let sends = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).map(|message| async move {
             let channel = message.channel();
             let outcome = self.notifier.send(&message).await;
             if let Err(error) = &outcome {
                 tracing::warn!(channel = channel.as_str(), error = %error, "notification failed");
             }
-            deliveries.push(Delivery {
+            Delivery {
                 channel,
                 status: if outcome.is_ok() { DeliveryStatus::Sent } else { DeliveryStatus::Failed },
                 message_id: outcome.ok(),
-            });
-        }
-        core.mutate(visit_id, &caller.actor(), |_, draft| {
+            }
+        });
+        let deliveries = futures::future::join_all(sends).await;
+        core.mutate_from(link.visit, &caller.actor(), |_, draft| {
             for delivery in &deliveries {
                 let kind = match delivery.status {
                     DeliveryStatus::Sent => AuditKind::NotificationSent,

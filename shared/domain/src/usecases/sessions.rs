@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::core::{Core, video_error};
-use super::seats::remove_retired_seats;
+use super::core::{Core, Draft, video_error};
+use super::seats::{forget_seats, unseat_retired};
 use crate::DomainError;
 use crate::model::{AuditKind, Caller, Participant, Room, Session, Visit, VisitId};
 use crate::ports::{VideoError, VideoProvider};
@@ -66,14 +66,16 @@ impl Sessions {
             Some(room) => match self.video.admit(&visit, room, &participant).await {
                 Ok(session) => (room.clone(), session),
                 // The provider ended the old room (Chime ends empty meetings): open a new one.
-                Err(VideoError::RoomGone) => self.open_and_admit(&visit, &participant).await?,
+                Err(VideoError::RoomGone) => {
+                    self.video.open_room_with(&visit, &participant).await.map_err(video_error)?
+                }
                 Err(error) => return Err(video_error(error)),
             },
-            None => self.open_and_admit(&visit, &participant).await?,
+            None => self.video.open_room_with(&visit, &participant).await.map_err(video_error)?,
         };
-        remove_retired_seats(&self.core, self.video.as_ref(), &visit, &room, &caller.actor()).await?;
+        let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
         self.core
-            .mutate(&visit.id, &caller.actor(), |visit, draft| {
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
                 let first_start = visit.session_started_at.is_none();
                 let new_room = visit.room.as_ref() != Some(&room);
                 visit.start_session(room.clone(), draft.now)?;
@@ -83,44 +85,42 @@ impl Sessions {
                     draft.record(AuditKind::SessionRestarted, [("provider", provider_name(&room))]);
                 }
                 draft.record(AuditKind::ParticipantJoined, [("role", caller.role.as_str().to_owned())]);
+                forget_seats(visit, draft, &removed);
                 Ok(())
             })
             .await?;
         Ok(session)
     }
 
-    async fn open_and_admit(&self, visit: &Visit, participant: &Participant) -> Result<(Room, Session), DomainError> {
-        let room = self.video.open_room(visit).await.map_err(video_error)?;
-        let session = self.video.admit(visit, &room, participant).await.map_err(video_error)?;
-        Ok((room, session))
-    }
-
-    /// Checks the patient in, then admits them once the clinician has started the session.
+    /// Checks the patient in, then admits them once the clinician has started the session. The
+    /// check-in, the seat and the join are one write.
     async fn join_as_patient(&self, visit: Visit) -> Result<JoinOutcome, DomainError> {
         if visit.status.is_final() {
             return Err(DomainError::VisitClosed(visit.status));
         }
         self.ensure_in_window(&visit)?;
         let patient = format!("patient:{}", visit.patient_id);
-        let (_, visit) = self
-            .core
-            .mutate(&visit.id, &patient, |visit, draft| {
-                if visit.check_in_patient(draft.now)? {
-                    draft.record(AuditKind::PatientCheckedIn, []);
-                }
-                Ok(())
-            })
-            .await?;
+        let check_in = |visit: &mut Visit, draft: &mut Draft| -> Result<(), DomainError> {
+            if visit.check_in_patient(draft.now)? {
+                draft.record(AuditKind::PatientCheckedIn, []);
+            }
+            Ok(())
+        };
         let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
-        let Some(room) = visit.room.clone() else { return Ok(waiting) };
+        let Some(room) = visit.room.clone() else {
+            self.core.mutate_from(visit, &patient, check_in).await?;
+            return Ok(waiting);
+        };
         // Seats of retired admissions go first: the patient's own seat is then a fresh one.
-        remove_retired_seats(&self.core, self.video.as_ref(), &visit, &room, &patient).await?;
+        let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
         let participant = Participant { user_id: visit.patient_id.clone(), is_patient: true };
         match self.video.admit(&visit, &room, &participant).await {
             Ok(session) => {
                 let seat = session.attendee_id().map(str::to_owned);
                 self.core
-                    .mutate(&visit.id, &patient, |visit, draft| {
+                    .mutate_from(visit, &patient, |visit, draft| {
+                        check_in(visit, draft)?;
+                        forget_seats(visit, draft, &removed);
                         if visit.patient_attendee != seat {
                             visit.patient_attendee = seat.clone();
                         }
@@ -133,7 +133,9 @@ impl Sessions {
             // The room ended under us; the patient waits until the clinician starts a new one.
             Err(VideoError::RoomGone) => {
                 self.core
-                    .mutate(&visit.id, &patient, |visit, _| {
+                    .mutate_from(visit, &patient, |visit, draft| {
+                        check_in(visit, draft)?;
+                        forget_seats(visit, draft, &removed);
                         if visit.room.as_ref() == Some(&room) {
                             visit.room = None;
                         }
@@ -154,7 +156,7 @@ impl Sessions {
         self.close_room(&visit).await?;
         let (_, visit) = self
             .core
-            .mutate(visit_id, &caller.actor(), |visit, draft| {
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
                 visit.complete(draft.now)?;
                 draft.record(AuditKind::VisitCompleted, []);
                 Ok(())
@@ -171,7 +173,7 @@ impl Sessions {
         self.close_room(&visit).await?;
         let (_, visit) = self
             .core
-            .mutate(visit_id, &caller.actor(), |visit, draft| {
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
                 visit.cancel(draft.now)?;
                 draft.record(AuditKind::VisitCancelled, []);
                 Ok(())

@@ -9,7 +9,7 @@ use crate::model::{
     AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, UserId,
     Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
 };
-use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitPage, VisitQuery, When};
+use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitHistory, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
 
 /// A validated scheduling request.
@@ -187,10 +187,9 @@ impl Visits {
     /// The visit's chain and the refusals recorded beside it, read together; valid when the
     /// chain is unbroken up to the visit's head and every refusal is sealed and numbered whole.
     pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<AuditTrail, DomainError> {
-        let visit = self.core.load(id).await?;
+        let history = self.core.store.visit_history(id).await.map_err(store_error)?;
+        let VisitHistory { visit, records, refusals } = history.ok_or(DomainError::VisitNotFound)?;
         may_manage(caller, &visit)?;
-        let store = &self.core.store;
-        let (records, refusals) = futures::try_join!(store.audit_trail(id), store.refusals(id)).map_err(store_error)?;
         let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;
         let valid = chain_is_valid(&records) && reaches_head && refusals_are_intact(&refusals);
         Ok(AuditTrail { records, refusals, valid })
