@@ -6,6 +6,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
+BENCH_RUNS ?= 11
 FUNCTIONS := schedule-visit mint-link notify redeem-token start-session audit-stream connect-flow
 
 .PHONY: help dev dev-aws local-aws invoke test lint lint-template fmt build bench clean
@@ -51,8 +52,12 @@ lint: ## formatting, clippy (warnings as errors), unused dependencies (cargo-mac
 fmt: ## format the code
 	$(CARGO) fmt --all
 
-bench: ## in-process hot paths on the embedded adapters (results kept in docs/benchmarks.md)
+bench: ## hot paths in process, AWS round trips per route, cold starts of the release functions (tables in docs/benchmarks.md)
 	$(CARGO) bench --locked -p visits-embedded --bench hot_paths
+	$(CARGO) build --locked --workspace --bins
+	ROUND_TRIPS_TABLE=$(CURDIR)/docs/benchmarks.md .ci/local-aws run -- $(CARGO) test --locked --workspace -- round_trips
+	$(CARGO) build --locked --release $(foreach f,$(FUNCTIONS) bench-hello,--package $(f))
+	.ci/local-aws run -- .ci/cold-start $(BENCH_RUNS)
 
 clean: ## remove the build cache
 	rm -rf $(CARGO_TARGET_DIR)

@@ -104,7 +104,7 @@ async fn each_route_stays_within_its_round_trip_budget() {
 
     let table = table(&walk.spent);
     if let Ok(path) = std::env::var("ROUND_TRIPS_TABLE") {
-        write_section(&path, &table);
+        local_invoke::section::replace(&path, "round-trips", &table).expect("the table is written");
     }
     let mut over = Vec::new();
     for spent in &walk.spent {
@@ -139,16 +139,4 @@ fn table(spent: &[Spent]) -> String {
     let depth: usize = walk.iter().map(|s| sequential_depth(&s.calls)).sum();
     out += &format!("| README walk-through ({} requests) | {total} | {depth} | |\n", walk.len());
     out
-}
-
-/// Replaces what lies between the round-trip markers in the file at `path`.
-fn write_section(path: &str, table: &str) {
-    const BEGIN: &str = "<!-- round-trips:begin -->\n";
-    const END: &str = "<!-- round-trips:end -->";
-    let text = std::fs::read_to_string(path).expect("the benchmarks file");
-    let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        panic!("{path} has no round-trips markers");
-    };
-    let updated = format!("{}{BEGIN}{table}{}", &text[..start], &text[end..]);
-    std::fs::write(path, updated).expect("the benchmarks file is writable");
 }

@@ -43,5 +43,6 @@ contract!(
     a_join_reads_everything_it_needs_at_once,
     a_visit_history_holds_the_visit_its_chain_and_its_refusals,
     fifty_concurrent_redemptions_have_one_winner,
+    a_token_signed_ahead_is_kept_only_while_the_visit_still_matches,
     refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
 );

@@ -152,3 +152,29 @@ fn the_stream_filter_selects_audit_records_as_the_store_writes_them() {
         serde_json::from_str(text(&filters[0]["Pattern"]).expect("a pattern")).expect("the pattern is JSON");
     assert_eq!(pattern, visits_dynamodb::audit_stream_filter());
 }
+
+#[test]
+fn the_table_indexes_are_the_stores_and_project_only_the_listed_visit() {
+    let template = template();
+    let (_, table) = resources(&template)
+        .into_iter()
+        .find(|(_, resource)| resource["Type"] == "AWS::DynamoDB::Table")
+        .expect("the table");
+    let declared = list(&table["Properties"]["GlobalSecondaryIndexes"]);
+    assert_eq!(declared.len(), visits_dynamodb::schema::INDEXES.len());
+    for (index, declared) in visits_dynamodb::schema::INDEXES.iter().zip(declared) {
+        assert_eq!(declared["IndexName"], index.name);
+        let keys: Vec<(&str, &str)> = list(&declared["KeySchema"])
+            .into_iter()
+            .map(|key| (text(&key["AttributeName"]).unwrap(), text(&key["KeyType"]).unwrap()))
+            .collect();
+        assert_eq!(keys, [(index.pk, "HASH"), (index.sk, "RANGE")]);
+        let projection = &declared["Projection"];
+        assert_eq!(
+            projection["ProjectionType"], "INCLUDE",
+            "{}: bookkeeping changes must not write the index",
+            index.name
+        );
+        assert_eq!(list(&projection["NonKeyAttributes"]), [visits_dynamodb::schema::attr::LISTED_VISIT]);
+    }
+}

@@ -143,6 +143,25 @@ pub async fn listing_pages_in_order(store: SharedStore) {
     assert_eq!(both.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&past_old.id]);
     let everyone = store.visits(&query(None, None, When::Upcoming, 100, None)).await.unwrap();
     assert_eq!(everyone.items.len(), 7);
+
+    // Every visit, two at a time, in time order across however the store spreads them.
+    let (mut seen, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = store.visits(&query(None, None, When::Upcoming, 2, cursor)).await.unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|v| (v.scheduled_at, v.id.clone())));
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!((seen.len(), &seen), (7, &sorted), "all upcoming visits, soonest first, each once");
+    let past = store.visits(&query(None, None, When::Past, 1, None)).await.unwrap();
+    assert_eq!(past.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&past_new.id]);
+    let older = store.visits(&query(None, None, When::Past, 1, past.next)).await.unwrap();
+    assert_eq!(older.items.iter().map(|v| &v.id).collect::<Vec<_>>(), [&past_old.id]);
 }
 
 pub async fn a_link_redeems_once(store: SharedStore) {
@@ -404,4 +423,49 @@ pub async fn refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alo
     assert!(visits_domain::model::refusals_are_intact(&kept));
     assert_eq!(store.visit(&visit.id).await.unwrap().unwrap().version, visit.version, "the visit was not written");
     assert!(store.refusals(&new_visit(&ids, "p2", "c2", now()).id).await.unwrap().is_empty());
+}
+
+/// A redemption signs the session token while it reads the link, for the window the link was
+/// minted with; if the visit moved since, the token is signed again for the visit's own window.
+pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(store: SharedStore) {
+    use base64::Engine as _;
+    use visits_domain::rules::{JoinWindow, Policy};
+    use visits_domain::tokens::Tokens;
+    use visits_domain::usecases::{Core, Joins, Links};
+    use visits_embedded::{LocalSigner, ManualClock};
+    use visits_runtime::OsRandom;
+
+    let clock = Arc::new(ManualClock::new(now()));
+    let policy = Arc::new(Policy::default());
+    let core = Core { store: store.clone(), clock, ids: Arc::new(OsRandom), policy: policy.clone() };
+    let tokens = Arc::new(Tokens::new(Arc::new(LocalSigner::generate()), "video-visits"));
+    let links = Links::new(core.clone(), tokens.clone());
+    let joins = Joins::new(core.clone(), tokens, Arc::new(visits_embedded::DemoVideo::new()));
+    let caller = visits_domain::model::Caller { id: user("c1"), role: visits_domain::model::Role::Clinician };
+    let expiry = |token: &str| -> i64 {
+        let claims = token.split('.').nth(1).expect("a JWT");
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).expect("base64url");
+        serde_json::from_slice::<serde_json::Value>(&claims).expect("claims")["exp"].as_i64().expect("exp")
+    };
+    let ids = CountingIds::default();
+
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let code = links.mint(&caller, &visit.id).await.unwrap().code;
+    let redeemed = joins.redeem_code(code.expose(), "10.0.0.1").await.unwrap();
+    assert_eq!(expiry(&redeemed.join_token), JoinWindow::of(&visit, &policy).closes_at.timestamp());
+
+    // The visit moves ten minutes later after its link was minted: the window is still open,
+    // but it closes later than the link's entry says.
+    let other = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let code = links.mint(&caller, &other.id).await.unwrap().code;
+    let later = |visit: &mut Visit, _: &mut visits_domain::usecases::Draft| {
+        visit.scheduled_at += Duration::minutes(10);
+        Ok(())
+    };
+    let moved = core.mutate(&other.id, "test", later).await;
+    let (_, moved) = moved.unwrap();
+    let redeemed = joins.redeem_code(code.expose(), "10.0.0.1").await.unwrap();
+    let window = JoinWindow::of(&moved, &policy);
+    assert_eq!(expiry(&redeemed.join_token), window.closes_at.timestamp(), "signed again for the visit as it is");
+    assert_eq!(redeemed.expires_at, window.closes_at);
 }

@@ -12,7 +12,7 @@ use visits_domain::ports::{FailureCount, JoinFacts, JoinRead, StoreError};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
-use crate::schema::{CodeItem, FailureItem, Item, LinkItem, RefusalCounterItem, VisitItem, attr, from_item};
+use crate::schema::{CodeItem, FailureItem, Item, LinkItem, RefusalCounterItem, attr, from_item, visit_from_item};
 
 /// Keys DynamoDB leaves unprocessed (throttling) are asked for again this many times.
 const ROUNDS: u32 = 4;
@@ -39,7 +39,7 @@ pub async fn join_read(
     let code = take(&code).map(|item| from_item::<CodeItem>(item, "code")).transpose()?.map(CodeItem::entry);
     let link = take(&link).map(|item| from_item::<LinkItem>(item, "link")?.into_link()).transpose()?;
     let refusals = take(&counter).map(|item| from_item::<RefusalCounterItem>(item, "refusal counter")).transpose()?;
-    let visit = take(&visit).map(|item| from_item::<VisitItem>(item, "visit")).transpose()?.map(|item| item.visit);
+    let visit = take(&visit).map(visit_from_item).transpose()?;
     let mut failures = Vec::with_capacity(failure_keys.len());
     for key in &failure_keys {
         let stored = found.remove(key).map(|item| from_item::<FailureItem>(item, "failure counter")?.count());

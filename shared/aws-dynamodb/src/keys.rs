@@ -14,8 +14,9 @@ pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const FAILURE_SK: &str = "FAIL";
 pub const AUDIT_SK_PREFIX: &str = "AUDIT#";
 pub const REFUSAL_SK_PREFIX: &str = "REFUSAL#";
-/// The one partition of the all-visits index.
-pub const ALL_VISITS_PK: &str = "VISITS";
+/// The all-visits index spreads its visits over this many partitions (by visit id), so that no
+/// one key takes every visit's writes: see docs/table-design.md for the arithmetic.
+pub const ALL_VISITS_SHARDS: u32 = 16;
 const LINK_PREFIX: &str = "LINK#";
 
 pub fn s(value: impl Into<String>) -> AttributeValue {
@@ -24,6 +25,19 @@ pub fn s(value: impl Into<String>) -> AttributeValue {
 
 pub fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+/// `VISITS#{shard}`: the all-visits partition of this visit, fixed by its id.
+pub fn all_visits_pk(id: &VisitId) -> String {
+    // FNV-1a: stable across processes and releases, unlike the standard library's hasher.
+    let hash =
+        id.as_str().bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    format!("VISITS#{:02}", hash % ALL_VISITS_SHARDS)
+}
+
+/// Every partition of the all-visits index.
+pub fn all_visits_partitions() -> impl Iterator<Item = String> {
+    (0..ALL_VISITS_SHARDS).map(|shard| format!("VISITS#{shard:02}"))
 }
 
 pub fn visit_pk(id: &VisitId) -> String {

@@ -3,7 +3,7 @@
 //!
 //! | item | PK | SK | GSIs |
 //! |---|---|---|---|
-//! | visit | `VISIT#{visitId}` | `VISIT` | GSI1 `PATIENT#{id}`, GSI2 `CLINICIAN#{id}`, GSI3 `VISITS`; sort `{scheduledAt}#{visitId}` |
+//! | visit | `VISIT#{visitId}` | `VISIT` | GSI1 `PATIENT#{id}`, GSI2 `CLINICIAN#{id}`, GSI3 `VISITS#{shard}`; sort `{scheduledAt}#{visitId}`; projected: `visit` |
 //! | audit record | `VISIT#{visitId}` | `AUDIT#{seq:020}` | |
 //! | link | `LINK#{sha256(jti)}` | `LINK` | |
 //! | code → link | `CODE#{sha256(code)}` | `CODE` | |
@@ -19,6 +19,7 @@ mod errors;
 mod keys;
 mod listing;
 pub mod schema;
+pub mod size;
 mod table;
 
 use async_trait::async_trait;
@@ -30,7 +31,7 @@ use visits_domain::ports::{
     VisitPage, VisitQuery,
 };
 
-use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, VisitItem, attr, from_item};
+use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
 
 pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image, refusal_stream_image};
 pub use table::create_table;
@@ -69,7 +70,7 @@ impl DynamoStore {
 impl Store for DynamoStore {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
         let item = self.get(keys::visit_pk(id), keys::VISIT_SK).await?;
-        Ok(item.map(|item| from_item::<VisitItem>(item, "visit")).transpose()?.map(|item| item.visit))
+        item.map(schema::visit_from_item).transpose()
     }
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {

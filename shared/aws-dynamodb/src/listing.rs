@@ -7,23 +7,44 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
 use serde::de::DeserializeOwned;
-use visits_domain::model::{AuditRecord, DurationMinutes, VisitId};
+use visits_domain::model::{AuditRecord, DurationMinutes, ListedVisit, VisitId};
 use visits_domain::ports::{Cursor, StoreError, VisitHistory, VisitPage, VisitQuery, When};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
-use crate::schema::{self, AuditItem, VisitItem, attr, from_item};
+use crate::schema::{self, AuditItem, Index, ListedItem, attr, from_item};
 
 /// Each query page reads a few more items than asked: some are filtered out (ended, or the other
 /// side's filter).
 const READ_AHEAD: i32 = 4;
 
 pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<VisitPage, StoreError> {
-    let (index, partition) = match (&query.patient_id, &query.clinician_id) {
-        (Some(patient), _) => (schema::BY_PATIENT, keys::patient_pk(patient)),
-        (None, Some(clinician)) => (schema::BY_CLINICIAN, keys::clinician_pk(clinician)),
-        (None, None) => (schema::ALL_VISITS, keys::ALL_VISITS_PK.to_owned()),
+    let (index, partitions) = match (&query.patient_id, &query.clinician_id) {
+        (Some(patient), _) => (schema::BY_PATIENT, vec![keys::patient_pk(patient)]),
+        (None, Some(clinician)) => (schema::BY_CLINICIAN, vec![keys::clinician_pk(clinician)]),
+        // All visits: every shard at once, one round trip deep.
+        (None, None) => (schema::ALL_VISITS, keys::all_visits_partitions().collect()),
     };
+    let reads = partitions.into_iter().map(|partition| page_of(client, table, index, partition, query));
+    let mut items: Vec<ListedVisit> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+    items.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
+    if query.when == When::Past {
+        items.reverse();
+    }
+    let has_more = items.len() > query.limit;
+    items.truncate(query.limit);
+    let next = if has_more { items.last().map(Cursor::after) } else { None };
+    Ok(VisitPage { items, next })
+}
+
+/// Up to one more than a page of the listing's visits from one partition of `index`, in order.
+async fn page_of(
+    client: &Client,
+    table: &str,
+    index: Index,
+    partition: String,
+    query: &VisitQuery,
+) -> Result<Vec<ListedVisit>, StoreError> {
     let cursor_key = query.after.as_ref().map(|c| keys::time_sort_key(c.scheduled_at, c.visit_id.as_str()));
     // A visit that has not ended started at most the longest duration ago.
     let longest = Duration::minutes(i64::from(DurationMinutes::MAX));
@@ -55,20 +76,16 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
             .await
             .map_err(store_error)?;
         for item in output.items.unwrap_or_default() {
-            let visit = from_item::<VisitItem>(item, "visit")?.visit;
+            let visit = from_item::<ListedItem>(item, "listed visit")?.visit;
             if query.matches(&visit) && query.is_after_cursor(&visit) {
                 items.push(visit);
             }
         }
         start = output.last_evaluated_key;
         if items.len() > query.limit || start.is_none() {
-            break;
+            return Ok(items);
         }
     }
-    let has_more = items.len() > query.limit;
-    items.truncate(query.limit);
-    let next = if has_more { items.last().map(Cursor::after) } else { None };
-    Ok(VisitPage { items, next })
 }
 
 /// The items of a visit's partition under `prefix` (its audit chain, its refusals), in key order.
@@ -129,7 +146,7 @@ pub async fn visit_history(
         for item in output.items.unwrap_or_default() {
             let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
             if sk == keys::VISIT_SK {
-                visit = Some(from_item::<VisitItem>(item, "visit")?.visit);
+                visit = Some(schema::visit_from_item(item)?);
             } else if sk.starts_with(keys::AUDIT_SK_PREFIX) {
                 records.push(from_item::<AuditItem>(item, "audit")?.record);
             } else if sk.starts_with(keys::REFUSAL_SK_PREFIX) {

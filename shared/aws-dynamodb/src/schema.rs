@@ -11,7 +11,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
-use visits_domain::model::{Admission, AuditRecord, CodeEntry, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{
+    Admission, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Room, Visit,
+    VisitId,
+};
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
 use crate::errors::malformed;
@@ -33,6 +36,10 @@ pub mod attr {
     pub const TTL: &str = "ttl";
     /// On a link's refusal counter: how many refusals it has had, the number the last one took.
     pub const REFUSALS: &str = "refusals";
+    /// On a visit item: what listings show, the one attribute the indexes project.
+    pub const LISTED_VISIT: &str = "visit";
+    /// On a visit item: the bookkeeping no listing shows.
+    pub const VISIT_STATE: &str = "state";
 }
 
 /// A global secondary index over visits, sorted by `{scheduledAt}#{visitId}`.
@@ -45,8 +52,8 @@ pub struct Index {
 
 pub const BY_PATIENT: Index = Index { name: "GSI1", pk: "GSI1PK", sk: "GSI1SK" };
 pub const BY_CLINICIAN: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK" };
-/// Every visit shares one partition: admins list all visits by time. Visit volume per clinic is
-/// far below one partition's throughput.
+/// Every visit, over `keys::ALL_VISITS_SHARDS` partitions: admins list all visits by time, the
+/// shards read together and merged.
 pub const ALL_VISITS: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK" };
 pub const INDEXES: [Index; 3] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS];
 
@@ -66,6 +73,9 @@ pub enum Entity {
 /// Expired links stay readable this long, so a late click still says "expired".
 const LINK_GRACE: Duration = Duration::days(7);
 
+/// A visit: what listings show (`visit`, the one attribute the indexes project besides their
+/// keys) apart from its bookkeeping (`state`). A change to the bookkeeping alone (a link minted,
+/// a notification audited, a seat) then writes the base item only, not the three indexes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitItem {
     #[serde(rename = "PK")]
@@ -86,7 +96,39 @@ pub struct VisitItem {
     #[serde(rename = "GSI3SK")]
     all_visits_sort: String,
     version: u64,
-    pub visit: Visit,
+    visit: ListedVisit,
+    state: VisitState,
+}
+
+/// The part of a visit no listing shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VisitState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact_connected_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    room: Option<Room>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    current_link: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    patient_admission: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    patient_attendee: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    retired_attendees: Vec<String>,
+    audit_head: AuditHead,
+}
+
+/// A visit item as kept before listings and bookkeeping were apart: the whole visit in `visit`.
+#[derive(Deserialize)]
+struct WholeVisitItem {
+    visit: Visit,
+}
+
+/// What a listing reads from an index: the projected `visit`.
+#[derive(Deserialize)]
+pub struct ListedItem {
+    pub visit: ListedVisit,
 }
 
 impl VisitItem {
@@ -100,11 +142,55 @@ impl VisitItem {
             by_patient_sort: sort.clone(),
             by_clinician: keys::clinician_pk(&visit.clinician_id),
             by_clinician_sort: sort.clone(),
-            all_visits: keys::ALL_VISITS_PK.into(),
+            all_visits: keys::all_visits_pk(&visit.id),
             all_visits_sort: sort,
             version: visit.version,
-            visit: visit.clone(),
+            visit: visit.listed(),
+            state: VisitState {
+                contact_connected_at: visit.contact_connected_at,
+                room: visit.room.clone(),
+                current_link: visit.current_link,
+                patient_admission: visit.patient_admission,
+                patient_attendee: visit.patient_attendee.clone(),
+                retired_attendees: visit.retired_attendees.clone(),
+                audit_head: visit.audit_head,
+            },
         }
+    }
+
+    fn into_visit(self) -> Visit {
+        let (listed, state) = (self.visit, self.state);
+        Visit {
+            id: listed.id,
+            patient_id: listed.patient_id,
+            clinician_id: listed.clinician_id,
+            scheduled_at: listed.scheduled_at,
+            duration: listed.duration,
+            provider: listed.provider,
+            status: listed.status,
+            patient_contact: listed.patient_contact,
+            created_at: listed.created_at,
+            updated_at: listed.updated_at,
+            patient_checked_in_at: listed.patient_checked_in_at,
+            session_started_at: listed.session_started_at,
+            contact_connected_at: state.contact_connected_at,
+            room: state.room,
+            current_link: state.current_link,
+            patient_admission: state.patient_admission,
+            patient_attendee: state.patient_attendee,
+            retired_attendees: state.retired_attendees,
+            audit_head: state.audit_head,
+            version: self.version,
+        }
+    }
+}
+
+/// The visit a base-table item holds, in either layout.
+pub fn visit_from_item(item: Item) -> Result<Visit, StoreError> {
+    if item.contains_key(attr::VISIT_STATE) {
+        Ok(from_item::<VisitItem>(item, "visit")?.into_visit())
+    } else {
+        Ok(from_item::<WholeVisitItem>(item, "visit")?.visit)
     }
 }
 
@@ -459,7 +545,7 @@ mod tests {
             assert_eq!(from_item::<LinkItem>(item, "link").unwrap().into_link().unwrap(), link(state));
         }
         let item = to_item(&VisitItem::new(&visit())).unwrap();
-        assert_eq!(from_item::<VisitItem>(item, "visit").unwrap().visit, visit());
+        assert_eq!(visit_from_item(item).unwrap(), visit());
         let counted = HashMap::from([
             (attr::PK.to_owned(), AttributeValue::S(keys::link_pk(&Digest::of(b"jti")))),
             (attr::SK.to_owned(), AttributeValue::S(keys::REFUSAL_COUNTER_SK.into())),

@@ -37,7 +37,13 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
                     .index_name(index.name)
                     .key_schema(key(pk, KeyType::Hash).map_err(|e| e.to_string())?)
                     .key_schema(key(sk, KeyType::Range).map_err(|e| e.to_string())?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    // Listings read only the listed part: bookkeeping changes write no index.
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::Include)
+                            .non_key_attributes(attr::LISTED_VISIT)
+                            .build(),
+                    )
                     .build()
                     .map_err(|e| e.to_string())?,
             );

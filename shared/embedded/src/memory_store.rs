@@ -6,7 +6,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, CodeEntry, Digest, Link, LinkState, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{
+    AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Visit, VisitId,
+};
 use visits_domain::ports::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
     VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
@@ -123,14 +125,14 @@ impl Store for MemoryStore {
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
         let state = self.state();
-        let mut items: Vec<&Visit> =
-            state.visits.values().filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
+        let mut items: Vec<ListedVisit> =
+            state.visits.values().map(Visit::listed).filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
         items.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
         if query.when == When::Past {
             items.reverse();
         }
         let has_more = items.len() > query.limit;
-        let items: Vec<Visit> = items.into_iter().take(query.limit).cloned().collect();
+        items.truncate(query.limit);
         let next = if has_more { items.last().map(Cursor::after) } else { None };
         Ok(VisitPage { items, next })
     }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use visits_domain::model::{PatientContact, Provider, Visit, VisitStatus};
+use visits_domain::model::{ListedVisit, PatientContact, Provider, VisitStatus};
 use visits_domain::rules::Relation;
 
 #[derive(Serialize)]
@@ -28,7 +28,7 @@ pub struct VisitView<'a> {
 
 impl<'a> VisitView<'a> {
     /// The visit as `relation` may see it: the patient does not get the contact block back.
-    pub fn new(visit: &'a Visit, relation: Relation) -> Self {
+    pub fn new(visit: &'a ListedVisit, relation: Relation) -> Self {
         let staff = matches!(relation, Relation::Admin | Relation::TheClinician);
         Self {
             visit_id: visit.id.as_str(),

@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -26,11 +26,14 @@ struct Shared {
     request_id: String,
     event: Mutex<Option<Value>>,
     answer: Mutex<Option<oneshot::Sender<Outcome>>>,
+    /// When the process first asked for an event: the end of its init.
+    first_poll: Mutex<Option<Instant>>,
 }
 
 pub struct RuntimeApi {
     address: SocketAddr,
     answer: oneshot::Receiver<Outcome>,
+    shared: Arc<Shared>,
 }
 
 impl RuntimeApi {
@@ -44,8 +47,11 @@ impl RuntimeApi {
             request_id: uuid::Uuid::new_v4().to_string(),
             event: Mutex::new(Some(event)),
             answer: Mutex::new(Some(sender)),
+            first_poll: Mutex::new(None),
         });
+        let serving = shared.clone();
         tokio::spawn(async move {
+            let shared = serving;
             while let Ok((stream, _)) = listener.accept().await {
                 let shared = shared.clone();
                 tokio::spawn(async move {
@@ -57,7 +63,7 @@ impl RuntimeApi {
                 });
             }
         });
-        Ok(Self { address, answer })
+        Ok(Self { address, answer, shared })
     }
 
     /// `host:port`, as `AWS_LAMBDA_RUNTIME_API` wants it.
@@ -66,8 +72,13 @@ impl RuntimeApi {
     }
 
     /// The function's answer, once it posts one.
-    pub async fn answer(self) -> Result<Outcome, String> {
-        self.answer.await.map_err(|_| "the Runtime API stopped without an answer".to_owned())
+    pub async fn answer(&mut self) -> Result<Outcome, String> {
+        (&mut self.answer).await.map_err(|_| "the Runtime API stopped without an answer".to_owned())
+    }
+
+    /// When the process first asked for an event, if it has.
+    pub fn first_poll(&self) -> Option<Instant> {
+        *self.shared.first_poll.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -81,6 +92,7 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<Full<B
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let Some(route) = path.strip_prefix(PREFIX) else { return empty(StatusCode::NOT_FOUND) };
     if method == Method::GET && route == "/invocation/next" {
+        shared.first_poll.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(Instant::now);
         let event = shared.event.lock().unwrap_or_else(|p| p.into_inner()).take();
         let Some(event) = event else {
             // One event per run: the next poll waits until the process is stopped.

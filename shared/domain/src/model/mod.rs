@@ -21,4 +21,4 @@ pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
-pub use visit::{DurationMinutes, Provider, Visit, VisitStatus};
+pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};

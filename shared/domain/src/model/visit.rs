@@ -126,9 +126,77 @@ pub struct Visit {
     pub version: u64,
 }
 
+/// A visit as a listing shows it: what the Visit JSON holds, without the bookkeeping (room,
+/// links, admissions, audit head, version). Stores keep it apart, so that an index holding it is
+/// written only when it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedVisit {
+    pub id: VisitId,
+    pub patient_id: UserId,
+    pub clinician_id: UserId,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration: DurationMinutes,
+    pub provider: Provider,
+    pub status: VisitStatus,
+    pub patient_contact: Option<PatientContact>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub patient_checked_in_at: Option<DateTime<Utc>>,
+    pub session_started_at: Option<DateTime<Utc>>,
+}
+
+impl ListedVisit {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        super::time::later(self.scheduled_at, self.duration.as_duration())
+    }
+}
+
+/// Who takes part in a visit, whichever form it is read in.
+pub trait Parties {
+    fn patient_id(&self) -> &UserId;
+    fn clinician_id(&self) -> &UserId;
+}
+
+impl Parties for Visit {
+    fn patient_id(&self) -> &UserId {
+        &self.patient_id
+    }
+    fn clinician_id(&self) -> &UserId {
+        &self.clinician_id
+    }
+}
+
+impl Parties for ListedVisit {
+    fn patient_id(&self) -> &UserId {
+        &self.patient_id
+    }
+    fn clinician_id(&self) -> &UserId {
+        &self.clinician_id
+    }
+}
+
 impl Visit {
     pub fn ends_at(&self) -> DateTime<Utc> {
         super::time::later(self.scheduled_at, self.duration.as_duration())
+    }
+
+    /// The visit as a listing shows it.
+    pub fn listed(&self) -> ListedVisit {
+        ListedVisit {
+            id: self.id.clone(),
+            patient_id: self.patient_id.clone(),
+            clinician_id: self.clinician_id.clone(),
+            scheduled_at: self.scheduled_at,
+            duration: self.duration,
+            provider: self.provider,
+            status: self.status,
+            patient_contact: self.patient_contact.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            patient_checked_in_at: self.patient_checked_in_at,
+            session_started_at: self.session_started_at,
+        }
     }
 
     /// A redemption becomes the patient's one admission; the seat an earlier one held is retired,

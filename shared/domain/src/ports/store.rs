@@ -4,7 +4,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Admission, AuditRecord, CodeEntry, Digest, Link, RefusalRecord, UserId, Visit, VisitId};
+use crate::model::{
+    Admission, AuditRecord, CodeEntry, Digest, Link, ListedVisit, RefusalRecord, UserId, Visit, VisitId,
+};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,7 +28,7 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn after(visit: &Visit) -> Self {
+    pub fn after(visit: &ListedVisit) -> Self {
         Self { scheduled_at: visit.scheduled_at, visit_id: visit.id.clone() }
     }
 
@@ -40,7 +42,7 @@ impl Cursor {
     }
 
     /// Sort key shared by every store: time, then id for ties.
-    pub fn key(visit: &Visit) -> (DateTime<Utc>, &str) {
+    pub fn key(visit: &ListedVisit) -> (DateTime<Utc>, &str) {
         (visit.scheduled_at, visit.id.as_str())
     }
 }
@@ -58,7 +60,7 @@ pub struct VisitQuery {
 
 impl VisitQuery {
     /// Whether a visit belongs in this listing, cursor aside.
-    pub fn matches(&self, visit: &Visit) -> bool {
+    pub fn matches(&self, visit: &ListedVisit) -> bool {
         let upcoming = visit.ends_at() > self.now;
         self.patient_id.as_ref().is_none_or(|id| *id == visit.patient_id)
             && self.clinician_id.as_ref().is_none_or(|id| *id == visit.clinician_id)
@@ -66,7 +68,7 @@ impl VisitQuery {
     }
 
     /// Whether a visit comes after the cursor in this listing's order.
-    pub fn is_after_cursor(&self, visit: &Visit) -> bool {
+    pub fn is_after_cursor(&self, visit: &ListedVisit) -> bool {
         let Some(cursor) = &self.after else { return true };
         let key = Cursor::key(visit);
         let cursor_key = (cursor.scheduled_at, cursor.visit_id.as_str());
@@ -79,7 +81,7 @@ impl VisitQuery {
 
 #[derive(Debug, Clone, Default)]
 pub struct VisitPage {
-    pub items: Vec<Visit>,
+    pub items: Vec<ListedVisit>,
     pub next: Option<Cursor>,
 }
 

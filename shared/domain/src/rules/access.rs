@@ -1,7 +1,7 @@
 //! Role-based access. Strangers to a visit are told it does not exist, so ids cannot be probed.
 
 use crate::DomainError;
-use crate::model::{Caller, Role, UserId, Visit};
+use crate::model::{Caller, Parties, Role, UserId, Visit};
 
 /// How a caller stands to one visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,11 +12,11 @@ pub enum Relation {
     Stranger,
 }
 
-pub fn relation(caller: &Caller, visit: &Visit) -> Relation {
+pub fn relation(caller: &Caller, visit: &impl Parties) -> Relation {
     match caller.role {
         Role::Admin => Relation::Admin,
-        Role::Clinician if caller.id == visit.clinician_id => Relation::TheClinician,
-        Role::Patient if caller.id == visit.patient_id => Relation::ThePatient,
+        Role::Clinician if caller.id == *visit.clinician_id() => Relation::TheClinician,
+        Role::Patient if caller.id == *visit.patient_id() => Relation::ThePatient,
         _ => Relation::Stranger,
     }
 }

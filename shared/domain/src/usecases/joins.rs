@@ -121,9 +121,9 @@ impl Joins {
         let read = self.read_link(&entry.link_id, entry.visit_id.as_ref());
         // While the link and visit are read, the token is signed for whom the link was minted,
         // unless the link cannot be used now anyway (too early, too late).
-        let (found, signed) = match entry.admission.filter(|admission| admission.is_open(now)) {
-            Some(admission) => {
-                let visit_id = entry.visit_id.clone().ok_or(DomainError::VisitNotFound)?;
+        let ahead = entry.admission.clone().filter(|admission| admission.is_open(now)).zip(entry.visit_id.clone());
+        let (found, signed) = match ahead {
+            Some((admission, visit_id)) => {
                 let token_id = self.core.ids.token_id();
                 let sign = self.tokens.issue(
                     Audience::Session,
