@@ -56,7 +56,7 @@ bench: ## hot paths in process, AWS round trips per route, cold starts of the re
 	$(CARGO) bench --locked -p visits-embedded --bench hot_paths
 	$(CARGO) build --locked --workspace --bins
 	ROUND_TRIPS_TABLE=$(CURDIR)/docs/benchmarks.md .ci/local-aws run -- $(CARGO) test --locked --workspace -- round_trips
-	$(CARGO) build --locked --release $(foreach f,$(FUNCTIONS) bench-hello,--package $(f))
+	AWS_LC_SYS_NO_JITTER_ENTROPY=1 $(CARGO) build --locked --release $(foreach f,$(FUNCTIONS) bench-hello,--package $(f))
 	.ci/local-aws run -- .ci/cold-start $(BENCH_RUNS)
 
 clean: ## remove the build cache

@@ -2,6 +2,8 @@
 //! environment with errors that name the variable, and the classification of SDK failures into
 //! "retry later" (throttling, timeouts) and the rest.
 
+pub mod tls;
+
 use aws_config::BehaviorVersion;
 pub use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -12,7 +14,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// Loads region, credentials and endpoints (including `AWS_ENDPOINT_URL` and per-service
 /// `AWS_ENDPOINT_URL_<SERVICE>`) from the environment. Call once per process, in `main`.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    aws_config::defaults(BehaviorVersion::latest()).http_client(tls::https_client(tls::TlsRoots::from_env())).load().await
 }
 
 #[derive(Debug, thiserror::Error)]
