@@ -14,7 +14,10 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// Loads region, credentials and endpoints (including `AWS_ENDPOINT_URL` and per-service
 /// `AWS_ENDPOINT_URL_<SERVICE>`) from the environment. Call once per process, in `main`.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).http_client(tls::https_client(tls::TlsRoots::from_env())).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(tls::https_client(tls::TlsRoots::from_env()))
+        .load()
+        .await
 }
 
 #[derive(Debug, thiserror::Error)]
