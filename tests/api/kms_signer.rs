@@ -62,3 +62,38 @@ async fn a_kms_signed_token_verifies_with_jsonwebtoken_and_the_public_key() {
     }
     assert_eq!(counter.count(), before, "verifying made KMS calls");
 }
+
+/// The key is fetched once, in the background, however often a request asks for the prefetch;
+/// signing and verifying after it make no further `GetPublicKey`.
+#[tokio::test]
+async fn the_public_key_is_prefetched_once_and_then_used() {
+    let (client, key_id, counter) = kms_key().await;
+    let tokens = Arc::new(Tokens::new(Arc::new(KmsSigner::new(client, key_id)), "video-visits"));
+    let fetches = || counter.calls().iter().filter(|call| call.operation == "GetPublicKey").count();
+    for _ in 0..5 {
+        tokens.prefetch();
+    }
+    for _ in 0..100 {
+        if fetches() == 1 && counter.calls().iter().all(|call| call.finished.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(fetches(), 1, "one fetch for five prefetches");
+    let now = Utc::now();
+    let visit = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
+    let token = tokens
+        .issue(
+            Audience::Session,
+            &UserId::parse("patient-1").unwrap(),
+            &visit,
+            &CountingIds::default().token_id(),
+            now,
+            now + Duration::hours(1),
+        )
+        .await
+        .expect("KMS signs");
+    assert!(tokens.verify(&token, Audience::Session, now).await.unwrap().is_ok());
+    tokens.prefetch();
+    assert_eq!(fetches(), 1, "signing, verifying and a later prefetch used the fetched key");
+}

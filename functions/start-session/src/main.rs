@@ -11,10 +11,16 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(policy_from_env());
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let prefetch = tokens.clone();
     let video = Arc::new(ProviderRouter {
         chime: Arc::new(visits_chime::from_env(&aws)),
         connect: Arc::new(visits_connect::from_env(&aws)?),
     });
     let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, video);
-    visits_http::event::run(|request| handle(&app, request)).await
+    // The KMS public key, fetched beside the first request's reads (once per process).
+    visits_http::event::run(|request| {
+        prefetch.prefetch();
+        handle(&app, request)
+    })
+    .await
 }

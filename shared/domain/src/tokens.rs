@@ -2,6 +2,7 @@
 //! local key); verification is local, with the public key fetched once and cached.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -78,11 +79,12 @@ pub struct Tokens {
     issuer: String,
     /// Fetched once; concurrent first callers wait for the one fetch.
     verifying_key: OnceCell<VerifyingKey>,
+    prefetching: AtomicBool,
 }
 
 impl Tokens {
     pub fn new(signer: Arc<dyn Signer>, issuer: impl Into<String>) -> Self {
-        Self { signer, issuer: issuer.into(), verifying_key: OnceCell::new() }
+        Self { signer, issuer: issuer.into(), verifying_key: OnceCell::new(), prefetching: AtomicBool::new(false) }
     }
 
     /// The key id: derived from the public key, so KMS and local keys name themselves alike.
@@ -97,6 +99,22 @@ impl Tokens {
     /// Fetches the public key now, so that no request waits for it later.
     pub async fn warm(&self) -> Result<(), DomainError> {
         self.verifying_key().await.map(|_| ())
+    }
+
+    /// Starts fetching the public key in the background, the first time only: called as each
+    /// request begins, the first request of a process reads the store beside the fetch instead of
+    /// after it, and init does not pay for it. Call inside the Tokio runtime.
+    pub fn prefetch(self: &Arc<Self>) {
+        if self.verifying_key.initialized() || self.prefetching.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let tokens = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = tokens.warm().await {
+                // The request that needs the key fetches it again and answers honestly.
+                tracing::warn!(error = %error, "the signing key's public half is not fetched yet");
+            }
+        });
     }
 
     async fn verifying_key(&self) -> Result<&VerifyingKey, DomainError> {

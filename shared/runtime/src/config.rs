@@ -25,17 +25,8 @@ pub fn core(store: Arc<dyn Store>, policy: Arc<Policy>) -> Core {
     Core { store, clock: Arc::new(SystemClock), ids: Arc::new(OsRandom), policy }
 }
 
-/// Link and session tokens signed by `signer`. The public key is fetched in the background from
-/// here on: init does not wait for it, and the first request waits only for what is left of it.
-/// Call inside the Tokio runtime.
+/// Link and session tokens signed by `signer`. A function calls `Tokens::prefetch` as each
+/// request begins, so the public key is fetched beside the first request's reads.
 pub fn tokens(signer: Arc<dyn Signer>, policy: &Policy) -> Arc<Tokens> {
-    let tokens = Arc::new(Tokens::new(signer, policy.token_issuer.clone()));
-    let warming = tokens.clone();
-    tokio::spawn(async move {
-        if let Err(error) = warming.warm().await {
-            // The first request that needs the key fetches it again and answers honestly.
-            tracing::warn!(error = %error, "the signing key's public half is not fetched yet");
-        }
-    });
-    tokens
+    Arc::new(Tokens::new(signer, policy.token_issuer.clone()))
 }
