@@ -11,23 +11,29 @@ use aws_sdk_chimesdkmeetings::types;
 use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
 use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
 
-/// Meetings in `CHIME_MEDIA_REGION`, by default the function's own region.
+/// Meetings in `CHIME_MEDIA_REGION`, by default the function's own region. The client is built
+/// on first use: `redeem-token` needs it only to take a retired seat away, and a clinic may use
+/// Connect alone.
 pub fn from_env(config: &visits_aws::SdkConfig) -> ChimeVideo {
     let region = std::env::var("CHIME_MEDIA_REGION")
         .ok()
         .or_else(|| config.region().map(|r| r.to_string()))
         .unwrap_or_else(|| "us-east-1".into());
-    ChimeVideo::new(Client::new(config), region)
+    ChimeVideo { client: visits_aws::OnDemand::new(config), media_region: region }
 }
 
 pub struct ChimeVideo {
-    client: Client,
+    client: visits_aws::OnDemand<Client>,
     media_region: String,
 }
 
 impl ChimeVideo {
     pub fn new(client: Client, media_region: impl Into<String>) -> Self {
-        Self { client, media_region: media_region.into() }
+        Self { client: visits_aws::OnDemand::built(client), media_region: media_region.into() }
+    }
+
+    fn client(&self) -> &Client {
+        self.client.get(Client::new)
     }
 }
 
@@ -35,7 +41,7 @@ impl ChimeVideo {
 impl VideoProvider for ChimeVideo {
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
         let output = self
-            .client
+            .client()
             .create_meeting()
             .client_request_token(meeting_token(visit))
             .external_meeting_id(visit.id.as_str())
@@ -54,7 +60,7 @@ impl VideoProvider for ChimeVideo {
             .build()
             .map_err(|e| VideoError::Failed(e.to_string()))?;
         let output = self
-            .client
+            .client()
             .create_meeting_with_attendees()
             .client_request_token(meeting_token(visit))
             .external_meeting_id(visit.id.as_str())
@@ -85,7 +91,7 @@ impl VideoProvider for ChimeVideo {
             return Err(VideoError::Failed("not a Chime room".into()));
         };
         let output = self
-            .client
+            .client()
             .create_attendee()
             .meeting_id(&meeting.meeting_id)
             .external_user_id(participant.user_id.as_str())
@@ -102,7 +108,7 @@ impl VideoProvider for ChimeVideo {
         let Room::Chime { meeting } = room else {
             return Err(VideoError::Failed("not a Chime room".into()));
         };
-        match self.client.delete_meeting().meeting_id(&meeting.meeting_id).send().await.map_err(video_error) {
+        match self.client().delete_meeting().meeting_id(&meeting.meeting_id).send().await.map_err(video_error) {
             Ok(_) | Err(VideoError::RoomGone) => Ok(()),
             Err(error) => Err(error),
         }
@@ -168,7 +174,7 @@ impl SeatRemover for ChimeVideo {
             return Err(VideoError::Failed("not a Chime room".into()));
         };
         let deleted =
-            self.client.delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;
+            self.client().delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;
         match deleted.map_err(video_error) {
             Ok(_) | Err(VideoError::RoomGone) => Ok(()),
             Err(error) => Err(error),

@@ -17,18 +17,27 @@ use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<ConnectVideo, visits_aws::MissingSetting> {
     let instance = visits_aws::required("CONNECT_INSTANCE_ID")?;
     let flow = visits_aws::required("CONNECT_CONTACT_FLOW_ID")?;
-    Ok(ConnectVideo::new(Client::new(config), instance, flow))
+    // Built on first use: a clinic may use Chime alone.
+    Ok(ConnectVideo { client: visits_aws::OnDemand::new(config), instance_id: instance, contact_flow_id: flow })
 }
 
 pub struct ConnectVideo {
-    client: Client,
+    client: visits_aws::OnDemand<Client>,
     instance_id: String,
     contact_flow_id: String,
 }
 
 impl ConnectVideo {
     pub fn new(client: Client, instance_id: impl Into<String>, contact_flow_id: impl Into<String>) -> Self {
-        Self { client, instance_id: instance_id.into(), contact_flow_id: contact_flow_id.into() }
+        Self {
+            client: visits_aws::OnDemand::built(client),
+            instance_id: instance_id.into(),
+            contact_flow_id: contact_flow_id.into(),
+        }
+    }
+
+    fn client(&self) -> &Client {
+        self.client.get(Client::new)
     }
 }
 
@@ -42,7 +51,7 @@ impl VideoProvider for ConnectVideo {
             .build()
             .map_err(|e| VideoError::Failed(e.to_string()))?;
         let output = self
-            .client
+            .client()
             .start_web_rtc_contact()
             .instance_id(&self.instance_id)
             .contact_flow_id(&self.contact_flow_id)
@@ -73,7 +82,7 @@ impl VideoProvider for ConnectVideo {
         let Room::Connect { contact_id, .. } = room else {
             return Err(VideoError::Failed("not a Connect room".into()));
         };
-        let stopped = self.client.stop_contact().instance_id(&self.instance_id).contact_id(contact_id).send().await;
+        let stopped = self.client().stop_contact().instance_id(&self.instance_id).contact_id(contact_id).send().await;
         match stopped.map_err(video_error) {
             Ok(_) | Err(VideoError::RoomGone) => Ok(()),
             Err(error) => Err(error),

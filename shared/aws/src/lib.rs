@@ -14,10 +14,48 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// Loads region, credentials and endpoints (including `AWS_ENDPOINT_URL` and per-service
 /// `AWS_ENDPOINT_URL_<SERVICE>`) from the environment. Call once per process, in `main`.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(tls::https_client(tls::TlsRoots::from_env()))
-        .load()
-        .await
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).http_client(tls::https_client(tls::TlsRoots::from_env()));
+    // Lambda gives a function its region and credentials as environment variables: reading them
+    // directly skips building the default chains (profiles, SSO, container and instance
+    // metadata), about 0.3 ms of every cold start. Elsewhere the default chains apply.
+    if let Some(region) = lambda_region(|name| std::env::var(name).ok()) {
+        loader = loader
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
+    }
+    loader.load().await
+}
+
+/// An SDK client built the first time it is used, then kept for the process: for a client that
+/// some requests of a function never need (a video provider the clinic does not use).
+pub struct OnDemand<C> {
+    config: SdkConfig,
+    client: std::sync::OnceLock<C>,
+}
+
+impl<C> OnDemand<C> {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self { config: config.clone(), client: std::sync::OnceLock::new() }
+    }
+
+    /// A client built already (tests hand in clients with faults injected).
+    pub fn built(client: C) -> Self {
+        Self { config: SdkConfig::builder().build(), client: std::sync::OnceLock::from(client) }
+    }
+
+    /// The client, built by `build` from the config on first use.
+    pub fn get(&self, build: impl FnOnce(&SdkConfig) -> C) -> &C {
+        self.client.get_or_init(|| build(&self.config))
+    }
+}
+
+/// The region, when this process runs in Lambda with its credentials in the environment.
+fn lambda_region(var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let set = |name: &str| var(name).filter(|value| !value.is_empty());
+    set("AWS_LAMBDA_FUNCTION_NAME")?;
+    set("AWS_ACCESS_KEY_ID")?;
+    set("AWS_REGION")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +138,33 @@ impl SdkFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_on_demand_client_is_built_once_on_first_use() {
+        let builds = std::cell::Cell::new(0);
+        let client = OnDemand::new(&SdkConfig::builder().build());
+        let build = |_: &SdkConfig| {
+            builds.set(builds.get() + 1);
+            7
+        };
+        assert_eq!(builds.get(), 0, "nothing built before it is used");
+        assert_eq!((*client.get(build), *client.get(build)), (7, 7));
+        assert_eq!(builds.get(), 1);
+        assert_eq!(*OnDemand::built(5).get(|_| unreachable!("built already")), 5);
+    }
+
+    #[test]
+    fn lambda_region_needs_lambda_credentials_and_a_region() {
+        fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+        }
+        let lambda =
+            [("AWS_LAMBDA_FUNCTION_NAME", "notify"), ("AWS_ACCESS_KEY_ID", "AKIA"), ("AWS_REGION", "eu-west-2")];
+        assert_eq!(lambda_region(env(&lambda)), Some("eu-west-2".into()));
+        assert_eq!(lambda_region(env(&lambda[1..])), None, "not in Lambda: the default chains");
+        assert_eq!(lambda_region(env(&[lambda[0], lambda[2]])), None, "no credentials in the environment");
+        assert_eq!(lambda_region(env(&lambda[..2])), None, "no region");
+    }
 
     use aws_smithy_types::error::ErrorMetadata;
 
