@@ -119,6 +119,34 @@ async fn each_route_stays_within_its_round_trip_budget() {
         over.push(format!("README walk-through: {walkthrough} deep, budget {WALKTHROUGH_DEPTH}"));
     }
     assert!(over.is_empty(), "over budget: {over:#?}\n{table}");
+
+    // Every call a route made is one its function's role allows (an IAM gap only shows deployed).
+    let mut denied = Vec::new();
+    for spent in &walk.spent {
+        let mut words = spent.route.split_whitespace();
+        let (method, path) = (words.next().unwrap(), words.next().unwrap());
+        let allowed = crate::template::actions_allowed_for_route(method, path);
+        for call in &spent.calls {
+            let action = format!("{}:{}", iam_prefix(&call.service), call.operation);
+            if !allowed.contains(&action) {
+                denied.push(format!("{}: {action}", spent.route));
+            }
+        }
+    }
+    assert!(denied.is_empty(), "calls the template's roles do not allow: {denied:#?}");
+}
+
+/// The IAM prefix of an SDK service name.
+fn iam_prefix(service: &str) -> &'static str {
+    match service {
+        "DynamoDB" => "dynamodb",
+        "KMS" => "kms",
+        "SESv2" => "ses",
+        "SNS" => "sns",
+        "Chime SDK Meetings" | "ChimeSDKMeetings" => "chime",
+        "Connect" => "connect",
+        other => panic!("no IAM prefix known for {other}"),
+    }
 }
 
 /// The measured table, as markdown.

@@ -39,6 +39,29 @@ fn functions(template: &Value) -> Vec<(&str, &Value)> {
     resources(template).into_iter().filter(|(_, r)| r["Type"] == "AWS::Serverless::Function").collect()
 }
 
+/// The IAM actions the role of the function serving `method path` allows, e.g. `dynamodb:GetItem`.
+pub(crate) fn actions_allowed_for_route(method: &str, path: &str) -> BTreeSet<String> {
+    let template = template();
+    let (_, function) = functions(&template)
+        .into_iter()
+        .find(|(_, function)| {
+            function["Properties"]["Events"].as_mapping().into_iter().flatten().any(|(_, event)| {
+                let properties = &event["Properties"];
+                text(&properties["Method"]) == Some(method) && text(&properties["Path"]) == Some(path)
+            })
+        })
+        .unwrap_or_else(|| panic!("no function serves {method} {path}"));
+    let role = text(&function["Properties"]["Role"]).and_then(|arn| arn.strip_suffix(".Arn")).expect("a role");
+    let role = &template["Resources"][role];
+    list(&role["Properties"]["Policies"])
+        .into_iter()
+        .flat_map(|policy| list(&policy["PolicyDocument"]["Statement"]))
+        .filter(|statement| statement["Effect"] == "Allow")
+        .flat_map(|statement| list(&statement["Action"]))
+        .filter_map(|action| text(action).map(str::to_owned))
+        .collect()
+}
+
 fn binary(function: &Value) -> &str {
     text(&function["Metadata"]["BuildProperties"]["Binary"]).expect("every function names its binary")
 }

@@ -29,6 +29,8 @@ pub struct RequestCounter(std::sync::Arc<std::sync::Mutex<Vec<AwsCall>>>);
 /// One AWS call as its client saw it, retries included.
 #[derive(Debug, Clone)]
 pub struct AwsCall {
+    /// The SDK's name of the service, e.g. `DynamoDB`, `SESv2`, `Chime SDK Meetings`.
+    pub service: String,
     pub operation: String,
     pub started: std::time::Instant,
     pub finished: Option<std::time::Instant>,
@@ -78,7 +80,12 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter 
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         let mut calls = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         config.interceptor_state().store_put(CallIndex(calls.len()));
-        calls.push(AwsCall { operation: String::new(), started: std::time::Instant::now(), finished: None });
+        calls.push(AwsCall {
+            service: String::new(),
+            operation: String::new(),
+            started: std::time::Instant::now(),
+            finished: None,
+        });
         Ok(())
     }
 
@@ -93,10 +100,10 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter 
             if let Some(call) = calls.get_mut(index) {
                 call.finished = Some(std::time::Instant::now());
                 // The operation's name is in the bag once the call has run.
-                call.operation = config
-                    .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-                    .map(|m| m.name().to_owned())
-                    .unwrap_or_default();
+                if let Some(metadata) = config.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
+                    call.service = metadata.service().to_owned();
+                    call.operation = metadata.name().to_owned();
+                }
             }
         }
         Ok(())
