@@ -5,9 +5,11 @@
 //! # Layout
 //! - [`system`]: the system clock and the operating system's CSPRNG (production adapters).
 //! - [`config`]: the policy from the environment and the use cases' shared core.
+//! - [`hmac`]: HMAC-SHA256 with a key in the process (one-time codes).
 //! - [`telemetry`]: JSON logs through `tracing`.
 
 pub mod config;
+pub mod hmac;
 pub mod system;
 pub mod telemetry;
 

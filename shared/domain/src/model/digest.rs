@@ -19,6 +19,17 @@ impl Digest {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// From 32 bytes computed elsewhere (a keyed MAC).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Equality in time that does not depend on where the first difference is: for comparing a
+    /// presented code's MAC with the stored one.
+    pub fn equals_in_constant_time(&self, other: &Digest) -> bool {
+        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+
     pub fn from_hex(hex: &str) -> Option<Self> {
         if hex.len() != 64 || !hex.is_ascii() {
             return None;
@@ -59,6 +70,16 @@ impl<'de> Deserialize<'de> for Digest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constant_time_equality_is_equality() {
+        let (a, b) = (Digest::of(b"a"), Digest::of(b"b"));
+        assert!(a.equals_in_constant_time(&Digest::from_bytes(a.0)));
+        assert!(!a.equals_in_constant_time(&b));
+        let mut last_byte_differs = a.0;
+        last_byte_differs[31] ^= 1;
+        assert!(!a.equals_in_constant_time(&Digest::from_bytes(last_byte_differs)));
+    }
 
     #[test]
     fn hex_round_trips_and_rejects_bad_input() {

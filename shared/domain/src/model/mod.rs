@@ -6,6 +6,7 @@ mod delivery;
 mod digest;
 mod ids;
 mod link;
+mod one_time_code;
 mod refusal;
 mod role;
 mod session;
@@ -18,6 +19,9 @@ pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;
 pub use ids::{LinkCode, TokenId, UserId, VisitId};
 pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
+pub use one_time_code::{
+    CODE_LIFETIME, CodeChallenge, CodeRefused, MAX_RESENDS, MAX_WRONG_TRIES, OneTimeCode, RESEND_GAP, Resend,
+};
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};

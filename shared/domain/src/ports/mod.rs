@@ -1,12 +1,14 @@
 //! What the domain needs from the world. Production adapters speak to AWS; embedded adapters
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
+mod mac;
 mod notifier;
 mod random;
 mod signer;
 mod store;
 mod video;
 
+pub use mac::{Mac, MacError};
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
