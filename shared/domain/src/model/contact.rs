@@ -20,6 +20,18 @@ impl PhoneNumber {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// What a response may show of it (`sentTo`): the last three digits.
+    pub fn masked(&self) -> String {
+        let digits = &self.0[1..];
+        let shown = digits.len().saturating_sub(3);
+        format!("+{}{}", "*".repeat(shown), &digits[shown..])
+    }
+
+    /// The bytes a keyed MAC of this contact is taken over, to find whose it is without storing it.
+    pub fn lookup_message(&self) -> Vec<u8> {
+        format!("phone:{}", self.0).into_bytes()
+    }
 }
 
 /// An email address, checked for shape only: delivery is the real test.
@@ -44,6 +56,19 @@ impl Email {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// What a response may show of it (`sentTo`): the first character and the domain.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or(("", &self.0));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+
+    /// The bytes a keyed MAC of this contact is taken over. Case-folded: `Pat@Example.com` and
+    /// `pat@example.com` are one person's address as far as accounts go.
+    pub fn lookup_message(&self) -> Vec<u8> {
+        format!("email:{}", self.0.to_lowercase()).into_bytes()
     }
 }
 
@@ -131,6 +156,22 @@ impl TryFrom<ContactFields> for PatientContact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_contacts_show_only_what_the_person_recognises() {
+        assert_eq!(PhoneNumber::parse("+447911123456").unwrap().masked(), "+*********456");
+        assert_eq!(PhoneNumber::parse("+12").unwrap().masked(), "+12");
+        assert_eq!(Email::parse("pat.example@example.com").unwrap().masked(), "p***@example.com");
+        assert!(!Email::parse("pat.example@example.com").unwrap().masked().contains("example@"));
+    }
+
+    #[test]
+    fn lookups_fold_email_case_and_keep_kinds_apart() {
+        let email = |raw: &str| Email::parse(raw).unwrap().lookup_message();
+        assert_eq!(email("Pat@Example.COM"), email("pat@example.com"));
+        assert_ne!(email("pat@example.com"), email("pet@example.com"));
+        assert_eq!(PhoneNumber::parse("+447911123456").unwrap().lookup_message(), b"phone:+447911123456".to_vec());
+    }
 
     #[test]
     fn phone_numbers_must_be_e164() {
