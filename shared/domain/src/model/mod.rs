@@ -10,6 +10,7 @@ mod one_time_code;
 mod refusal;
 mod role;
 mod session;
+mod signup;
 pub mod time;
 pub(crate) mod visit;
 
@@ -25,4 +26,5 @@ pub use one_time_code::{
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
+pub use signup::{DateOfBirth, Person, PersonName, Signup, SignupId, SignupState};
 pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};
