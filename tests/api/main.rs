@@ -21,6 +21,7 @@ mod notifications;
 mod openapi;
 mod round_trips;
 mod sample_events;
+mod signups;
 mod single_use;
 mod store_contract;
 mod template;

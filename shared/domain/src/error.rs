@@ -46,6 +46,10 @@ pub enum DomainError {
     /// A session join for a visit that is over.
     #[error("visit is {0}")]
     VisitClosed(VisitStatus),
+    /// A one-time code that is wrong, expired, superseded, used, or for an unknown signup: one
+    /// answer for all.
+    #[error("the code is not valid")]
+    CodeInvalid,
     /// Too many failed join attempts from this source or for this code.
     #[error("too many attempts")]
     TooManyAttempts { retry_after_seconds: u64 },

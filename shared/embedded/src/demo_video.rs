@@ -143,7 +143,8 @@ impl VideoProvider for DemoVideo {
     }
 }
 
-fn random_uuid() -> String {
+/// A random (v4) UUID, the shape of the ids AWS hands out.
+pub(crate) fn random_uuid() -> String {
     let mut b = [0u8; 16];
     OsRandom.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;

@@ -7,11 +7,13 @@
 //! - [`local_signer`]: ES256 with a P-256 key held in memory, in the same JWT format as KMS.
 //! - [`demo_video`]: Chime-shaped meetings and attendees, and Connect-shaped contacts.
 //! - [`outbox`]: a notifier that keeps (and can print) what it would have sent.
+//! - [`directory`]: the identity provider's users (demo mode's Cognito).
 //! - [`clock`]: a clock tests can move.
 //! - [`world`]: all of the above wired together for demo mode.
 
 pub mod clock;
 pub mod demo_video;
+pub mod directory;
 pub mod local_signer;
 pub mod memory_store;
 pub mod outbox;
@@ -19,6 +21,7 @@ pub mod world;
 
 pub use clock::ManualClock;
 pub use demo_video::DemoVideo;
+pub use directory::{DirectoryUser, MemoryDirectory};
 pub use local_signer::LocalSigner;
 pub use memory_store::MemoryStore;
 pub use outbox::{Outbox, SentMessage};

@@ -7,11 +7,12 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Visit, VisitId,
+    AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Signup, SignupId, UserId, Visit,
+    VisitId,
 };
 use visits_domain::ports::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
-    VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
+    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
 
 #[derive(Default)]
@@ -26,6 +27,9 @@ struct State {
     /// Refusals so far, per link id digest.
     refusal_counts: HashMap<Digest, u64>,
     refusals: HashMap<VisitId, Vec<RefusalRecord>>,
+    signups: HashMap<SignupId, Signup>,
+    /// Keyed MAC of a contact → the patient it belongs to.
+    contacts: HashMap<Digest, UserId>,
 }
 
 #[derive(Default)]
@@ -223,5 +227,41 @@ impl Store for MemoryStore {
         }
         entry.count += 1;
         Ok(*entry)
+    }
+}
+
+#[async_trait]
+impl SignupStore for MemoryStore {
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError> {
+        Ok(self.state().signups.get(id).cloned())
+    }
+
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError> {
+        Ok(self.state().contacts.get(contact).cloned())
+    }
+
+    async fn save_signup(
+        &self,
+        signup: &Signup,
+        expected_version: Option<u64>,
+        claim: Option<(Digest, UserId)>,
+    ) -> Result<(), CommitError> {
+        let mut state = self.state();
+        match (expected_version, state.signups.get(&signup.id)) {
+            (None, Some(_)) => return Err(CommitError::AlreadyExists),
+            (Some(expected), Some(stored)) if stored.version != expected => return Err(CommitError::VersionConflict),
+            (Some(_), None) => return Err(CommitError::VersionConflict),
+            _ => {}
+        }
+        if let Some((contact, _)) = &claim
+            && state.contacts.contains_key(contact)
+        {
+            return Err(CommitError::AlreadyExists);
+        }
+        if let Some((contact, patient)) = claim {
+            state.contacts.insert(contact, patient);
+        }
+        state.signups.insert(signup.id.clone(), signup.clone());
+        Ok(())
     }
 }

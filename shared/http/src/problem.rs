@@ -142,6 +142,12 @@ impl From<DomainError> for Problem {
             .with("opensAt", rfc3339(opens_at))
             .with("closesAt", rfc3339(closes_at)),
             DomainError::LinkUnavailable => Problem::link_unavailable(StatusCode::GONE),
+            DomainError::CodeInvalid => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "code-invalid",
+                "Code not valid",
+                "The code is wrong, expired or already used. Ask for a new one.",
+            ),
             DomainError::VisitClosed(status) => {
                 Problem::new(StatusCode::GONE, "visit-closed", "Visit closed", format!("the visit is {status}"))
                     .with("visitStatus", status.as_str())

@@ -5,6 +5,7 @@ mod mac;
 mod notifier;
 mod random;
 mod signer;
+mod signups;
 mod store;
 mod video;
 
@@ -12,6 +13,7 @@ pub use mac::{Mac, MacError};
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
+pub use signups::{Directory, DirectoryError, SignupStore};
 pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
     VisitHistory, VisitPage, VisitQuery, VisitWrite, When,

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::model::{LinkCode, TokenId, VisitId};
+use crate::model::{LinkCode, OneTimeCode, SignupId, TokenId, VisitId};
 
 /// The time. Tests use a clock they can move.
 pub trait Clock: Send + Sync {
@@ -19,6 +19,16 @@ pub trait IdSource: Send + Sync {
 
     fn link_code(&self) -> LinkCode {
         LinkCode::from_random(|dest| self.fill(dest))
+    }
+
+    fn signup_id(&self) -> SignupId {
+        let mut bytes = [0u8; SignupId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        SignupId::from_random(bytes)
+    }
+
+    fn one_time_code(&self) -> OneTimeCode {
+        OneTimeCode::from_random(|dest| self.fill(dest))
     }
 
     fn token_id(&self) -> TokenId {

@@ -8,6 +8,7 @@ mod links;
 mod notify;
 mod seats;
 mod sessions;
+mod signups;
 mod visits;
 
 pub use contact_flow::{ContactFlow, ContactFlowError};
@@ -16,4 +17,5 @@ pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};
 pub use notify::{Delivery, Notifications};
 pub use sessions::{JoinOutcome, Sessions};
+pub use signups::{SignupRequest, SignupStarted, Signups};
 pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};

@@ -1,0 +1,44 @@
+use async_trait::async_trait;
+
+use super::{CommitError, StoreError};
+use crate::model::{Digest, PatientContact, Person, Signup, SignupId, UserId};
+
+/// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
+/// contact: the contact itself is not a key anywhere).
+#[async_trait]
+pub trait SignupStore: Send + Sync {
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError>;
+    /// The patient a contact belongs to, by the contact's keyed MAC.
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError>;
+    /// Writes `signup`: new when `expected_version` is `None` (`AlreadyExists` if its id is taken),
+    /// otherwise only over that version (`VersionConflict`). With `claim`, the contact becomes
+    /// the patient's in the same write (`AlreadyExists` if it is someone's already).
+    async fn save_signup(
+        &self,
+        signup: &Signup,
+        expected_version: Option<u64>,
+        claim: Option<(Digest, UserId)>,
+    ) -> Result<(), CommitError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("directory unavailable")]
+    Unavailable { retry_after_seconds: u64 },
+    #[error("directory failed: {0}")]
+    Failed(String),
+}
+
+/// The identity provider's users (Cognito in AWS).
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// Creates the patient (group `patient`, no password, no message from the provider) under
+    /// `username` and returns their id. Asking again with the same username returns the same
+    /// patient: a retried verification creates no second user.
+    async fn create_patient(
+        &self,
+        username: &str,
+        person: &Person,
+        contact: &PatientContact,
+    ) -> Result<UserId, DirectoryError>;
+}

@@ -1,0 +1,259 @@
+//! Patient signup (the lander's path): start with who and where, prove the contact with a
+//! one-time code, and the patient exists. Every answer to the public is the same whether or not
+//! the contact already belongs to a patient; failures count against the source as on `/join`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::core::{Core, store_error};
+use crate::DomainError;
+use crate::model::{
+    Channel, CodeChallenge, CodeRefused, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId,
+    SignupState, UserId,
+};
+use crate::ports::{
+    CommitError, Directory, DirectoryError, FailureCount, Mac, MacError, Notifier, OutgoingMessage, SignupStore,
+};
+
+/// A signup as the lander asks for it, each field already valid.
+pub struct SignupRequest {
+    pub person: Person,
+    pub contact: PatientContact,
+    /// Where the code goes; the contact it names is present.
+    pub channel: Channel,
+}
+
+/// `POST /signup`'s answer, the same for a new and a known contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupStarted {
+    pub signup_id: SignupId,
+    /// The contact, masked.
+    pub sent_to: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub struct Signups {
+    core: Core,
+    signups: Arc<dyn SignupStore>,
+    mac: Arc<dyn Mac>,
+    notifier: Arc<dyn Notifier>,
+    directory: Arc<dyn Directory>,
+}
+
+impl Signups {
+    pub fn new(
+        core: Core,
+        signups: Arc<dyn SignupStore>,
+        mac: Arc<dyn Mac>,
+        notifier: Arc<dyn Notifier>,
+        directory: Arc<dyn Directory>,
+    ) -> Self {
+        Self { core, signups, mac, notifier, directory }
+    }
+
+    pub async fn start(&self, request: SignupRequest, source_ip: &str) -> Result<SignupStarted, DomainError> {
+        let now = self.core.now();
+        self.guard(source_ip, now).await?;
+        let contact_key = self.mac(&contact_message(&request.contact, request.channel)?).await?;
+        let known = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
+        let id = self.core.ids.signup_id();
+        let code = self.core.ids.one_time_code();
+        let state = if known.is_some() { SignupState::KnownContact } else { SignupState::Pending };
+        let signup = Signup {
+            id: id.clone(),
+            person: request.person,
+            contact: request.contact,
+            channel: request.channel,
+            challenge: CodeChallenge::first(self.code_mac(&id, &code).await?, now),
+            state,
+            created_at: now,
+            version: 1,
+        };
+        match self.signups.save_signup(&signup, None, None).await {
+            Ok(()) => {}
+            Err(CommitError::Store(error)) => return Err(store_error(error)),
+            Err(other) => return Err(DomainError::Internal(format!("a new signup: {other}"))),
+        }
+        self.send(&signup, &code).await?;
+        Ok(started(&signup))
+    }
+
+    /// Sends a new code when the rules allow; answers the same either way (and for unknown ids).
+    pub async fn resend(&self, raw_id: &str, source_ip: &str) -> Result<(), DomainError> {
+        let now = self.core.now();
+        self.guard(source_ip, now).await?;
+        let Ok(id) = SignupId::parse(raw_id) else { return Ok(()) };
+        let Some(mut signup) = self.signups.signup(&id).await.map_err(store_error)? else { return Ok(()) };
+        if signup.challenge.may_resend(now) != Resend::Allowed {
+            return Ok(());
+        }
+        let code = self.core.ids.one_time_code();
+        let read_version = signup.version;
+        signup.challenge.reissue(self.code_mac(&id, &code).await?, now);
+        signup.version += 1;
+        match self.signups.save_signup(&signup, Some(read_version), None).await {
+            Ok(()) => self.send(&signup, &code).await,
+            // A concurrent resend or verification won: it is the one that counts.
+            Err(CommitError::VersionConflict) => Ok(()),
+            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(other) => Err(DomainError::Internal(format!("a resend: {other}"))),
+        }
+    }
+
+    /// Checks the code; the right one creates the patient (once, however often it is retried).
+    pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<UserId, DomainError> {
+        let now = self.core.now();
+        let seen = self.guard(source_ip, now).await?;
+        let signup = match SignupId::parse(raw_id) {
+            Ok(id) => self.signups.signup(&id).await.map_err(store_error)?,
+            Err(_) => None,
+        };
+        let Some(mut signup) = signup else { return self.refuse(source_ip, seen, now).await };
+        let presented = match OneTimeCode::parse(raw_code) {
+            Some(code) => self.code_mac(&signup.id, &code).await?,
+            None => Digest::ZERO,
+        };
+        let read_version = signup.version;
+        let checked = signup.check_code(&presented, now);
+        signup.version += 1;
+        match checked {
+            Ok(()) => {}
+            Err(refused) => {
+                // The wrong try is kept (it counts toward the lock) before answering.
+                self.save(&signup, read_version, None).await?;
+                return match refused {
+                    CodeRefused::Locked { until } => Err(DomainError::TooManyAttempts {
+                        retry_after_seconds: (until - now).num_seconds().max(1) as u64,
+                    }),
+                    CodeRefused::Invalid => self.refuse(source_ip, seen, now).await,
+                };
+            }
+        }
+        let patient_id = self
+            .directory
+            .create_patient(signup.id.as_str(), &signup.person, &signup.contact)
+            .await
+            .map_err(directory_error)?;
+        signup.verified(patient_id.clone(), now);
+        let claim = (self.mac(&contact_message(&signup.contact, signup.channel)?).await?, patient_id.clone());
+        self.save(&signup, read_version, Some(claim)).await?;
+        Ok(patient_id)
+    }
+
+    async fn save(
+        &self,
+        signup: &Signup,
+        read_version: u64,
+        claim: Option<(Digest, UserId)>,
+    ) -> Result<(), DomainError> {
+        match self.signups.save_signup(signup, Some(read_version), claim).await {
+            Ok(()) => Ok(()),
+            // Another try on the same signup got there first: this one is answered as refused.
+            Err(CommitError::VersionConflict) => Err(DomainError::CodeInvalid),
+            Err(CommitError::AlreadyExists) => {
+                Err(DomainError::Conflict("this contact belongs to a patient already".into()))
+            }
+            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(CommitError::LinkUnavailable) => Err(DomainError::Internal("a signup write named a link".into())),
+        }
+    }
+
+    /// 429 once the source has failed too often; otherwise its count, to add to.
+    async fn guard(&self, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
+        let key = source_key(source_ip);
+        let count = self.core.store.failures(&key, now).await.map_err(store_error)?;
+        if count.count >= self.core.policy.max_failures_per_ip {
+            let retry_after_seconds = (count.resets_at - now).num_seconds().max(1) as u64;
+            return Err(DomainError::TooManyAttempts { retry_after_seconds });
+        }
+        Ok(count)
+    }
+
+    async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
+        let window = self.core.policy.failure_window;
+        self.core.store.record_failure(&source_key(source_ip), now, window, seen).await.map_err(store_error)?;
+        Err(DomainError::CodeInvalid)
+    }
+
+    async fn mac(&self, message: &[u8]) -> Result<Digest, DomainError> {
+        self.mac.mac(message).await.map_err(mac_error)
+    }
+
+    /// A code's MAC is bound to its signup: the same six digits differ per signup.
+    async fn code_mac(&self, id: &SignupId, code: &OneTimeCode) -> Result<Digest, DomainError> {
+        self.mac(format!("signup-code:{id}:{}", code.expose()).as_bytes()).await
+    }
+
+    /// The code, or (to a known contact) word that they have an account already. Nothing else:
+    /// no name, no date of birth.
+    async fn send(&self, signup: &Signup, code: &OneTimeCode) -> Result<(), DomainError> {
+        let minutes = crate::model::CODE_LIFETIME.num_minutes();
+        let text = match signup.state {
+            SignupState::KnownContact => {
+                "You already have an account with us: sign in to the patient portal. If you did not ask to sign up, ignore this message.".to_owned()
+            }
+            _ => format!("Your sign-up code is {}. It works once, for {minutes} minutes.", code.expose()),
+        };
+        let message = match signup.channel {
+            Channel::Sms => OutgoingMessage::Sms {
+                to: signup.contact.phone.clone().ok_or_else(|| DomainError::Internal("no phone to send to".into()))?,
+                body: text,
+            },
+            Channel::Email => OutgoingMessage::Email {
+                to: signup.contact.email.clone().ok_or_else(|| DomainError::Internal("no email to send to".into()))?,
+                subject: "Your sign-up".into(),
+                body: text,
+            },
+        };
+        self.notifier
+            .send(&message)
+            .await
+            .map(|_| ())
+            .map_err(|_| DomainError::Unavailable { dependency: "notifier", retry_after_seconds: 60 })
+    }
+}
+
+fn started(signup: &Signup) -> SignupStarted {
+    let sent_to = match signup.channel {
+        Channel::Sms => signup.contact.phone.as_ref().map(|p| p.masked()),
+        Channel::Email => signup.contact.email.as_ref().map(|e| e.masked()),
+    };
+    SignupStarted {
+        signup_id: signup.id.clone(),
+        sent_to: sent_to.unwrap_or_default(),
+        expires_at: signup.challenge.expires_at(),
+    }
+}
+
+/// The bytes of the contact the channel names, for its keyed lookup.
+fn contact_message(contact: &PatientContact, channel: Channel) -> Result<Vec<u8>, DomainError> {
+    let missing = || DomainError::invalid(channel.as_str(), "the channel needs its contact");
+    match channel {
+        Channel::Sms => contact.phone.as_ref().map(|p| p.lookup_message()).ok_or_else(missing),
+        Channel::Email => contact.email.as_ref().map(|e| e.lookup_message()).ok_or_else(missing),
+    }
+}
+
+/// Shared with `/join`: a source's failures count across the public routes.
+fn source_key(source_ip: &str) -> String {
+    format!("ip#{source_ip}")
+}
+
+fn mac_error(error: MacError) -> DomainError {
+    match error {
+        MacError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "mac key", retry_after_seconds }
+        }
+        MacError::Failed(message) => DomainError::Internal(format!("mac: {message}")),
+    }
+}
+
+fn directory_error(error: DirectoryError) -> DomainError {
+    match error {
+        DirectoryError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "directory", retry_after_seconds }
+        }
+        DirectoryError::Failed(message) => DomainError::Internal(format!("directory: {message}")),
+    }
+}

@@ -1,0 +1,56 @@
+//! The identity provider's users in memory: demo mode's Cognito.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use visits_domain::model::{PatientContact, Person, UserId};
+use visits_domain::ports::{Directory, DirectoryError};
+
+/// A user as the directory keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUser {
+    pub id: UserId,
+    pub username: String,
+    pub group: &'static str,
+    pub contact: PatientContact,
+}
+
+#[derive(Default)]
+pub struct MemoryDirectory {
+    users: Mutex<HashMap<String, DirectoryUser>>,
+}
+
+impl MemoryDirectory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn users(&self) -> MutexGuard<'_, HashMap<String, DirectoryUser>> {
+        self.users.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn all(&self) -> Vec<DirectoryUser> {
+        self.users().values().cloned().collect()
+    }
+}
+
+#[async_trait]
+impl Directory for MemoryDirectory {
+    async fn create_patient(
+        &self,
+        username: &str,
+        _person: &Person,
+        contact: &PatientContact,
+    ) -> Result<UserId, DirectoryError> {
+        let mut users = self.users();
+        let user = users.entry(username.to_owned()).or_insert_with(|| DirectoryUser {
+            id: UserId::parse(&crate::demo_video::random_uuid())
+                .unwrap_or_else(|_| unreachable!("a UUID is a user id")),
+            username: username.to_owned(),
+            group: "patient",
+            contact: contact.clone(),
+        });
+        Ok(user.id.clone())
+    }
+}
