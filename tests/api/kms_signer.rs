@@ -97,3 +97,24 @@ async fn the_public_key_is_prefetched_once_and_then_used() {
     tokens.prefetch();
     assert_eq!(fetches(), 1, "signing, verifying and a later prefetch used the fetched key");
 }
+
+/// The KMS HMAC key makes the MACs of one-time codes: 32 bytes, the same for the same message,
+/// different for another, and no KMS call reveals the key.
+#[tokio::test]
+async fn a_kms_hmac_key_macs_codes() {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    use visits_domain::ports::Mac;
+    let (client, _, _) = kms_key().await;
+    let key = client
+        .create_key()
+        .key_spec(KeySpec::Hmac256)
+        .key_usage(KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await
+        .expect("the local AWS creates an HMAC key");
+    let mac = visits_kms::KmsMac::new(client, key.key_metadata().unwrap().key_id());
+    let a = mac.mac(b"signup-code:sgn_x:123456").await.unwrap();
+    assert_eq!(a, mac.mac(b"signup-code:sgn_x:123456").await.unwrap());
+    assert_ne!(a, mac.mac(b"signup-code:sgn_x:123457").await.unwrap());
+    assert_ne!(a, visits_domain::model::Digest::of(b"signup-code:sgn_x:123456"), "keyed, not a plain hash");
+}

@@ -1,9 +1,11 @@
 //! The KMS signer: ES256 with a KMS `ECC_NIST_P256` / `SIGN_VERIFY` key. KMS signs the JWS signing
 //! input as a RAW message (it hashes with SHA-256 itself) and answers a DER signature, which is
 //! turned into the 64-byte `r ‖ s` a JWS needs. The public key is fetched with `GetPublicKey`;
-//! `visits_domain::tokens::Tokens` caches it, so verifying never calls KMS.
+//! `visits_domain::tokens::Tokens` caches it, so verifying never calls KMS. [`mac`]: the keyed MAC
+//! of one-time codes, by a KMS HMAC key.
 
 mod der;
+pub mod mac;
 
 use async_trait::async_trait;
 use aws_sdk_kms::Client;
@@ -13,6 +15,7 @@ use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use visits_domain::ports::{PublicKey, Signer, SignerError};
 
 pub use der::der_signature_to_raw;
+pub use mac::KmsMac;
 
 /// The signer on the key named by `SIGNING_KEY_ID` (key id, ARN or alias).
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws::MissingSetting> {
