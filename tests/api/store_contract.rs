@@ -46,3 +46,39 @@ contract!(
     a_token_signed_ahead_is_kept_only_while_the_visit_still_matches,
     refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
 );
+
+mod signups {
+    use std::sync::Arc;
+
+    use visits_embedded::MemoryStore;
+    use visits_tests::local_aws::dynamodb_store;
+    use visits_tests::store_contract::signups::{self as contract, SharedSignups};
+
+    async fn memory() -> SharedSignups {
+        Arc::new(MemoryStore::new())
+    }
+
+    async fn dynamodb() -> SharedSignups {
+        Arc::new(dynamodb_store().await)
+    }
+
+    macro_rules! signup_contract {
+        ($($case:ident),* $(,)?) => {
+            mod in_memory {
+                use super::*;
+                $(#[tokio::test]
+                async fn $case() { contract::$case(memory().await).await; })*
+            }
+            mod on_dynamodb {
+                use super::*;
+                $(#[tokio::test]
+                async fn $case() { contract::$case(dynamodb().await).await; })*
+            }
+        };
+    }
+
+    signup_contract!(
+        a_signup_is_kept_new_once_and_changed_only_over_its_version,
+        a_contact_is_claimed_once_with_its_signup,
+    );
+}

@@ -469,3 +469,84 @@ pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(sto
     assert_eq!(expiry(&redeemed.join_token), window.closes_at.timestamp(), "signed again for the visit as it is");
     assert_eq!(redeemed.expires_at, window.closes_at);
 }
+
+/// What every `SignupStore` must do (run on memory and DynamoDB by `tests/api/store_contract.rs`).
+pub mod signups {
+    use std::sync::Arc;
+
+    use chrono::{Duration, NaiveDate};
+    use visits_domain::model::{
+        Channel, CodeChallenge, DateOfBirth, Digest, Email, PatientContact, Person, PersonName, Signup, SignupId,
+        SignupState, UserId,
+    };
+    use visits_domain::ports::{CommitError, SignupStore};
+
+    use super::now;
+
+    pub type SharedSignups = Arc<dyn SignupStore>;
+
+    fn signup(n: u8) -> Signup {
+        let today = NaiveDate::from_ymd_opt(2030, 3, 1).unwrap();
+        Signup {
+            id: SignupId::from_random([n; SignupId::RANDOM_BYTES]),
+            person: Person {
+                given_name: PersonName::parse("Pat").unwrap(),
+                family_name: PersonName::parse("Example").unwrap(),
+                date_of_birth: DateOfBirth::parse("1980-02-29", today).unwrap(),
+            },
+            contact: PatientContact {
+                phone: None,
+                email: Some(Email::parse("pat@example.com").unwrap()),
+                display_name: None,
+            },
+            channel: Channel::Email,
+            challenge: CodeChallenge::first(Digest::of(b"mac of 123456"), now()),
+            state: SignupState::Pending,
+            created_at: now(),
+            version: 1,
+        }
+    }
+
+    pub async fn a_signup_is_kept_new_once_and_changed_only_over_its_version(store: SharedSignups) {
+        let first = signup(1);
+        assert_eq!(store.signup(&first.id).await.unwrap(), None);
+        store.save_signup(&first, None, None).await.unwrap();
+        assert_eq!(store.signup(&first.id).await.unwrap(), Some(first.clone()));
+        assert!(matches!(store.save_signup(&first, None, None).await, Err(CommitError::AlreadyExists)));
+
+        let mut next = first.clone();
+        let _ = next.check_code(&Digest::of(b"wrong"), now() + Duration::seconds(1));
+        next.version = 2;
+        store.save_signup(&next, Some(1), None).await.unwrap();
+        assert_eq!(store.signup(&first.id).await.unwrap(), Some(next.clone()), "the wrong try is kept");
+        let stale = store.save_signup(&next, Some(1), None).await;
+        assert!(matches!(stale, Err(CommitError::VersionConflict)), "a stale version writes nothing");
+    }
+
+    pub async fn a_contact_is_claimed_once_with_its_signup(store: SharedSignups) {
+        let contact = Digest::of(b"hmac of email:pat@example.com");
+        let patient = UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap();
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), None);
+        let mut first = signup(2);
+        store.save_signup(&first, None, None).await.unwrap();
+        first.verified(patient.clone(), now());
+        first.version = 2;
+        store.save_signup(&first, Some(1), Some((contact, patient.clone()))).await.unwrap();
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient.clone()));
+
+        // A second signup of the same contact cannot claim it, and is not written either.
+        let mut second = signup(3);
+        store.save_signup(&second, None, None).await.unwrap();
+        let other = UserId::parse("b0000000-0000-4000-8000-000000000002").unwrap();
+        second.verified(other.clone(), now());
+        second.version = 2;
+        let taken = store.save_signup(&second, Some(1), Some((contact, other))).await;
+        assert!(matches!(taken, Err(CommitError::AlreadyExists)));
+        assert_eq!(
+            store.signup(&second.id).await.unwrap().unwrap().state,
+            SignupState::Pending,
+            "nothing half written"
+        );
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient));
+    }
+}

@@ -12,6 +12,8 @@ pub const CODE_SK: &str = "CODE";
 pub const REFUSAL_COUNTER_SK: &str = "REFUSALS";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const FAILURE_SK: &str = "FAIL";
+pub const SIGNUP_SK: &str = "SIGNUP";
+pub const CONTACT_SK: &str = "CONTACT";
 pub const AUDIT_SK_PREFIX: &str = "AUDIT#";
 pub const REFUSAL_SK_PREFIX: &str = "REFUSAL#";
 /// The all-visits index spreads its visits over this many partitions (by visit id), so that no
@@ -68,6 +70,15 @@ pub fn code_pk(code_hash: &Digest) -> String {
 
 pub fn idempotency_pk(key: &str) -> String {
     format!("IDEM#{key}")
+}
+
+pub fn signup_pk(id: &visits_domain::model::SignupId) -> String {
+    format!("SIGNUP#{id}")
+}
+
+/// `CONTACT#{hmac}`: a contact by its keyed MAC, never by its value.
+pub fn contact_pk(contact: &Digest) -> String {
+    format!("CONTACT#{contact}")
 }
 
 pub fn failure_pk(key: &str) -> String {

@@ -19,6 +19,7 @@ mod errors;
 mod keys;
 mod listing;
 pub mod schema;
+mod signups;
 pub mod size;
 mod table;
 
@@ -42,8 +43,8 @@ pub fn from_env(config: &visits_aws::SdkConfig) -> Result<DynamoStore, visits_aw
 }
 
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
 }
 
 impl DynamoStore {
@@ -51,7 +52,7 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()

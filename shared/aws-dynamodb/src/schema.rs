@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Room, Visit,
-    VisitId,
+    Admission, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Room, Signup,
+    UserId, Visit, VisitId,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -68,6 +68,9 @@ pub enum Entity {
     Idempotency,
     Failures,
     Refusal,
+    Signup,
+    /// A contact (by its keyed MAC) that belongs to a patient.
+    Contact,
 }
 
 /// Expired links stay readable this long, so a late click still says "expired".
@@ -293,6 +296,56 @@ impl RefusalItem {
     }
 }
 
+/// A patient signup. Kept a day past its last code's expiry, then TTL removes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignupItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    version: u64,
+    pub signup: Signup,
+    ttl: i64,
+}
+
+impl SignupItem {
+    pub fn new(signup: &Signup) -> Self {
+        Self {
+            pk: keys::signup_pk(&signup.id),
+            sk: keys::SIGNUP_SK.into(),
+            entity: Entity::Signup,
+            version: signup.version,
+            signup: signup.clone(),
+            ttl: later(signup.challenge.expires_at(), Duration::days(1)).timestamp(),
+        }
+    }
+}
+
+/// A contact that belongs to a patient, keyed by the contact's keyed MAC: the contact itself is
+/// not stored here. Kept for good: it is how a second signup is told apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    pub patient_id: UserId,
+}
+
+impl ContactItem {
+    pub fn new(contact: &Digest, patient_id: &UserId) -> Self {
+        Self {
+            pk: keys::contact_pk(contact),
+            sk: keys::CONTACT_SK.into(),
+            entity: Entity::Contact,
+            patient_id: patient_id.clone(),
+        }
+    }
+}
+
 /// A code's digest pointing at its link, with what the link was minted for (whose, which visit,
 /// its window), so that a redemption reads the link and visit together and signs meanwhile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -476,7 +529,6 @@ pub fn audit_stream_filter() -> serde_json::Value {
 mod tests {
     use std::collections::BTreeMap;
 
-    use visits_domain::model::UserId;
     use visits_domain::testing::scheduled_visit;
 
     use super::*;

@@ -1,0 +1,86 @@
+//! Signups and the contacts that belong to patients, on the same table: `SIGNUP#{id}` and
+//! `CONTACT#{hmac}` (docs/table-design.md). A verification writes the signup and claims the
+//! contact in one transaction, so two signups of one contact cannot both become patients.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use visits_domain::model::{Digest, Signup, SignupId, UserId};
+use visits_domain::ports::{CommitError, SignupStore, StoreError};
+
+use crate::DynamoStore;
+use crate::errors::store_error;
+use crate::keys;
+use crate::schema::{ContactItem, SignupItem, attr, from_item, to_item, value};
+
+#[async_trait]
+impl SignupStore for DynamoStore {
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError> {
+        let item = self.get(keys::signup_pk(id), keys::SIGNUP_SK).await?;
+        Ok(item.map(|item| from_item::<SignupItem>(item, "signup")).transpose()?.map(|item| item.signup))
+    }
+
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError> {
+        let item = self.get(keys::contact_pk(contact), keys::CONTACT_SK).await?;
+        Ok(item.map(|item| from_item::<ContactItem>(item, "contact")).transpose()?.map(|item| item.patient_id))
+    }
+
+    async fn save_signup(
+        &self,
+        signup: &Signup,
+        expected_version: Option<u64>,
+        claim: Option<(Digest, UserId)>,
+    ) -> Result<(), CommitError> {
+        let failed = |e: aws_sdk_dynamodb::error::BuildError| {
+            CommitError::Store(StoreError::Failed(format!("building a transaction item: {e}")))
+        };
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(to_item(&SignupItem::new(signup))?));
+        put = match expected_version {
+            None => put.condition_expression("attribute_not_exists(PK)"),
+            Some(expected) => put
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", attr::VERSION)
+                .expression_attribute_values(":expected", value(&expected)?),
+        };
+        let mut writes = vec![TransactWriteItem::builder().put(put.build().map_err(failed)?).build()];
+        if let Some((contact, patient)) = &claim {
+            let contact = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item(&ContactItem::new(contact, patient))?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(failed)?;
+            writes.push(TransactWriteItem::builder().put(contact).build());
+        }
+        match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let reasons: Vec<Option<String>> = match error.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                        cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
+                    }
+                    _ => return Err(CommitError::Store(store_error(error))),
+                };
+                let failed_at = |i: usize| reasons.get(i).and_then(Option::as_deref) == Some("ConditionalCheckFailed");
+                if failed_at(0) {
+                    Err(if expected_version.is_some() {
+                        CommitError::VersionConflict
+                    } else {
+                        CommitError::AlreadyExists
+                    })
+                } else if failed_at(1) {
+                    Err(CommitError::AlreadyExists)
+                } else if reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict")) {
+                    Err(CommitError::VersionConflict)
+                } else if reasons.iter().flatten().any(|r| r.contains("Throttl") || r.contains("ProvisionedThroughput"))
+                {
+                    Err(CommitError::Store(StoreError::Unavailable {
+                        retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS,
+                    }))
+                } else {
+                    Err(CommitError::Store(StoreError::Failed(format!("signup transaction cancelled: {reasons:?}"))))
+                }
+            }
+        }
+    }
+}
