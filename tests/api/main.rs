@@ -10,6 +10,7 @@ mod alarms;
 mod audit_log;
 mod aws_notify;
 mod bad_input;
+mod cognito_directory;
 mod dependencies;
 mod faults;
 mod full_flow;

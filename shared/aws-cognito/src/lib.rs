@@ -1,0 +1,107 @@
+//! Patients in the Cognito user pool the API trusts. A verified signup becomes a user named by the
+//! signup id (so a retry finds the same user instead of making a second), with the contact it
+//! proved marked verified, no password (the portal signs in with an emailed or texted code), no
+//! message from Cognito (we sent our own), in the group `patient`. `SignUp` is never called with
+//! what a person typed: it tells whether a user exists.
+
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use visits_domain::model::{PatientContact, Person, UserId};
+use visits_domain::ports::{Directory, DirectoryError};
+
+/// The directory on the pool named by `USER_POOL_ID`.
+pub fn from_env(config: &visits_aws::SdkConfig) -> Result<CognitoDirectory, visits_aws::MissingSetting> {
+    Ok(CognitoDirectory::new(Client::new(config), visits_aws::required("USER_POOL_ID")?))
+}
+
+pub struct CognitoDirectory {
+    client: Client,
+    user_pool_id: String,
+}
+
+impl CognitoDirectory {
+    pub fn new(client: Client, user_pool_id: impl Into<String>) -> Self {
+        Self { client, user_pool_id: user_pool_id.into() }
+    }
+
+    /// The `sub` of the user named `username`.
+    async fn sub_of(&self, username: &str) -> Result<UserId, DirectoryError> {
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(failure)?;
+        let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
+        let sub = sub.ok_or_else(|| DirectoryError::Failed("the user has no sub".into()))?;
+        UserId::parse(sub).map_err(|_| DirectoryError::Failed("the user's sub is not a user id".into()))
+    }
+}
+
+#[async_trait]
+impl Directory for CognitoDirectory {
+    async fn create_patient(
+        &self,
+        username: &str,
+        person: &Person,
+        contact: &PatientContact,
+    ) -> Result<UserId, DirectoryError> {
+        let attribute = |name: &str, value: &str| {
+            AttributeType::builder().name(name).value(value).build().map_err(|e| DirectoryError::Failed(e.to_string()))
+        };
+        let mut attributes = vec![
+            attribute("given_name", person.given_name.expose())?,
+            attribute("family_name", person.family_name.expose())?,
+            attribute("birthdate", &person.date_of_birth.expose().format("%Y-%m-%d").to_string())?,
+        ];
+        if let Some(email) = &contact.email {
+            attributes.push(attribute("email", email.expose())?);
+            attributes.push(attribute("email_verified", "true")?);
+        }
+        if let Some(phone) = &contact.phone {
+            attributes.push(attribute("phone_number", phone.expose())?);
+            attributes.push(attribute("phone_number_verified", "true")?);
+        }
+        let created = self
+            .client
+            .admin_create_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .set_user_attributes(Some(attributes))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            // A retried verification: the user was made the first time.
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_username_exists_exception()) => {}
+            Err(error) => return Err(failure(error)),
+        }
+        // Adding to a group the user is in already is not an error: retries are safe.
+        self.client
+            .admin_add_user_to_group()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .group_name("patient")
+            .send()
+            .await
+            .map_err(failure)?;
+        self.sub_of(username).await
+    }
+}
+
+fn failure<E>(error: SdkError<E>) -> DirectoryError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match visits_aws::SdkFailure::of("cognito", &error) {
+        failure if failure.transient => {
+            DirectoryError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
+        }
+        failure => DirectoryError::Failed(failure.code.unwrap_or_else(|| "unknown".into())),
+    }
+}
