@@ -196,3 +196,34 @@ impl World {
         self.clock.now()
     }
 }
+
+/// A signup token names the patient and the signup; it is no link or session token, nor they one.
+#[tokio::test]
+async fn a_signup_token_is_its_own_kind() {
+    use visits_domain::model::{SignupId, UserId, VisitId};
+    use visits_domain::tokens::{Audience, TokenRejected, Tokens};
+    let tokens = Tokens::new(Arc::new(visits_embedded::LocalSigner::generate()), "video-visits");
+    let now = start_time();
+    let patient = UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap();
+    let signup = SignupId::from_random([3; SignupId::RANDOM_BYTES]);
+    let token_id = OsRandom.token_id();
+    let token = tokens.issue_signup(&patient, &signup, &token_id, now, now + Duration::hours(1)).await.unwrap();
+
+    let verified = tokens.verify_signup(&token, now).await.unwrap().unwrap();
+    assert_eq!(
+        (verified.patient_id, verified.signup_id, verified.expires_at),
+        (patient.clone(), signup, now + Duration::hours(1))
+    );
+    assert_eq!(verified.token_id.digest(), token_id.digest());
+    assert_eq!(
+        tokens.verify_signup(&token, now + Duration::hours(2)).await.unwrap().unwrap_err(),
+        TokenRejected::Expired
+    );
+    for audience in [Audience::Link, Audience::Session] {
+        assert!(tokens.verify(&token, audience, now).await.unwrap().is_err(), "not a {audience:?} token");
+    }
+    let visit = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
+    let session =
+        tokens.issue(Audience::Session, &patient, &visit, &token_id, now, now + Duration::hours(1)).await.unwrap();
+    assert_eq!(tokens.verify_signup(&session, now).await.unwrap().unwrap_err(), TokenRejected::Invalid);
+}

@@ -8,11 +8,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use crate::DomainError;
-use crate::model::{Digest, TokenId, UserId, VisitId};
+use crate::model::{Digest, SignupId, TokenId, UserId, VisitId};
 use crate::ports::{PublicKey, Signer, SignerError};
 
 /// Tolerated clock skew between the signer and a verifier.
@@ -25,6 +26,8 @@ pub enum Audience {
     Link,
     /// A session token: joins the visit's room until the join window closes.
     Session,
+    /// A signup token: the lander books the verified patient's first visit with it, once.
+    Signup,
 }
 
 impl Audience {
@@ -32,6 +35,7 @@ impl Audience {
         match self {
             Self::Link => "video-visits:link",
             Self::Session => "video-visits:session",
+            Self::Signup => "video-visits:signup",
         }
     }
 }
@@ -47,6 +51,53 @@ pub struct Claims {
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+}
+
+/// A signup token's claims: the patient a signup made (`sub`) and the signup (`sid`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    /// The signup id.
+    pub sid: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+/// A verified signup token's meaning.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignup {
+    pub patient_id: UserId,
+    pub signup_id: SignupId,
+    pub token_id: TokenId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The lifetime every token type carries.
+trait Lifetime {
+    fn nbf(&self) -> i64;
+    fn exp(&self) -> i64;
+}
+
+impl Lifetime for Claims {
+    fn nbf(&self) -> i64 {
+        self.nbf
+    }
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Lifetime for SignupClaims {
+    fn nbf(&self) -> i64 {
+        self.nbf
+    }
+    fn exp(&self) -> i64 {
+        self.exp
+    }
 }
 
 /// Why a token was refused. Callers answer all of these the same way.
@@ -141,8 +192,6 @@ impl Tokens {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, DomainError> {
-        let kid = self.verifying_key().await?.kid.clone();
-        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": kid });
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: audience.as_str().to_owned(),
@@ -153,10 +202,56 @@ impl Tokens {
             nbf: now.timestamp(),
             exp: expires_at.timestamp(),
         };
+        self.sign_claims(&claims).await
+    }
+
+    /// Signs a signup token for the patient `patient_id` that signup `signup_id` made.
+    pub async fn issue_signup(
+        &self,
+        patient_id: &UserId,
+        signup_id: &SignupId,
+        token_id: &TokenId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, DomainError> {
+        let claims = SignupClaims {
+            iss: self.issuer.clone(),
+            aud: Audience::Signup.as_str().to_owned(),
+            sub: patient_id.to_string(),
+            sid: signup_id.to_string(),
+            jti: token_id.expose().to_owned(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        self.sign_claims(&claims).await
+    }
+
+    /// Checks a signup token as [`Tokens::verify`] checks the others.
+    pub async fn verify_signup(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<VerifiedSignup, TokenRejected>, DomainError> {
+        let key = self.verifying_key().await?;
+        Ok(self.decode::<SignupClaims>(key, token, Audience::Signup, now).and_then(|claims| {
+            Ok(VerifiedSignup {
+                patient_id: UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?,
+                signup_id: SignupId::parse(&claims.sid).map_err(|_| TokenRejected::Invalid)?,
+                token_id: TokenId::from_claim(claims.jti),
+                expires_at: DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?,
+            })
+        }))
+    }
+
+    /// A JWS of `claims`, ES256 by the signer, with the key's `kid`.
+    async fn sign_claims(&self, claims: &impl Serialize) -> Result<String, DomainError> {
+        let kid = self.verifying_key().await?.kid.clone();
+        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": kid });
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).map_err(|e| DomainError::Internal(e.to_string()))?)
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(|e| DomainError::Internal(e.to_string()))?)
         );
         let signature = self.signer.sign(signing_input.as_bytes()).await.map_err(signer_error)?;
         Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
@@ -180,6 +275,22 @@ impl Tokens {
         audience: Audience,
         now: DateTime<Utc>,
     ) -> Result<VerifiedToken, TokenRejected> {
+        let claims = self.decode::<Claims>(key, token, audience, now)?;
+        let subject = UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?;
+        let visit_id = VisitId::parse(&claims.vid).map_err(|_| TokenRejected::Invalid)?;
+        let expires_at = DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?;
+        Ok(VerifiedToken { subject, visit_id, token_id: TokenId::from_claim(claims.jti), expires_at })
+    }
+
+    /// Checks signature (ES256 only), key id, issuer, audience and lifetime against `now`, and
+    /// reads the claims.
+    fn decode<T: DeserializeOwned + Lifetime>(
+        &self,
+        key: &VerifyingKey,
+        token: &str,
+        audience: Audience,
+        now: DateTime<Utc>,
+    ) -> Result<T, TokenRejected> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
         if header.alg != Algorithm::ES256 || header.kid.as_deref() != Some(key.kid.as_str()) {
             return Err(TokenRejected::Invalid);
@@ -192,18 +303,15 @@ impl Tokens {
         validation.validate_exp = false;
         validation.validate_nbf = false;
         let claims =
-            jsonwebtoken::decode::<Claims>(token, &key.key, &validation).map_err(|_| TokenRejected::Invalid)?.claims;
+            jsonwebtoken::decode::<T>(token, &key.key, &validation).map_err(|_| TokenRejected::Invalid)?.claims;
         let now = now.timestamp();
-        if claims.nbf > now + LEEWAY_SECONDS {
+        if claims.nbf() > now + LEEWAY_SECONDS {
             return Err(TokenRejected::NotYetValid);
         }
-        if claims.exp <= now - LEEWAY_SECONDS {
+        if claims.exp() <= now - LEEWAY_SECONDS {
             return Err(TokenRejected::Expired);
         }
-        let subject = UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?;
-        let visit_id = VisitId::parse(&claims.vid).map_err(|_| TokenRejected::Invalid)?;
-        let expires_at = DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?;
-        Ok(VerifiedToken { subject, visit_id, token_id: TokenId::from_claim(claims.jti), expires_at })
+        Ok(claims)
     }
 }
 
