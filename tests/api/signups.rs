@@ -9,13 +9,15 @@ use visits_domain::DomainError;
 use visits_domain::model::{Channel, DateOfBirth, Email, OneTimeCode, PatientContact, Person, PersonName, PhoneNumber};
 use visits_domain::ports::{IdSource, OutgoingMessage};
 use visits_domain::rules::Policy;
-use visits_domain::usecases::{Core, SignupRequest, Signups};
+use visits_domain::tokens::Tokens;
+use visits_domain::usecases::{Core, SIGNUP_TOKEN_LIFETIME, SignupRequest, Signups};
 use visits_embedded::{ManualClock, MemoryDirectory, MemoryStore, Outbox};
 use visits_runtime::OsRandom;
 use visits_runtime::hmac::HmacSha256;
 
 struct World {
     signups: Signups,
+    tokens: Arc<Tokens>,
     clock: Arc<ManualClock>,
     outbox: Arc<Outbox>,
     directory: Arc<MemoryDirectory>,
@@ -38,9 +40,10 @@ fn world() -> World {
         ids: Arc::new(OsRandom),
         policy: Arc::new(Policy::default()),
     };
-    let signups =
-        Signups::new(core, store, Arc::new(HmacSha256::new(&key).unwrap()), outbox.clone(), directory.clone());
-    World { signups, clock, outbox, directory }
+    let tokens = Arc::new(Tokens::new(Arc::new(visits_embedded::LocalSigner::generate()), "video-visits"));
+    let mac = Arc::new(HmacSha256::new(&key).unwrap());
+    let signups = Signups::new(core, tokens.clone(), store, mac, outbox.clone(), directory.clone());
+    World { signups, clock, outbox, directory, tokens }
 }
 
 fn request(email: &str) -> SignupRequest {
@@ -96,7 +99,11 @@ async fn the_right_code_creates_the_patient_once() {
         assert!(!body.contains(private), "the message holds no {private}");
     }
     let id = started.signup_id.as_str();
-    let patient = w.signups.verify(id, &code, "10.0.0.1").await.unwrap();
+    let verified = w.signups.verify(id, &code, "10.0.0.1").await.unwrap();
+    let patient = verified.patient_id;
+    assert_eq!(verified.expires_at, start_time() + SIGNUP_TOKEN_LIFETIME);
+    let token = w.tokens.verify_signup(&verified.signup_token, start_time()).await.unwrap().unwrap();
+    assert_eq!((&token.patient_id, token.signup_id.as_str()), (&patient, id), "the token names the patient and signup");
     let users = w.directory.all();
     assert_eq!((users.len(), users[0].group, &users[0].id), (1, "patient", &patient));
     assert!(matches!(w.signups.verify(id, &code, "10.0.0.1").await, Err(DomainError::CodeInvalid)), "works once");
@@ -201,7 +208,7 @@ impl World {
 #[tokio::test]
 async fn a_signup_token_is_its_own_kind() {
     use visits_domain::model::{SignupId, UserId, VisitId};
-    use visits_domain::tokens::{Audience, TokenRejected, Tokens};
+    use visits_domain::tokens::{Audience, TokenRejected};
     let tokens = Tokens::new(Arc::new(visits_embedded::LocalSigner::generate()), "video-visits");
     let now = start_time();
     let patient = UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap();

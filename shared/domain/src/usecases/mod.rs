@@ -17,5 +17,5 @@ pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};
 pub use notify::{Delivery, Notifications};
 pub use sessions::{JoinOutcome, Sessions};
-pub use signups::{SignupRequest, SignupStarted, Signups};
+pub use signups::{SIGNUP_TOKEN_LIFETIME, SignupRequest, SignupStarted, SignupVerified, Signups};
 pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};

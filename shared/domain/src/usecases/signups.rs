@@ -15,6 +15,7 @@ use crate::model::{
 use crate::ports::{
     CommitError, Directory, DirectoryError, FailureCount, Mac, MacError, Notifier, OutgoingMessage, SignupStore,
 };
+use crate::tokens::Tokens;
 
 /// A signup as the lander asks for it, each field already valid.
 pub struct SignupRequest {
@@ -22,6 +23,18 @@ pub struct SignupRequest {
     pub contact: PatientContact,
     /// Where the code goes; the contact it names is present.
     pub channel: Channel,
+}
+
+/// How long the lander has to book with a signup token.
+pub const SIGNUP_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
+/// `POST /signup/{id}/verify`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupVerified {
+    pub patient_id: UserId,
+    /// Books the patient's first visit through `POST /service/visits`, once.
+    pub signup_token: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// `POST /signup`'s answer, the same for a new and a known contact.
@@ -35,6 +48,7 @@ pub struct SignupStarted {
 
 pub struct Signups {
     core: Core,
+    tokens: Arc<Tokens>,
     signups: Arc<dyn SignupStore>,
     mac: Arc<dyn Mac>,
     notifier: Arc<dyn Notifier>,
@@ -44,12 +58,13 @@ pub struct Signups {
 impl Signups {
     pub fn new(
         core: Core,
+        tokens: Arc<Tokens>,
         signups: Arc<dyn SignupStore>,
         mac: Arc<dyn Mac>,
         notifier: Arc<dyn Notifier>,
         directory: Arc<dyn Directory>,
     ) -> Self {
-        Self { core, signups, mac, notifier, directory }
+        Self { core, tokens, signups, mac, notifier, directory }
     }
 
     pub async fn start(&self, request: SignupRequest, source_ip: &str) -> Result<SignupStarted, DomainError> {
@@ -101,8 +116,9 @@ impl Signups {
         }
     }
 
-    /// Checks the code; the right one creates the patient (once, however often it is retried).
-    pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<UserId, DomainError> {
+    /// Checks the code; the right one creates the patient (once, however often it is retried) and
+    /// answers with the token the lander books with.
+    pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<SignupVerified, DomainError> {
         let now = self.core.now();
         let seen = self.guard(source_ip, now).await?;
         let signup = match SignupId::parse(raw_id) {
@@ -135,10 +151,14 @@ impl Signups {
             .create_patient(signup.id.as_str(), &signup.person, &signup.contact)
             .await
             .map_err(directory_error)?;
+        // Signed before the signup is marked verified: a signer failure leaves the code usable.
+        let expires_at = now + SIGNUP_TOKEN_LIFETIME;
+        let token_id = self.core.ids.token_id();
+        let signup_token = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at).await?;
         signup.verified(patient_id.clone(), now);
         let claim = (self.mac(&contact_message(&signup.contact, signup.channel)?).await?, patient_id.clone());
         self.save(&signup, read_version, Some(claim)).await?;
-        Ok(patient_id)
+        Ok(SignupVerified { patient_id, signup_token, expires_at })
     }
 
     async fn save(
