@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
-use serde::de::DeserializeOwned;
 use visits_domain::model::{AuditRecord, DurationMinutes, ListedVisit, VisitId};
-use visits_domain::ports::{Cursor, StoreError, VisitHistory, VisitPage, VisitQuery, When};
+use visits_domain::ports::{StoreError, VisitHistory, VisitPage, VisitQuery, When};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
@@ -26,15 +25,8 @@ pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<
         (None, None) => (schema::ALL_VISITS, keys::all_visits_partitions().collect()),
     };
     let reads = partitions.into_iter().map(|partition| page_of(client, table, index, partition, query));
-    let mut items: Vec<ListedVisit> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
-    items.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
-    if query.when == When::Past {
-        items.reverse();
-    }
-    let has_more = items.len() > query.limit;
-    items.truncate(query.limit);
-    let next = if has_more { items.last().map(Cursor::after) } else { None };
-    Ok(VisitPage { items, next })
+    let candidates: Vec<ListedVisit> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+    Ok(query.page(candidates))
 }
 
 /// Up to one more than a page of the listing's visits from one partition of `index`, in order.
@@ -88,33 +80,33 @@ async fn page_of(
     }
 }
 
-/// The items of a visit's partition under `prefix` (its audit chain, its refusals), in key order.
-async fn visit_items<I: DeserializeOwned>(
+/// The raw items of a visit's partition, in key order: all of them, or those whose sort key
+/// starts with `prefix` (its audit chain, its refusals). Paged until the end.
+async fn partition(
     client: &Client,
     table: &str,
     visit_id: &VisitId,
-    prefix: &str,
-    what: &str,
-) -> Result<Vec<I>, StoreError> {
+    prefix: Option<&str>,
+) -> Result<Vec<schema::Item>, StoreError> {
     let mut items = Vec::new();
     let mut start = None;
     loop {
-        let output = client
+        let mut query = client
             .query()
             .table_name(table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
             .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_names("#sk", attr::SK)
             .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
-            .expression_attribute_values(":prefix", s(prefix))
             .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in output.items.unwrap_or_default() {
-            items.push(from_item::<I>(item, what)?);
-        }
+            .set_exclusive_start_key(start);
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", attr::SK)
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => query.key_condition_expression("#pk = :pk"),
+        };
+        let output = query.send().await.map_err(store_error)?;
+        items.extend(output.items.unwrap_or_default());
         start = output.last_evaluated_key;
         if start.is_none() {
             return Ok(items);
@@ -122,42 +114,25 @@ async fn visit_items<I: DeserializeOwned>(
     }
 }
 
-/// A visit's whole partition in one query (paged): the visit item, its audit chain (`AUDIT#…`,
-/// in order) and its refusals (`REFUSAL#…`).
+/// A visit's whole partition in one query: the visit item, its audit chain (`AUDIT#…`, in
+/// order) and its refusals (`REFUSAL#…`).
 pub async fn visit_history(
     client: &Client,
     table: &str,
     visit_id: &VisitId,
 ) -> Result<Option<VisitHistory>, StoreError> {
     let (mut visit, mut records, mut refusals) = (None, Vec::new(), Vec::new());
-    let mut start = None;
-    loop {
-        let output = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in output.items.unwrap_or_default() {
-            let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-            if sk == keys::VISIT_SK {
-                visit = Some(schema::visit_from_item(item)?);
-            } else if sk.starts_with(keys::AUDIT_SK_PREFIX) {
-                records.push(from_item::<AuditItem>(item, "audit")?.record);
-            } else if sk.starts_with(keys::REFUSAL_SK_PREFIX) {
-                refusals.push(from_item::<schema::RefusalItem>(item, "refusal")?.record);
-            }
-        }
-        start = output.last_evaluated_key;
-        if start.is_none() {
-            return Ok(visit.map(|visit| VisitHistory { visit, records, refusals }));
+    for item in partition(client, table, visit_id, None).await? {
+        let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        if sk == keys::VISIT_SK {
+            visit = Some(schema::visit_from_item(item)?);
+        } else if sk.starts_with(keys::AUDIT_SK_PREFIX) {
+            records.push(from_item::<AuditItem>(item, "audit")?.record);
+        } else if sk.starts_with(keys::REFUSAL_SK_PREFIX) {
+            refusals.push(from_item::<schema::RefusalItem>(item, "refusal")?.record);
         }
     }
+    Ok(visit.map(|visit| VisitHistory { visit, records, refusals }))
 }
 
 pub async fn refusals(
@@ -165,12 +140,11 @@ pub async fn refusals(
     table: &str,
     visit_id: &VisitId,
 ) -> Result<Vec<visits_domain::model::RefusalRecord>, StoreError> {
-    let items: Vec<schema::RefusalItem> =
-        visit_items(client, table, visit_id, keys::REFUSAL_SK_PREFIX, "refusal").await?;
-    Ok(items.into_iter().map(|item| item.record).collect())
+    let items = partition(client, table, visit_id, Some(keys::REFUSAL_SK_PREFIX)).await?;
+    items.into_iter().map(|item| Ok(from_item::<schema::RefusalItem>(item, "refusal")?.record)).collect()
 }
 
 pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
-    let items: Vec<AuditItem> = visit_items(client, table, visit_id, keys::AUDIT_SK_PREFIX, "audit").await?;
-    Ok(items.into_iter().map(|item| item.record).collect())
+    let items = partition(client, table, visit_id, Some(keys::AUDIT_SK_PREFIX)).await?;
+    items.into_iter().map(|item| Ok(from_item::<AuditItem>(item, "audit")?.record)).collect()
 }

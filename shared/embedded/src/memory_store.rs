@@ -11,8 +11,8 @@ use visits_domain::model::{
     VisitId,
 };
 use visits_domain::ports::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
-    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
+    Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
+    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -129,16 +129,9 @@ impl Store for MemoryStore {
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
         let state = self.state();
-        let mut items: Vec<ListedVisit> =
+        let candidates: Vec<ListedVisit> =
             state.visits.values().map(Visit::listed).filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
-        items.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
-        if query.when == When::Past {
-            items.reverse();
-        }
-        let has_more = items.len() > query.limit;
-        items.truncate(query.limit);
-        let next = if has_more { items.last().map(Cursor::after) } else { None };
-        Ok(VisitPage { items, next })
+        Ok(query.page(candidates))
     }
 
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {

@@ -67,6 +67,19 @@ impl VisitQuery {
             && upcoming == (self.when == When::Upcoming)
     }
 
+    /// The page of `candidates` (visits that match and come after the cursor, in any order): in the
+    /// listing's order, at most `limit`, with a cursor when more remain. Every store pages so.
+    pub fn page(&self, mut candidates: Vec<ListedVisit>) -> VisitPage {
+        candidates.sort_by(|a, b| Cursor::key(a).cmp(&Cursor::key(b)));
+        if self.when == When::Past {
+            candidates.reverse();
+        }
+        let has_more = candidates.len() > self.limit;
+        candidates.truncate(self.limit);
+        let next = if has_more { candidates.last().map(Cursor::after) } else { None };
+        VisitPage { items: candidates, next }
+    }
+
     /// Whether a visit comes after the cursor in this listing's order.
     pub fn is_after_cursor(&self, visit: &ListedVisit) -> bool {
         let Some(cursor) = &self.after else { return true };
