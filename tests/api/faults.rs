@@ -186,3 +186,54 @@ async fn a_dynamodb_timeout_is_unavailable() {
     let id = visits_domain::model::VisitId::parse("vis_aaaaaaaaaaaaaaaaaaaa").unwrap();
     assert!(matches!(store.visit(&id).await, Err(StoreError::Unavailable { .. })));
 }
+
+/// The first read of a redemption throttled: 503, and nothing is used up, counted or audited.
+#[tokio::test]
+async fn dynamodb_throttling_on_a_join_read_is_503_and_the_link_is_untouched() {
+    let rule: Rule = mock!(aws_sdk_dynamodb::Client::batch_get_item)
+        .match_requests(|request| {
+            // The counters and the code's entry, read together and strongly consistent.
+            request.request_items().is_some_and(|tables| {
+                tables.values().all(|read| {
+                    read.consistent_read() == Some(true)
+                        && read.keys().iter().any(|key| {
+                            key.get("PK").and_then(|pk| pk.as_s().ok()).is_some_and(|pk| pk.starts_with("CODE#"))
+                        })
+                })
+            })
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { dynamodb: vec![rule.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let code = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
+    let before = snapshot(&app, &visit_id).await;
+    assert_503(&app.redeem(&code).await);
+    assert!(rule.num_calls() >= 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before, "nothing redeemed, refused or audited");
+}
+
+/// The session token's signature throttled (it is signed while the link is read): 503, and the
+/// link is not used up.
+#[tokio::test]
+async fn kms_throttling_on_redeem_is_503_and_the_link_stays_usable() {
+    use base64::Engine as _;
+    let rule: Rule = mock!(aws_sdk_kms::Client::sign)
+        .match_requests(|request| {
+            // Only session tokens: their payload names the session audience.
+            let payload = request
+                .message()
+                .and_then(|m| std::str::from_utf8(m.as_ref()).ok()?.split('.').nth(1).map(str::to_owned));
+            let claims = payload.and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok());
+            claims.is_some_and(|c| String::from_utf8_lossy(&c).contains("video-visits:session"))
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let code = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
+    let before = snapshot(&app, &visit_id).await;
+    assert_503(&app.redeem(&code).await);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before, "nothing redeemed or audited");
+    let preview = app.call("GET", &format!("/join/{code}"), None, None).await;
+    assert_eq!(preview.body["status"], "active", "the link still works");
+}
