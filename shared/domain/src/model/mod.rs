@@ -1,5 +1,6 @@
 //! Validated value types and the entities built from them. A value that exists is valid.
 
+mod application;
 mod audit;
 mod contact;
 mod delivery;
@@ -14,6 +15,7 @@ mod signup;
 pub mod time;
 pub(crate) mod visit;
 
+pub use application::{ApplicationStatus, Npi};
 pub use audit::{AuditHead, AuditKind, AuditRecord, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};
