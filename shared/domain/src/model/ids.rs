@@ -8,55 +8,70 @@ use serde::{Deserialize, Serialize};
 
 use super::Digest;
 
-const VISIT_PREFIX: &str = "vis_";
-const VISIT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-const VISIT_RANDOM_CHARS: usize = 20; // 100 bits
+/// Base32 without padding: one character per random byte (32 divides 256 evenly).
+pub(crate) const RANDOM_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+pub(crate) const RANDOM_ID_CHARS: usize = 20; // 100 bits
 
-/// A visit's id: `vis_` and 20 base32 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct VisitId(String);
+/// An id that is a prefix and 20 random base32 characters: created from random bytes, parsed
+/// strictly, carried as a string.
+macro_rules! random_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
 
-impl VisitId {
-    /// How many random bytes a new id takes.
-    pub const RANDOM_BYTES: usize = VISIT_RANDOM_CHARS;
+        impl $name {
+            /// How many random bytes a new id takes.
+            pub const RANDOM_BYTES: usize = $crate::model::ids::RANDOM_ID_CHARS;
 
-    /// A new id from random bytes (one character each; the alphabet divides 256 evenly).
-    pub fn from_random(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
-        let tail: String = bytes.iter().map(|b| VISIT_ALPHABET[(*b as usize) % VISIT_ALPHABET.len()] as char).collect();
-        Self(format!("{VISIT_PREFIX}{tail}"))
-    }
+            /// A new id from random bytes.
+            pub fn from_random(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
+                let tail: String =
+                    bytes.iter().map(|b| $crate::model::ids::RANDOM_ID_ALPHABET[(*b as usize) % $crate::model::ids::RANDOM_ID_ALPHABET.len()] as char).collect();
+                Self(format!("{}{tail}", $prefix))
+            }
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let valid = raw.len() == VISIT_PREFIX.len() + VISIT_RANDOM_CHARS
-            && raw.starts_with(VISIT_PREFIX)
-            && raw[VISIT_PREFIX.len()..].bytes().all(|b| VISIT_ALPHABET.contains(&b));
-        if valid { Ok(Self(raw.to_owned())) } else { Err("is not a visit id".into()) }
-    }
+            pub fn parse(raw: &str) -> Result<Self, String> {
+                let valid = raw.len() == $prefix.len() + $crate::model::ids::RANDOM_ID_CHARS
+                    && raw.starts_with($prefix)
+                    && raw[$prefix.len()..].bytes().all(|b| $crate::model::ids::RANDOM_ID_ALPHABET.contains(&b));
+                if valid { Ok(Self(raw.to_owned())) } else { Err(concat!("is not a ", $what).into()) }
+            }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(raw: String) -> Result<Self, String> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
+pub(crate) use random_id;
 
-impl TryFrom<String> for VisitId {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<VisitId> for String {
-    fn from(id: VisitId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for VisitId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+random_id!(
+    /// A visit's id: `vis_` and 20 base32 characters.
+    VisitId,
+    "vis_",
+    "visit id"
+);
 
 /// A person's id: the identity provider's `sub`. Opaque, never a name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,54 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{Channel, CodeChallenge, CodeRefused, Digest, PatientContact, UserId};
 
-const SIGNUP_PREFIX: &str = "sgn_";
-const SIGNUP_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-const SIGNUP_RANDOM_CHARS: usize = 20;
-
-/// A signup's id: `sgn_` and 20 base32 characters (100 bits: not guessable).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct SignupId(String);
-
-impl SignupId {
-    pub const RANDOM_BYTES: usize = SIGNUP_RANDOM_CHARS;
-
-    pub fn from_random(bytes: [u8; Self::RANDOM_BYTES]) -> Self {
-        let tail: String =
-            bytes.iter().map(|b| SIGNUP_ALPHABET[(*b as usize) % SIGNUP_ALPHABET.len()] as char).collect();
-        Self(format!("{SIGNUP_PREFIX}{tail}"))
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let valid = raw.len() == SIGNUP_PREFIX.len() + SIGNUP_RANDOM_CHARS
-            && raw.starts_with(SIGNUP_PREFIX)
-            && raw[SIGNUP_PREFIX.len()..].bytes().all(|b| SIGNUP_ALPHABET.contains(&b));
-        if valid { Ok(Self(raw.to_owned())) } else { Err("is not a signup id".into()) }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for SignupId {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<SignupId> for String {
-    fn from(id: SignupId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for SignupId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::ids::random_id!(
+    /// A signup's id: `sgn_` and 20 base32 characters (100 bits: not guessable).
+    SignupId,
+    "sgn_",
+    "signup id"
+);
 
 /// A given or family name as the person typed it. PHI: `Debug` hides it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::attempts::{source_key, too_many};
 use super::core::{Core, store_error};
 use super::seats::remove_retired_seats;
 use crate::DomainError;
@@ -44,7 +45,7 @@ struct Attempt<'a> {
 
 impl Attempt<'_> {
     fn failure_keys(&self) -> Vec<String> {
-        let mut keys = vec![ip_key(self.source_ip)];
+        let mut keys = vec![source_key(self.source_ip)];
         keys.extend(self.code_hash.as_ref().map(code_key));
         keys
     }
@@ -281,7 +282,7 @@ impl Joins {
     ) -> Result<T, DomainError> {
         let store = &self.core.store;
         let window = self.core.policy.failure_window;
-        let source = ip_key(attempt.source_ip);
+        let source = source_key(attempt.source_ip);
         let by_ip = store.record_failure(&source, now, window, counted.by_ip);
         let by_code = async {
             match (&attempt.code_hash, counted.by_code) {
@@ -303,18 +304,6 @@ impl Joins {
         futures::try_join!(by_ip, by_code, refusal).map_err(store_error)?;
         Err(DomainError::LinkUnavailable)
     }
-}
-
-fn too_many(count: FailureCount, limit: u32, now: DateTime<Utc>) -> Result<(), DomainError> {
-    if count.count < limit {
-        return Ok(());
-    }
-    let retry_after_seconds = (count.resets_at - now).num_seconds().max(1) as u64;
-    Err(DomainError::TooManyAttempts { retry_after_seconds })
-}
-
-fn ip_key(source_ip: &str) -> String {
-    format!("ip#{source_ip}")
 }
 
 fn code_key(code_hash: &Digest) -> String {

@@ -1,6 +1,7 @@
 //! The use cases, one module per job. Each takes only the ports it needs, so a Lambda function
 //! builds only the adapters (and links only the SDK crates) its routes use.
 
+mod attempts;
 mod contact_flow;
 mod core;
 mod joins;

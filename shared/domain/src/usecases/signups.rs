@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::attempts::{source_key, too_many};
 use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::model::{
@@ -69,18 +70,20 @@ impl Signups {
 
     pub async fn start(&self, request: SignupRequest, source_ip: &str) -> Result<SignupStarted, DomainError> {
         let now = self.core.now();
-        self.guard(source_ip, now).await?;
-        let contact_key = self.mac(&contact_message(&request.contact, request.channel)?).await?;
-        let known = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
         let id = self.core.ids.signup_id();
         let code = self.core.ids.one_time_code();
+        // Independent: the source's count, and the MACs of the contact and of the new code.
+        let contact = contact_message(&request.contact, request.channel)?;
+        let (_, contact_key, code_mac) =
+            futures::try_join!(self.guard(source_ip, now), self.mac(&contact), self.code_mac(&id, &code))?;
+        let known = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
         let state = if known.is_some() { SignupState::KnownContact } else { SignupState::Pending };
         let signup = Signup {
             id: id.clone(),
             person: request.person,
             contact: request.contact,
             channel: request.channel,
-            challenge: CodeChallenge::first(self.code_mac(&id, &code).await?, now),
+            challenge: CodeChallenge::first(code_mac, now),
             state,
             created_at: now,
             version: 1,
@@ -120,16 +123,22 @@ impl Signups {
     /// answers with the token the lander books with.
     pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<SignupVerified, DomainError> {
         let now = self.core.now();
-        let seen = self.guard(source_ip, now).await?;
-        let signup = match SignupId::parse(raw_id) {
-            Ok(id) => self.signups.signup(&id).await.map_err(store_error)?,
-            Err(_) => None,
+        let id = SignupId::parse(raw_id).ok();
+        // Independent: the source's count, the signup, and the MAC of the code presented for it.
+        let read = async {
+            match &id {
+                Some(id) => self.signups.signup(id).await.map_err(store_error),
+                None => Ok(None),
+            }
         };
+        let presented = async {
+            match (&id, OneTimeCode::parse(raw_code)) {
+                (Some(id), Some(code)) => self.code_mac(id, &code).await,
+                _ => Ok(Digest::ZERO),
+            }
+        };
+        let (seen, signup, presented) = futures::try_join!(self.guard(source_ip, now), read, presented)?;
         let Some(mut signup) = signup else { return self.refuse(source_ip, seen, now).await };
-        let presented = match OneTimeCode::parse(raw_code) {
-            Some(code) => self.code_mac(&signup.id, &code).await?,
-            None => Digest::ZERO,
-        };
         let read_version = signup.version;
         let checked = signup.check_code(&presented, now);
         signup.version += 1;
@@ -146,18 +155,20 @@ impl Signups {
                 };
             }
         }
-        let patient_id = self
-            .directory
-            .create_patient(signup.id.as_str(), &signup.person, &signup.contact)
-            .await
-            .map_err(directory_error)?;
+        let contact = contact_message(&signup.contact, signup.channel)?;
+        let create = async {
+            self.directory
+                .create_patient(signup.id.as_str(), &signup.person, &signup.contact)
+                .await
+                .map_err(directory_error)
+        };
+        let (patient_id, contact_key) = futures::try_join!(create, self.mac(&contact))?;
         // Signed before the signup is marked verified: a signer failure leaves the code usable.
         let expires_at = now + SIGNUP_TOKEN_LIFETIME;
         let token_id = self.core.ids.token_id();
         let signup_token = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at).await?;
         signup.verified(patient_id.clone(), now);
-        let claim = (self.mac(&contact_message(&signup.contact, signup.channel)?).await?, patient_id.clone());
-        self.save(&signup, read_version, Some(claim)).await?;
+        self.save(&signup, read_version, Some((contact_key, patient_id.clone()))).await?;
         Ok(SignupVerified { patient_id, signup_token, expires_at })
     }
 
@@ -181,12 +192,8 @@ impl Signups {
 
     /// 429 once the source has failed too often; otherwise its count, to add to.
     async fn guard(&self, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
-        let key = source_key(source_ip);
-        let count = self.core.store.failures(&key, now).await.map_err(store_error)?;
-        if count.count >= self.core.policy.max_failures_per_ip {
-            let retry_after_seconds = (count.resets_at - now).num_seconds().max(1) as u64;
-            return Err(DomainError::TooManyAttempts { retry_after_seconds });
-        }
+        let count = self.core.store.failures(&source_key(source_ip), now).await.map_err(store_error)?;
+        too_many(count, self.core.policy.max_failures_per_ip, now)?;
         Ok(count)
     }
 
@@ -253,11 +260,6 @@ fn contact_message(contact: &PatientContact, channel: Channel) -> Result<Vec<u8>
         Channel::Sms => contact.phone.as_ref().map(|p| p.lookup_message()).ok_or_else(missing),
         Channel::Email => contact.email.as_ref().map(|e| e.lookup_message()).ok_or_else(missing),
     }
-}
-
-/// Shared with `/join`: a source's failures count across the public routes.
-fn source_key(source_ip: &str) -> String {
-    format!("ip#{source_ip}")
 }
 
 fn mac_error(error: MacError) -> DomainError {
