@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
 BENCH_RUNS ?= 11
-FUNCTIONS := schedule-visit mint-link notify redeem-token start-session audit-stream connect-flow
+FUNCTIONS := $(notdir $(wildcard functions/*))
 
 .PHONY: help dev dev-aws local-aws invoke test lint lint-template fmt build bench clean
 

@@ -17,6 +17,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "start-session",
         &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "aws-sdk-connect", "lambda_http"],
     ),
+    (
+        "signup",
+        &[
+            "aws-sdk-dynamodb",
+            "aws-sdk-kms",
+            "aws-sdk-sesv2",
+            "aws-sdk-sns",
+            "aws-sdk-cognitoidentityprovider",
+            "lambda_http",
+        ],
+    ),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

@@ -36,9 +36,11 @@ async fn invoke(function: &str, event: &str) -> Value {
     let resources = Resources {
         table: format!("visits-invoke-{id}"),
         signing_key: Some(format!("alias/visits-invoke-{id}")),
+        mac_key: Some(format!("alias/visits-invoke-mac-{id}")),
         sender: "visits@clinic.example".into(),
+        user_pool: format!("visits-invoke-{id}"),
     };
-    let key = provision::create(&config, &resources).await.expect("the local AWS is provisioned");
+    let provisioned = provision::create(&config, &resources).await.expect("the local AWS is provisioned");
     let store = Arc::new(visits_dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &resources.table));
     let core = visits_runtime::config::core(store, Arc::new(Default::default()));
     local_server::samples::seed_visit(&core).await.expect("the sample visit");
@@ -51,7 +53,9 @@ async fn invoke(function: &str, event: &str) -> Value {
         ("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", standin.clone()),
         ("AWS_ENDPOINT_URL_CONNECT", standin),
         ("TABLE_NAME", resources.table.clone()),
-        ("SIGNING_KEY_ID", key),
+        ("SIGNING_KEY_ID", provisioned.signing_key),
+        ("MAC_KEY_ID", provisioned.mac_key),
+        ("USER_POOL_ID", provisioned.user_pool_id),
     ] {
         // Only what the file sets: a function gets no variable it would not get from SAM.
         if let Some(slot) = env.get_mut(name) {
@@ -117,6 +121,15 @@ async fn connect_flow_answers_screen_pop_attributes() {
     let answer = invoke("connect-flow", "connect-flow.contact-flow").await;
     assert_eq!(answer["visitId"], local_server::samples::VISIT_ID, "{answer}");
     assert_eq!(answer["patientDisplayName"], "Pat Example", "{answer}");
+}
+
+#[tokio::test]
+async fn signup_macs_with_kms_and_sends_the_code_through_ses() {
+    let (status, body) = status_and_body(&invoke("signup", "signup.post-signup").await);
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["sentTo"], "p***@example.com", "{body}");
+    let (status, body) = status_and_body(&invoke("signup", "signup.post-verify").await);
+    assert_eq!((status, body["type"].as_str().map(|t| t.ends_with("code-invalid"))), (400, Some(true)), "{body}");
 }
 
 #[test]

@@ -80,7 +80,10 @@ async fn each_route_stays_within_its_round_trip_budget() {
     let notified = walk.step("POST /visits/{visitId}/notify", true, app.call("POST", &notify, Some(&dr), None)).await;
     assert_eq!(notified.status, 202);
     let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let body = outbox.body["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["body"].as_str()).unwrap();
+    // This walk's own message: the local AWS's outbox holds every test's.
+    let sent_id = &notified.body["deliveries"][0]["messageId"];
+    let messages = outbox.body["messages"].as_array().unwrap();
+    let body = messages.iter().find(|m| &m["messageId"] == sent_id).and_then(|m| m["body"].as_str()).unwrap();
     let code = body.split("/j/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let preview = format!("/join/{code}");
 

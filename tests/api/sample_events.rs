@@ -122,6 +122,28 @@ async fn audit_stream_sample_copies_both_records_on_an_unbroken_chain() {
     assert_eq!((lines.metric("LinksMinted"), lines.metric("AuditChainBreaks")), (1, 0));
 }
 
+#[tokio::test]
+async fn signup_samples_start_resend_and_refuse_an_unknown_signup_alike() {
+    let world = seeded_world().await;
+    let signups = visits_domain::usecases::Signups::new(
+        world.core(),
+        world.tokens.clone(),
+        world.store.clone(),
+        world.mac.clone(),
+        world.outbox.clone(),
+        world.directory.clone(),
+    );
+    let app = signup::App::new(signups);
+    let started = signup::handle(&app, http("signup.post-signup")).await.unwrap();
+    assert_eq!(started.status(), 202, "{:?}", started.body());
+    assert_eq!(world.outbox.sent().len(), 1, "the code went out");
+    assert_eq!(signup::handle(&app, http("signup.post-resend")).await.unwrap().status(), 202);
+    let verify = signup::handle(&app, http("signup.post-verify")).await.unwrap();
+    // The sample names no signup this world holds: refused like a wrong code.
+    assert_eq!(verify.status(), 400, "{:?}", verify.body());
+    assert_eq!(world.outbox.sent().len(), 1, "an unknown signup's resend sends nothing");
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

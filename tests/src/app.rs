@@ -89,26 +89,33 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
 
     // Every AWS call the app makes, counted: tests hold routes to their round-trip budgets.
     let calls = local_aws::RequestCounter::default();
+    let id = uuid::Uuid::new_v4();
+    let resources = local_server::provision::Resources {
+        table: format!("visits-test-{id}"),
+        signing_key: None,
+        mac_key: None,
+        sender: SENDER.into(),
+        user_pool: format!("visits-test-{id}"),
+    };
+    let provisioned = local_server::provision::create(&config, &resources).await.expect("the local AWS is provisioned");
     let dynamodb = faulty_client!(aws_sdk_dynamodb, &config, faults.dynamodb, calls);
-    let table = format!("visits-test-{}", uuid::Uuid::new_v4());
-    visits_dynamodb::create_table(&aws_sdk_dynamodb::Client::new(&config), &table).await.expect("a table");
-    let (_, key_id, _) = local_aws::kms_key().await;
     let kms = faulty_client!(aws_sdk_kms, &config, faults.kms, calls);
     let ses = faulty_client!(aws_sdk_sesv2, &config, faults.ses, calls);
-    aws_sdk_sesv2::Client::new(&config).create_email_identity().email_identity(SENDER).send().await.expect("a sender");
     let sns = faulty_client!(aws_sdk_sns, &config, faults.sns, calls);
     let chime = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, calls, &url);
     let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, calls, &url);
+    let cognito = faulty_client!(aws_sdk_cognitoidentityprovider, &config, faults.cognito, calls);
 
     let policy = Arc::new(Policy::default());
+    let store = Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, resources.table));
     let core = visits_domain::usecases::Core {
-        store: Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, table)),
+        store: store.clone(),
         clock: clock.clone(),
         ids: Arc::new(visits_runtime::OsRandom),
         policy: policy.clone(),
     };
     let tokens = Arc::new(visits_domain::tokens::Tokens::new(
-        Arc::new(visits_kms::KmsSigner::new(kms, key_id)),
+        Arc::new(visits_kms::KmsSigner::new(kms.clone(), &provisioned.signing_key)),
         policy.token_issuer.clone(),
     ));
     // As in a deployed function, the public key is fetched at start, not by a request; here it
@@ -123,6 +130,11 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
             connect: Arc::new(visits_connect::ConnectVideo::new(connect, "instance-1", "flow-1")),
         }),
         outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
+        onboarding: local_server::adapters::Onboarding {
+            signups: store,
+            mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
+            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
+        },
     };
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.aws_calls = Some(calls);

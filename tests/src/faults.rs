@@ -12,6 +12,7 @@ pub struct Faults {
     pub sns: Vec<aws_smithy_mocks::Rule>,
     pub chime: Vec<aws_smithy_mocks::Rule>,
     pub connect: Vec<aws_smithy_mocks::Rule>,
+    pub cognito: Vec<aws_smithy_mocks::Rule>,
 }
 
 /// The HTTP client of a faulty client: a request a rule answered gets the replayed response from

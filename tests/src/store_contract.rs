@@ -89,10 +89,17 @@ async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Li
 
 pub async fn create_get_and_duplicate(store: SharedStore) {
     let ids = CountingIds::default();
-    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::hours(1))).await;
+    let fresh = new_visit(&ids, "p1", "c1", now() + Duration::hours(1));
+    let visit = insert(&store, fresh.clone()).await;
     assert_eq!(store.visit(&visit.id).await.unwrap(), Some(visit.clone()));
     assert_eq!(store.visit(&ids.visit_id()).await.unwrap(), None);
     let again = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit: vec![], idempotency: None };
+    assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
+    // Scheduling the same visit again, audit record and all (a re-run seed): still "exists",
+    // though its first audit record is taken too.
+    let mut twin = fresh;
+    let audit = vec![event(&mut twin, AuditKind::VisitScheduled)];
+    let again = Change { visit: VisitWrite::Insert(twin), links: vec![], audit, idempotency: None };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
 }
 

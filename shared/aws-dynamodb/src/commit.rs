@@ -113,8 +113,8 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
     }
 }
 
-/// Reads which condition failed. A stale visit version wins over the rest: the domain re-reads
-/// and decides again.
+/// Reads which condition failed. A visit that exists already is that (its audit record 1 exists
+/// too); otherwise a stale visit version wins over the rest: the domain re-reads and decides again.
 fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> CommitError {
     let reasons: Vec<Option<String>> = match error.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
@@ -129,11 +129,13 @@ fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> Com
             .any(|(code, part)| code.as_deref() == Some("ConditionalCheckFailed") && wanted.contains(part))
     };
     let any_code = |code: &str| reasons.iter().any(|c| c.as_deref() == Some(code));
-    if failed(&[Part::VisitUpdate, Part::Audit]) || any_code("TransactionConflict") {
+    if failed(&[Part::NewVisit]) {
+        CommitError::AlreadyExists
+    } else if failed(&[Part::VisitUpdate, Part::Audit]) || any_code("TransactionConflict") {
         CommitError::VersionConflict
     } else if failed(&[Part::Redeem]) {
         CommitError::LinkUnavailable
-    } else if failed(&[Part::NewVisit, Part::NewLink, Part::Idempotency]) {
+    } else if failed(&[Part::NewLink, Part::Idempotency]) {
         CommitError::AlreadyExists
     } else if any_code("ThrottlingError") || any_code("ProvisionedThroughputExceeded") {
         CommitError::Store(StoreError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })

@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-use visits_domain::ports::{Clock, IdSource};
+use visits_domain::ports::{Clock, IdSource, Mac};
 use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 
+use visits_runtime::hmac::HmacSha256;
 use visits_runtime::{OsRandom, SystemClock};
 
-use crate::{DemoVideo, LocalSigner, MemoryStore, Outbox};
+use crate::{DemoVideo, LocalSigner, MemoryDirectory, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
 #[derive(Clone)]
@@ -22,12 +23,18 @@ pub struct EmbeddedWorld {
     pub ids: Arc<dyn IdSource>,
     pub policy: Arc<Policy>,
     pub tokens: Arc<Tokens>,
+    pub directory: Arc<MemoryDirectory>,
+    /// Keys one-time codes and contact lookups: a fresh key per process, as nothing outlives it.
+    pub mac: Arc<dyn Mac>,
 }
 
 impl EmbeddedWorld {
     pub fn new(policy: Policy, clock: Arc<dyn Clock>, print_outbox: bool) -> Self {
         let signer = Arc::new(LocalSigner::generate());
         let tokens = Arc::new(Tokens::new(signer.clone(), policy.token_issuer.clone()));
+        let mut mac_key = [0u8; 32];
+        OsRandom.fill(&mut mac_key);
+        let mac = HmacSha256::new(&mac_key).unwrap_or_else(|_| unreachable!("32 bytes are an HMAC key"));
         Self {
             store: Arc::new(MemoryStore::new()),
             signer,
@@ -37,6 +44,8 @@ impl EmbeddedWorld {
             ids: Arc::new(OsRandom),
             policy: Arc::new(policy),
             tokens,
+            directory: Arc::new(MemoryDirectory::new()),
+            mac: Arc::new(mac),
         }
     }
 

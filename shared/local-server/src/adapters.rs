@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use visits_domain::ports::{Notifier, OutgoingMessage, ProviderRouter, VideoProvider};
+use visits_domain::ports::{Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, VideoProvider};
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 use visits_embedded::{EmbeddedWorld, Outbox};
+
+use crate::provision::Provisioned;
 
 /// Where `GET /dev/outbox` reads what was "sent".
 pub enum OutboxSource {
@@ -22,6 +24,14 @@ pub struct Adapters {
     pub notifier: Arc<dyn Notifier>,
     pub video: Arc<dyn VideoProvider>,
     pub outbox: OutboxSource,
+    pub onboarding: Onboarding,
+}
+
+/// What signup and applications need beyond the visit core.
+pub struct Onboarding {
+    pub signups: Arc<dyn SignupStore>,
+    pub mac: Arc<dyn Mac>,
+    pub directory: Arc<dyn Directory>,
 }
 
 impl Adapters {
@@ -32,19 +42,32 @@ impl Adapters {
             notifier: world.outbox.clone(),
             video: world.video.clone(),
             outbox: OutboxSource::Embedded(world.outbox.clone()),
+            onboarding: Onboarding {
+                signups: world.store.clone(),
+                mac: world.mac.clone(),
+                directory: world.directory.clone(),
+            },
         }
     }
 
     /// The AWS adapters, configured as the functions are (`TABLE_NAME`, `SENDER_EMAIL`,
-    /// `CONNECT_INSTANCE_ID`, `CONNECT_CONTACT_FLOW_ID`, the Chime and Connect endpoints), signing
-    /// with the KMS key `key_id`. `core_of` wraps the store with a clock and a policy.
+    /// `CONNECT_INSTANCE_ID`, `CONNECT_CONTACT_FLOW_ID`, the Chime and Connect endpoints), with the
+    /// keys and user pool `provisioned`. `core_of` wraps the store with a clock and a policy.
     pub fn aws(
         config: &visits_aws::SdkConfig,
-        key_id: &str,
+        provisioned: &Provisioned,
         core_of: impl FnOnce(Arc<dyn visits_domain::ports::Store>) -> Core,
     ) -> Result<Self, String> {
-        let core = core_of(Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?));
-        let signer = Arc::new(visits_kms::KmsSigner::new(aws_sdk_kms::Client::new(config), key_id));
+        let store = Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?);
+        let kms = aws_sdk_kms::Client::new(config);
+        let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
+        let onboarding = Onboarding {
+            signups: store.clone(),
+            mac: Arc::new(visits_kms::KmsMac::new(kms.clone(), &provisioned.mac_key)),
+            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
+        };
+        let core = core_of(store);
+        let signer = Arc::new(visits_kms::KmsSigner::new(kms, &provisioned.signing_key));
         let tokens = visits_runtime::config::tokens(signer, &core.policy);
         let video = Arc::new(ProviderRouter {
             chime: Arc::new(visits_chime::from_env(config)),
@@ -52,7 +75,7 @@ impl Adapters {
         });
         let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint) })
+        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding })
     }
 }
 

@@ -18,9 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let aws_mode = std::env::var("VISITS_ADAPTERS").is_ok_and(|mode| mode == "aws");
     let adapters = if aws_mode {
         let config = visits_aws::sdk_config().await;
-        let key_id = local_server::provision::local_aws(&config).await?;
+        let provisioned = local_server::provision::local_aws(&config).await?;
         let policy = Arc::new(policy);
-        Adapters::aws(&config, &key_id, |store| visits_runtime::config::core(store, policy))?
+        Adapters::aws(&config, &provisioned, |store| visits_runtime::config::core(store, policy))?
     } else {
         Adapters::embedded(&EmbeddedWorld::demo(policy))
     };

@@ -13,6 +13,24 @@ pub enum Function {
     Notify,
     RedeemToken,
     StartSession,
+    Signup,
+}
+
+/// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
+pub const OWNERS: [(&str, &[RouteKey], Function); 6] = [
+    ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
+    ("mint-link", mint_link::ROUTES, Function::MintLink),
+    ("notify", notify::ROUTES, Function::Notify),
+    ("redeem-token", redeem_token::ROUTES, Function::RedeemToken),
+    ("start-session", start_session::ROUTES, Function::StartSession),
+    ("signup", signup::ROUTES, Function::Signup),
+];
+
+/// Routes without the Cognito authorizer: the patient's join routes and signup.
+pub fn is_public(key: &str) -> bool {
+    let path = key.split_once(' ').map_or(key, |(_, path)| path);
+    let first = path.trim_start_matches('/').split('/').next();
+    matches!(first, Some("join" | "signup"))
 }
 
 pub struct Route {
@@ -23,9 +41,8 @@ pub struct Route {
 }
 
 impl Route {
-    /// Routes without the Cognito authorizer: the patient's join routes.
     pub fn is_public(&self) -> bool {
-        self.segments.first() == Some(&"join")
+        is_public(self.key)
     }
 }
 
@@ -33,16 +50,9 @@ pub struct RouteTable(Vec<Route>);
 
 impl RouteTable {
     pub fn new() -> Self {
-        let owners: [(&[RouteKey], Function); 5] = [
-            (schedule_visit::ROUTES, Function::ScheduleVisit),
-            (mint_link::ROUTES, Function::MintLink),
-            (notify::ROUTES, Function::Notify),
-            (redeem_token::ROUTES, Function::RedeemToken),
-            (start_session::ROUTES, Function::StartSession),
-        ];
-        let routes = owners
+        let routes = OWNERS
             .into_iter()
-            .flat_map(|(keys, function)| keys.iter().map(move |key| (*key, function)))
+            .flat_map(|(_, keys, function)| keys.iter().map(move |key| (*key, function)))
             .map(|(key, function)| {
                 let (method, path) = key.split_once(' ').unwrap_or(("", key));
                 Route { key, function, method, segments: path.trim_matches('/').split('/').collect() }
@@ -121,7 +131,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 13, "the contract has 13 routes");
+        assert_eq!(count, 16, "13 visit and join routes, 3 signup routes");
     }
 
     #[test]
@@ -140,6 +150,9 @@ mod tests {
         assert_eq!(table.methods_at("/join/session"), ["POST"], "the literal path wins over GET /join/{{code}}");
         assert_eq!(table.methods_at("/join/ABCD"), ["GET", "POST"]);
         assert!(table.methods_at("/nowhere").is_empty());
+        let (route, params) = table.find("POST", "/signup/sgn_x/verify").unwrap();
+        assert_eq!((route.function, params["signupId"].as_str()), (Function::Signup, "sgn_x"));
+        assert!(route.is_public());
         assert!(table.find("GET", "/visits//audit").is_none());
     }
 }

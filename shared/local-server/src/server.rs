@@ -32,12 +32,21 @@ pub struct LocalApp {
     notify: notify::App,
     redeem_token: redeem_token::App,
     start_session: start_session::App,
+    signup: signup::App,
 }
 
 impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
-        let Adapters { core, tokens, notifier, video, outbox } = adapters;
+        let Adapters { core, tokens, notifier, video, outbox, onboarding } = adapters;
+        let signups = visits_domain::usecases::Signups::new(
+            core.clone(),
+            tokens.clone(),
+            onboarding.signups,
+            onboarding.mac,
+            notifier.clone(),
+            onboarding.directory,
+        );
         Self {
             routes: RouteTable::new(),
             auth: DevAuth::generate(),
@@ -46,6 +55,7 @@ impl LocalApp {
             notify: notify::App::new(core.clone(), tokens.clone(), notifier),
             redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
             start_session: start_session::App::new(core, tokens, video),
+            signup: signup::App::new(signups),
             outbox,
         }
     }
@@ -113,6 +123,7 @@ impl LocalApp {
             Function::Notify => notify::handle(&self.notify, request).await,
             Function::RedeemToken => redeem_token::handle(&self.redeem_token, request).await,
             Function::StartSession => start_session::handle(&self.start_session, request).await,
+            Function::Signup => signup::handle(&self.signup, request).await,
         };
         match response {
             Ok(response) => http_response(response),

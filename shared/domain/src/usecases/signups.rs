@@ -68,6 +68,11 @@ impl Signups {
         Self { core, tokens, signups, mac, notifier, directory }
     }
 
+    /// Today by the use case's clock: what a date of birth may not be after.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.core.now().date_naive()
+    }
+
     pub async fn start(&self, request: SignupRequest, source_ip: &str) -> Result<SignupStarted, DomainError> {
         let now = self.core.now();
         let id = self.core.ids.signup_id();

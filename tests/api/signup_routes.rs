@@ -1,0 +1,160 @@
+//! The signup routes over HTTP, on both adapter sets: the lander's path from the code in the
+//! outbox to a patient, strict bodies, and one answer whether or not the contact is known.
+
+use serde_json::{Value, json};
+use visits_tests::{TestApp, spawn_app, spawn_aws_app};
+
+/// A contact no other test (on the shared local AWS) uses.
+fn unique_email() -> String {
+    format!("pat-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+fn signup_body(email: &str) -> Value {
+    json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29", "email": email, "channel": "email"})
+}
+
+/// The texts sent to `to`, oldest first, from `GET /dev/outbox`.
+async fn sent_to(app: &TestApp, to: &str) -> Vec<String> {
+    let outbox = app.call("GET", "/dev/outbox", None, None).await;
+    outbox.body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["to"] == to)
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The six digits of the newest message to `to`.
+async fn code_sent_to(app: &TestApp, to: &str) -> String {
+    let texts = sent_to(app, to).await;
+    let text = texts.last().expect("a message");
+    let digits: String = text.split("code is ").nth(1).expect("a code").chars().take(6).collect();
+    assert!(digits.chars().all(|c| c.is_ascii_digit()), "{text}");
+    digits
+}
+
+async fn start(app: &TestApp, email: &str) -> Value {
+    let reply = app.call("POST", "/signup", None, Some(signup_body(email))).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    reply.body
+}
+
+async fn lander_path(app: TestApp) {
+    let email = unique_email();
+    let started = start(&app, &email).await;
+    assert!(started["signupId"].as_str().unwrap().starts_with("sgn_"));
+    assert_eq!(started["sentTo"], "p***@example.com");
+    let signup_id = started["signupId"].as_str().unwrap().to_owned();
+    let code = code_sent_to(&app, &email).await;
+
+    let verify = format!("/signup/{signup_id}/verify");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let reply = app.call("POST", &verify, None, Some(json!({"code": wrong}))).await;
+    reply.assert_problem(400, None);
+    assert!(reply.body["type"].as_str().unwrap().ends_with("code-invalid"), "{}", reply.body);
+
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body["patientId"].is_string() && reply.body["signupToken"].is_string());
+    let again = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    again.assert_problem(400, None);
+    assert_eq!(
+        again.body,
+        app.call("POST", &verify, None, Some(json!({"code": wrong}))).await.body,
+        "one body for all"
+    );
+
+    // The contact belongs to a patient now: the same answer, a message saying so, and no code.
+    let known = start(&app, &email).await;
+    assert_eq!(
+        known.as_object().unwrap().keys().collect::<Vec<_>>(),
+        started.as_object().unwrap().keys().collect::<Vec<_>>()
+    );
+    assert_eq!(known["sentTo"], started["sentTo"]);
+    let texts = sent_to(&app, &email).await;
+    assert!(texts.last().unwrap().contains("already have an account"), "{texts:?}");
+    assert!(!texts.last().unwrap().contains("code is"));
+}
+
+#[tokio::test]
+async fn the_lander_path_from_the_outbox_code_to_a_patient() {
+    lander_path(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn the_lander_path_on_the_aws_adapters() {
+    lander_path(spawn_aws_app().await).await;
+}
+
+#[tokio::test]
+async fn resend_answers_alike_for_known_and_unknown_signups() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let signup_id = start(&app, &email).await["signupId"].as_str().unwrap().to_owned();
+    let known = app.call("POST", &format!("/signup/{signup_id}/resend"), None, None).await;
+    let unknown = app.call("POST", "/signup/sgn_aaaaaaaaaaaaaaaaaaaa/resend", None, None).await;
+    let garbage = app.call("POST", "/signup/not-an-id/resend", None, None).await;
+    for reply in [&known, &unknown, &garbage] {
+        assert_eq!((reply.status, &reply.body), (202, &json!({"status": "accepted"})));
+    }
+    assert_eq!(sent_to(&app, &email).await.len(), 1, "a resend within 60 s sends nothing");
+    app.clock.advance(chrono::Duration::seconds(61));
+    app.call("POST", &format!("/signup/{signup_id}/resend"), None, None).await;
+    assert_eq!(sent_to(&app, &email).await.len(), 2);
+    let reply = app.call("POST", &format!("/signup/{signup_id}/resend"), None, Some(json!({"code": "1"}))).await;
+    reply.assert_problem(400, Some("code"));
+}
+
+#[tokio::test]
+async fn signup_bodies_are_strict_and_name_the_field() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let cases = [
+        (json!({"emial": email}), "emial"),
+        (json!({"givenName": null}), "givenName"),
+        (json!({"givenName": " "}), "givenName"),
+        (json!({"dateOfBirth": "1980-02-30"}), "dateOfBirth"),
+        (json!({"channel": "fax"}), "channel"),
+        (json!({"channel": "sms"}), "phone"),
+        (json!({"phone": "07911 123456"}), "phone"),
+        (json!({"email": "not-an-address"}), "email"),
+    ];
+    for (change, field) in cases {
+        let mut body = signup_body(&email);
+        for (key, value) in change.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let reply = app.call("POST", "/signup", None, Some(body)).await;
+        reply.assert_problem(400, Some(field));
+    }
+    let mut unborn = signup_body(&email);
+    unborn["dateOfBirth"] = json!("2031-01-01");
+    app.call("POST", "/signup", None, Some(unborn)).await.assert_problem(422, Some("dateOfBirth"));
+    let mut without_channel = signup_body(&email);
+    without_channel.as_object_mut().unwrap().remove("channel");
+    app.call("POST", "/signup", None, Some(without_channel)).await.assert_problem(400, Some("channel"));
+    assert!(sent_to(&app, &email).await.is_empty(), "nothing refused was sent");
+    let reply = app.call("POST", "/signup/sgn_aaaaaaaaaaaaaaaaaaaa/verify", None, Some(json!({"code": 123456}))).await;
+    reply.assert_problem(400, Some("code"));
+}
+
+#[tokio::test]
+async fn wrong_codes_from_one_source_are_throttled_like_join() {
+    let app = spawn_app().await;
+    let mut last = None;
+    for _ in 0..21 {
+        let reply =
+            app.call("POST", "/signup/sgn_aaaaaaaaaaaaaaaaaaaa/verify", None, Some(json!({"code": "123456"}))).await;
+        last = Some(reply.status);
+        if reply.status == 429 {
+            assert!(reply.header("retry-after").is_some());
+            break;
+        }
+        reply.assert_problem(400, None);
+    }
+    assert_eq!(last, Some(429), "20 failures per source, then 429");
+    // Starting a signup from that source is refused too: the count is the source's.
+    let reply = app.call("POST", "/signup", None, Some(signup_body(&unique_email()))).await;
+    reply.assert_problem(429, None);
+}
