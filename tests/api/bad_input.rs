@@ -324,7 +324,7 @@ async fn a_stored_visit_at_the_end_of_time_breaks_no_read() {
         updated_at: app.clock_now(),
         ..visits_domain::testing::scheduled_visit(id.clone(), &app.sub("patient"), &app.sub("clinician"), end)
     };
-    app.world().core().create(visit, "test", |d| d.record(AuditKind::VisitScheduled, []), None).await.unwrap();
+    app.world().core().create(visit, "test", |d| d.record(AuditKind::VisitScheduled, []), None, None).await.unwrap();
     let (dr, admin) = (app.accounts.clinician.clone(), app.accounts.admin.clone());
     for (method, path, bearer) in [
         ("GET", "/visits".to_owned(), &admin),

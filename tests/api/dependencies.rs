@@ -28,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lambda_http",
         ],
     ),
+    ("book-visit", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

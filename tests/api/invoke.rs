@@ -132,6 +132,12 @@ async fn signup_macs_with_kms_and_sends_the_code_through_ses() {
     assert_eq!((status, body["type"].as_str().map(|t| t.ends_with("code-invalid"))), (400, Some(true)), "{body}");
 }
 
+#[tokio::test]
+async fn book_visit_checks_the_signup_token_with_the_kms_public_key() {
+    let (status, body) = status_and_body(&invoke("book-visit", "book-visit.post-service-visits").await);
+    assert_eq!(status, 401, "{body}");
+}
+
 #[test]
 fn the_local_env_file_gives_every_function_what_the_template_declares() {
     let file = read("events/local-env.json");

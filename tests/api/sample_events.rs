@@ -144,6 +144,16 @@ async fn signup_samples_start_resend_and_refuse_an_unknown_signup_alike() {
     assert_eq!(world.outbox.sent().len(), 1, "an unknown signup's resend sends nothing");
 }
 
+#[tokio::test]
+async fn book_visit_sample_is_refused_for_its_made_up_signup_token() {
+    let world = seeded_world().await;
+    let bookings = visits_domain::usecases::Bookings::new(world.core(), world.tokens.clone(), world.store.clone());
+    let app = book_visit::App::new(bookings);
+    let response = book_visit::handle(&app, http("book-visit.post-service-visits")).await.unwrap();
+    // The claims and body parse and authorize as the lander's; no signer signed the token.
+    assert_eq!(response.status(), 401, "{:?}", response.body());
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

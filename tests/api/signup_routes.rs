@@ -57,6 +57,9 @@ async fn lander_path(app: TestApp) {
     let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(reply.body["patientId"].is_string() && reply.body["signupToken"].is_string());
+    let patient_id = reply.body["patientId"].as_str().unwrap().to_owned();
+    let signup_token = reply.body["signupToken"].as_str().unwrap().to_owned();
+    book_with_the_signup_token(&app, &signup_token, &patient_id, &email).await;
     let again = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
     again.assert_problem(400, None);
     assert_eq!(
@@ -75,6 +78,76 @@ async fn lander_path(app: TestApp) {
     let texts = sent_to(&app, &email).await;
     assert!(texts.last().unwrap().contains("already have an account"), "{texts:?}");
     assert!(!texts.last().unwrap().contains("code is"));
+}
+
+fn booking(app: &TestApp, signup_token: &str) -> Value {
+    json!({
+        "signupToken": signup_token,
+        "clinicianId": app.sub("clinician"),
+        "scheduledAt": (visits_tests::start_time() + chrono::Duration::days(2)).to_rfc3339(),
+        "durationMinutes": 20,
+    })
+}
+
+async fn book(app: &TestApp, bearer: &str, body: &Value, key: Option<&str>) -> visits_tests::Reply {
+    let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+    app.send("POST", "/service/visits", Some(bearer), Some(body.to_string()), &headers).await
+}
+
+/// The lander books with its own token; the patient and contact come from the signup. The token
+/// books once (a retry with the same key answers with the first visit), and the patient then
+/// sees the visit in the portal.
+async fn book_with_the_signup_token(app: &TestApp, signup_token: &str, patient_id: &str, email: &str) {
+    let body = booking(app, signup_token);
+    let lander = app.accounts.lander.clone();
+    book(app, &lander, &body, None).await.assert_problem(400, Some("Idempotency-Key"));
+    book(app, &app.accounts.clinician, &body, Some("k1")).await.assert_problem(403, None);
+    let mut smuggled = body.clone();
+    smuggled["patientContact"] = json!({"phone": "+447911000000"});
+    book(app, &lander, &smuggled, Some("k1")).await.assert_problem(400, Some("patientContact"));
+    let mut someone_else = body.clone();
+    someone_else["patientId"] = json!(app.sub("patient2"));
+    book(app, &lander, &someone_else, Some("k1")).await.assert_problem(400, Some("patientId"));
+
+    let booked = book(app, &lander, &body, Some("k1")).await;
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    assert_eq!(booked.body["patientId"], patient_id);
+    assert_eq!(booked.body["clinicianId"], app.sub("clinician"));
+    assert_eq!(
+        booked.body["patientContact"],
+        json!({"email": email, "displayName": "Pat Example"}),
+        "only what was proved"
+    );
+    let again = book(app, &lander, &body, Some("k1")).await;
+    assert_eq!((again.status, &again.body["visitId"]), (201, &booked.body["visitId"]), "a retry is a replay");
+    let reply = book(app, &lander, &body, Some("k2")).await;
+    reply.assert_problem(401, None);
+
+    let signed_in = app.call("GET", &format!("/dev/tokens?email={email}"), None, None).await;
+    assert_eq!((signed_in.status, &signed_in.body["role"]), (200, &json!("patient")), "{}", signed_in.body);
+    assert_eq!(signed_in.body["sub"], patient_id);
+    let portal = signed_in.body["token"].as_str().unwrap().to_owned();
+    let listed = app.call("GET", "/visits", Some(&portal), None).await;
+    assert_eq!(listed.body["items"][0]["visitId"], booked.body["visitId"], "{}", listed.body);
+}
+
+#[tokio::test]
+async fn an_expired_or_forged_signup_token_books_nothing() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let signup_id = start(&app, &email).await["signupId"].as_str().unwrap().to_owned();
+    let code = code_sent_to(&app, &email).await;
+    let verified = app.call("POST", &format!("/signup/{signup_id}/verify"), None, Some(json!({"code": code}))).await;
+    let token = verified.body["signupToken"].as_str().unwrap().to_owned();
+    let lander = app.accounts.lander.clone();
+    // A link token is not a signup token: another audience.
+    let visit_id = app.schedule().await;
+    let link = app.mint(&visit_id).await["token"].as_str().unwrap().to_owned();
+    book(&app, &lander, &booking(&app, &link), Some("a")).await.assert_problem(401, None);
+    book(&app, &lander, &booking(&app, "not.a.jwt"), Some("b")).await.assert_problem(401, None);
+    app.clock.advance(chrono::Duration::minutes(61));
+    book(&app, &lander, &booking(&app, &token), Some("c")).await.assert_problem(401, None);
+    assert_eq!(app.call("GET", "/dev/tokens?email=nobody@example.com", None, None).await.status, 404);
 }
 
 #[tokio::test]

@@ -100,6 +100,17 @@ fn every_route_is_wired_to_its_owner_with_the_right_authorizer() {
         }
     }
     assert_eq!(wired, expected, "routes in the template (function, route, public) differ from the code");
+
+    // The lander's route takes only the lander client's tokens, with the booking scope.
+    let book = &template["Resources"]["BookVisitFunction"]["Properties"]["Events"]["Book"]["Properties"]["Auth"];
+    assert_eq!(book["Authorizer"], "Service");
+    assert_eq!(
+        list(&book["AuthorizationScopes"]).iter().filter_map(|s| text(s)).collect::<Vec<_>>(),
+        [visits_domain::model::ServiceClient::SCHEDULE_SCOPE]
+    );
+    let service = &template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["Service"];
+    let audience = format!("{:?}", service["JwtConfiguration"]["audience"]);
+    assert!(audience.contains("LanderClient"), "{audience}");
 }
 
 #[test]

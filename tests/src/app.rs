@@ -51,6 +51,8 @@ pub struct Accounts {
     pub patient: String,
     pub clinician2: String,
     pub patient2: String,
+    /// The lander backend's client-credentials token.
+    pub lander: String,
     pub subs: Value,
 }
 
@@ -135,6 +137,10 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
             mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
         },
+        users: local_server::dev_users::DevUsers::Cognito {
+            client: aws_sdk_cognitoidentityprovider::Client::new(&config),
+            user_pool_id: provisioned.user_pool_id.clone(),
+        },
     };
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.aws_calls = Some(calls);
@@ -160,6 +166,7 @@ async fn start(
         patient: token("patient"),
         clinician2: token("clinician2"),
         patient2: token("patient2"),
+        lander: token("lander"),
         subs: tokens["subs"].clone(),
     };
     TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None }

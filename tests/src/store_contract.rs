@@ -38,7 +38,8 @@ fn event(visit: &mut Visit, kind: AuditKind) -> AuditRecord {
 /// Inserts a visit with its first audit record.
 async fn insert(store: &SharedStore, mut visit: Visit) -> Visit {
     let audit = vec![event(&mut visit, AuditKind::VisitScheduled)];
-    let change = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit, idempotency: None };
+    let change =
+        Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit, idempotency: None, signup: None };
     store.commit(change).await.expect("insert");
     visit
 }
@@ -54,6 +55,7 @@ fn update(visit: &Visit, kind: AuditKind, links: Vec<LinkWrite>, edit: impl FnOn
         links,
         audit,
         idempotency: None,
+        signup: None,
     };
     (next, change)
 }
@@ -93,13 +95,19 @@ pub async fn create_get_and_duplicate(store: SharedStore) {
     let visit = insert(&store, fresh.clone()).await;
     assert_eq!(store.visit(&visit.id).await.unwrap(), Some(visit.clone()));
     assert_eq!(store.visit(&ids.visit_id()).await.unwrap(), None);
-    let again = Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit: vec![], idempotency: None };
+    let again = Change {
+        visit: VisitWrite::Insert(visit.clone()),
+        links: vec![],
+        audit: vec![],
+        idempotency: None,
+        signup: None,
+    };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
     // Scheduling the same visit again, audit record and all (a re-run seed): still "exists",
     // though its first audit record is taken too.
     let mut twin = fresh;
     let audit = vec![event(&mut twin, AuditKind::VisitScheduled)];
-    let again = Change { visit: VisitWrite::Insert(twin), links: vec![], audit, idempotency: None };
+    let again = Change { visit: VisitWrite::Insert(twin), links: vec![], audit, idempotency: None, signup: None };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
 }
 
@@ -263,6 +271,7 @@ pub async fn idempotency_keys_are_taken_once(store: SharedStore) {
         links: vec![],
         audit: vec![],
         idempotency: Some(record(visit, expires_at)),
+        signup: None,
     };
     store.commit(change(&first, now() + Duration::hours(24))).await.unwrap();
     assert_eq!(
@@ -292,6 +301,7 @@ pub async fn an_expired_idempotency_key_can_be_reused(store: SharedStore) {
         links: vec![],
         audit: vec![],
         idempotency: Some(record(visit, expires_at)),
+        signup: None,
     };
     store.commit(insert_with(&old, now() - Duration::minutes(1))).await.unwrap();
     let new = new_visit(&ids, "p1", "c1", now() + Duration::hours(2));
@@ -483,14 +493,18 @@ pub mod signups {
 
     use chrono::{Duration, NaiveDate};
     use visits_domain::model::{
-        Channel, CodeChallenge, DateOfBirth, Digest, Email, PatientContact, Person, PersonName, Signup, SignupId,
-        SignupState, UserId,
+        AuditKind, Channel, CodeChallenge, DateOfBirth, Digest, Email, PatientContact, Person, PersonName, Signup,
+        SignupId, SignupState, UserId, Visit,
     };
-    use visits_domain::ports::{CommitError, SignupStore};
+    use visits_domain::ports::{Change, CommitError, SignupStore, SignupWrite, Store, VisitWrite};
 
-    use super::now;
+    use super::{CountingIds, event, new_visit, now};
 
-    pub type SharedSignups = Arc<dyn SignupStore>;
+    /// Signups live in the visits' store: a booking moves a signup and writes a visit at once.
+    pub trait VisitsAndSignups: Store + SignupStore {}
+    impl<T: Store + SignupStore> VisitsAndSignups for T {}
+
+    pub type SharedSignups = Arc<dyn VisitsAndSignups>;
 
     fn signup(n: u8) -> Signup {
         let today = NaiveDate::from_ymd_opt(2030, 3, 1).unwrap();
@@ -555,5 +569,42 @@ pub mod signups {
             "nothing half written"
         );
         assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient));
+    }
+
+    /// The lander's booking: the visit and the signup's move to booked in one write, only over
+    /// the signup version read; a stale one writes neither.
+    pub async fn a_booking_moves_its_signup_with_the_visit(store: SharedSignups) {
+        let patient = UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap();
+        let mut verified = signup(4);
+        store.save_signup(&verified, None, None).await.unwrap();
+        verified.verified(patient.clone(), now());
+        verified.version = 2;
+        store.save_signup(&verified, Some(1), None).await.unwrap();
+
+        let ids = CountingIds::default();
+        let booking = |visit: Visit, read: &Signup| {
+            let mut visit = visit;
+            let audit = vec![event(&mut visit, AuditKind::VisitScheduled)];
+            let booked = read.booked(&patient, visit.id.clone(), now()).expect("a verified signup books");
+            Change {
+                visit: VisitWrite::Insert(visit),
+                links: vec![],
+                audit,
+                idempotency: None,
+                signup: Some(SignupWrite { signup: booked, expected_version: read.version }),
+            }
+        };
+        let first = new_visit(&ids, patient.as_str(), "c1", now() + Duration::hours(1));
+        store.commit(booking(first.clone(), &verified)).await.unwrap();
+        let stored = store.signup(&verified.id).await.unwrap().unwrap();
+        assert!(matches!(&stored.state, SignupState::Booked { visit_id, .. } if *visit_id == first.id), "{stored:?}");
+        assert_eq!(stored.version, 3);
+
+        // A second booking from the same (now stale) read: refused, and no second visit.
+        let second = new_visit(&ids, patient.as_str(), "c1", now() + Duration::hours(2));
+        let stale = store.commit(booking(second.clone(), &verified)).await;
+        assert!(matches!(stale, Err(CommitError::VersionConflict)), "{stale:?}");
+        assert_eq!(store.visit(&second.id).await.unwrap(), None, "nothing half written");
+        assert_eq!(store.signup(&verified.id).await.unwrap().unwrap().version, 3);
     }
 }

@@ -7,7 +7,7 @@ use visits_domain::model::{DurationMinutes, PatientContact, Provider, UserId};
 use visits_domain::rules::Relation;
 use visits_domain::usecases::NewVisit;
 use visits_http::caller::caller;
-use visits_http::input::{header, json_body};
+use visits_http::input::{idempotency_key, json_body};
 use visits_http::views::VisitView;
 use visits_http::{Body, Problem, Request, Response, json};
 
@@ -27,18 +27,10 @@ struct ScheduleBody {
     patient_contact: Option<PatientContact>,
 }
 
-const MAX_IDEMPOTENCY_KEY: usize = 200;
-
 pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Problem> {
     let caller = caller(request)?;
     let body: ScheduleBody = json_body(request)?;
-    let key = header(request, "idempotency-key").map(str::trim);
-    if key.is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY) {
-        return Err(Problem::invalid_field(
-            "Idempotency-Key",
-            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} characters"),
-        ));
-    }
+    let key = idempotency_key(request)?;
     let new_visit = NewVisit {
         patient_id: body.patient_id,
         clinician_id: body.clinician_id,

@@ -14,8 +14,8 @@ use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreEr
 use crate::errors::store_error;
 use crate::keys::{self, n, s};
 use crate::schema::{
-    AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, RefusalItem, StoredLinkState, VisitItem, attr,
-    from_item, millis, to_item, value,
+    AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, RefusalItem, SignupItem, StoredLinkState, VisitItem,
+    attr, from_item, millis, to_item, value,
 };
 
 /// What each transaction item is, to read its cancellation reason.
@@ -27,6 +27,8 @@ enum Part {
     Redeem,
     Audit,
     Idempotency,
+    /// The signup a booking uses up.
+    Signup,
 }
 
 fn build_error(error: impl std::fmt::Display) -> CommitError {
@@ -106,6 +108,18 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
         }
     }
 
+    if let Some(write) = &change.signup {
+        entries.push((
+            Part::Signup,
+            put(
+                to_item(&SignupItem::new(&write.signup))?,
+                "#version = :signupVersion",
+                vec![(":signupVersion", value(&write.expected_version)?)],
+                vec![("#version", attr::VERSION)],
+            )?,
+        ));
+    }
+
     let (parts, writes): (Vec<Part>, Vec<TransactWriteItem>) = entries.into_iter().unzip();
     match client.transact_write_items().set_transact_items(Some(writes)).send().await {
         Ok(_) => Ok(()),
@@ -131,7 +145,7 @@ fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> Com
     let any_code = |code: &str| reasons.iter().any(|c| c.as_deref() == Some(code));
     if failed(&[Part::NewVisit]) {
         CommitError::AlreadyExists
-    } else if failed(&[Part::VisitUpdate, Part::Audit]) || any_code("TransactionConflict") {
+    } else if failed(&[Part::VisitUpdate, Part::Audit, Part::Signup]) || any_code("TransactionConflict") {
         CommitError::VersionConflict
     } else if failed(&[Part::Redeem]) {
         CommitError::LinkUnavailable

@@ -88,6 +88,11 @@ impl State {
                 return Err(CommitError::AlreadyExists);
             }
         }
+        if let Some(write) = &change.signup
+            && self.signups.get(&write.signup.id).is_none_or(|stored| stored.version != write.expected_version)
+        {
+            return Err(CommitError::VersionConflict);
+        }
         Ok(())
     }
 
@@ -116,6 +121,9 @@ impl State {
         self.audit.entry(visit.id.clone()).or_default().extend(change.audit);
         if let Some(record) = change.idempotency {
             self.idempotency.insert(record.key.clone(), record);
+        }
+        if let Some(write) = change.signup {
+            self.signups.insert(write.signup.id.clone(), write.signup);
         }
         self.visits.insert(visit.id.clone(), visit);
     }

@@ -3,21 +3,38 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use visits_domain::DomainError;
-use visits_domain::model::{Caller, Role, UserId};
+use visits_domain::model::{Caller, Role, ServiceClient, UserId};
 
 /// The caller named by the authorizer's claims: `sub` and the `cognito:groups` role.
 /// No claims (no authorizer ran) is 401; a token without a known role is 403.
 pub fn caller(request: &Request) -> Result<Caller, DomainError> {
-    let claims = match request.request_context_ref() {
+    let claims = claims(request).ok_or(DomainError::Unauthenticated)?;
+    let id = claims.get("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(DomainError::Unauthenticated)?;
+    let role = claims.get("cognito:groups").and_then(|groups| strongest_role(groups)).ok_or(DomainError::Forbidden)?;
+    Ok(Caller { id, role })
+}
+
+/// The backend calling with a client-credentials token that carries `scope`: its app client id
+/// is `client_id` (Cognito access tokens) or `sub`. A person's token (it has groups) or one
+/// without the scope is 403; no claims is 401.
+pub fn service_client(request: &Request, scope: &str) -> Result<ServiceClient, DomainError> {
+    let claims = claims(request).ok_or(DomainError::Unauthenticated)?;
+    let scoped = claims.get("scope").is_some_and(|scopes| scopes.split(' ').any(|s| s == scope));
+    if !scoped || claims.contains_key("cognito:groups") || claims.contains_key("username") {
+        return Err(DomainError::Forbidden);
+    }
+    let id = claims.get("client_id").or_else(|| claims.get("sub"));
+    let id = id.and_then(|id| UserId::parse(id).ok()).ok_or(DomainError::Unauthenticated)?;
+    Ok(ServiceClient { id })
+}
+
+fn claims(request: &Request) -> Option<&std::collections::HashMap<String, String>> {
+    match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => {
             context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
         }
         _ => None,
-    };
-    let claims = claims.ok_or(DomainError::Unauthenticated)?;
-    let id = claims.get("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(DomainError::Unauthenticated)?;
-    let role = claims.get("cognito:groups").and_then(|groups| strongest_role(groups)).ok_or(DomainError::Forbidden)?;
-    Ok(Caller { id, role })
+    }
 }
 
 /// The strongest role in a groups claim, in every form API Gateway hands it over: a JSON array,

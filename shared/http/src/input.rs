@@ -104,6 +104,21 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
     request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
+const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// The `Idempotency-Key` header, trimmed: 1 to 200 characters when present (header bytes are
+/// checked before a handler runs).
+pub fn idempotency_key(request: &Request) -> Result<Option<&str>, Problem> {
+    let key = header(request, "idempotency-key").map(str::trim);
+    if key.is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY) {
+        return Err(Problem::invalid_field(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} characters"),
+        ));
+    }
+    Ok(key)
+}
+
 pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     header_value(request.headers(), name)
 }

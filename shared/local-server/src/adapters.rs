@@ -9,6 +9,7 @@ use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 use visits_embedded::{EmbeddedWorld, Outbox};
 
+use crate::dev_users::DevUsers;
 use crate::provision::Provisioned;
 
 /// Where `GET /dev/outbox` reads what was "sent".
@@ -25,6 +26,7 @@ pub struct Adapters {
     pub video: Arc<dyn VideoProvider>,
     pub outbox: OutboxSource,
     pub onboarding: Onboarding,
+    pub users: DevUsers,
 }
 
 /// What signup and applications need beyond the visit core.
@@ -47,6 +49,7 @@ impl Adapters {
                 mac: world.mac.clone(),
                 directory: world.directory.clone(),
             },
+            users: DevUsers::Embedded(world.directory.clone()),
         }
     }
 
@@ -64,8 +67,9 @@ impl Adapters {
         let onboarding = Onboarding {
             signups: store.clone(),
             mac: Arc::new(visits_kms::KmsMac::new(kms.clone(), &provisioned.mac_key)),
-            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
+            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id)),
         };
+        let users = DevUsers::Cognito { client: cognito, user_pool_id: provisioned.user_pool_id.clone() };
         let core = core_of(store);
         let signer = Arc::new(visits_kms::KmsSigner::new(kms, &provisioned.signing_key));
         let tokens = visits_runtime::config::tokens(signer, &core.policy);
@@ -75,7 +79,7 @@ impl Adapters {
         });
         let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding })
+        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding, users })
     }
 }
 

@@ -53,13 +53,21 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
     },
 ];
 
+/// The lander backend's app client: `GET /dev/tokens` gives it a client-credentials token.
+pub const LANDER_CLIENT_ID: &str = "lander-demo-client";
+
 #[derive(Serialize, Deserialize)]
 struct DevClaims {
     iss: String,
     aud: String,
     sub: String,
-    #[serde(rename = "cognito:groups")]
+    /// A person's token has groups; a client-credentials token has a scope and its client id.
+    #[serde(rename = "cognito:groups", default, skip_serializing_if = "Vec::is_empty")]
     groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
     token_use: String,
     iat: i64,
     exp: i64,
@@ -91,20 +99,47 @@ impl DevAuth {
             body.insert(account.key.into(), self.issue(account, now).into());
             subs.insert(account.key.into(), account.sub.into());
         }
+        body.insert("lander".into(), self.issue_lander(now).into());
+        subs.insert("lander".into(), LANDER_CLIENT_ID.into());
         body.insert("subs".into(), subs.into());
         body.into()
     }
 
     fn issue(&self, account: &DemoAccount, now: i64) -> String {
-        let claims = DevClaims {
+        self.issue_user(account.sub, account.group, now)
+    }
+
+    /// A person's token: `sub` in `group`.
+    pub fn issue_user(&self, sub: &str, group: &str, now: i64) -> String {
+        self.sign(DevClaims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: account.sub.into(),
-            groups: vec![account.group.into()],
+            sub: sub.into(),
+            groups: vec![group.into()],
+            scope: None,
+            client_id: None,
             token_use: "access".into(),
             iat: now,
             exp: now + LIFETIME_SECONDS,
-        };
+        })
+    }
+
+    /// The lander backend's client-credentials token: a scope, no groups, no person.
+    fn issue_lander(&self, now: i64) -> String {
+        self.sign(DevClaims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: LANDER_CLIENT_ID.into(),
+            groups: Vec::new(),
+            scope: Some(visits_domain::model::ServiceClient::SCHEDULE_SCOPE.into()),
+            client_id: Some(LANDER_CLIENT_ID.into()),
+            token_use: "access".into(),
+            iat: now,
+            exp: now + LIFETIME_SECONDS,
+        })
+    }
+
+    fn sign(&self, claims: DevClaims) -> String {
         jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &self.encoding).unwrap_or_default()
     }
 
@@ -153,6 +188,15 @@ mod tests {
         let claims = auth.authorize(&token).unwrap();
         assert_eq!(claims["cognito:groups"], "[clinician]");
         assert_eq!(claims["sub"], DEMO_ACCOUNTS[1].sub);
+    }
+
+    #[test]
+    fn the_lander_token_has_a_scope_and_no_groups() {
+        let auth = DevAuth::generate();
+        let claims = auth.authorize(&auth.issue_lander(chrono::Utc::now().timestamp())).unwrap();
+        assert_eq!(claims["scope"], "video-visits/visits.schedule");
+        assert_eq!(claims["client_id"], LANDER_CLIENT_ID);
+        assert!(!claims.contains_key("cognito:groups"));
     }
 
     #[test]

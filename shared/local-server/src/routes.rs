@@ -14,16 +14,18 @@ pub enum Function {
     RedeemToken,
     StartSession,
     Signup,
+    BookVisit,
 }
 
 /// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
-pub const OWNERS: [(&str, &[RouteKey], Function); 6] = [
+pub const OWNERS: [(&str, &[RouteKey], Function); 7] = [
     ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
     ("mint-link", mint_link::ROUTES, Function::MintLink),
     ("notify", notify::ROUTES, Function::Notify),
     ("redeem-token", redeem_token::ROUTES, Function::RedeemToken),
     ("start-session", start_session::ROUTES, Function::StartSession),
     ("signup", signup::ROUTES, Function::Signup),
+    ("book-visit", book_visit::ROUTES, Function::BookVisit),
 ];
 
 /// Routes without the Cognito authorizer: the patient's join routes and signup.
@@ -131,7 +133,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 16, "13 visit and join routes, 3 signup routes");
+        assert_eq!(count, 17, "13 visit and join routes, 3 signup routes, the lander's booking");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub async fn seed_visit(core: &Core) -> Result<(), String> {
         version: 0,
         ..scheduled_visit(VisitId::parse(VISIT_ID)?, patient_id(), clinician_id(), now + Duration::minutes(5))
     };
-    match core.create(visit, "admin:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None).await {
+    match core.create(visit, "admin:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None, None).await {
         Ok(_) | Err(CommitError::AlreadyExists) => Ok(()),
         Err(error) => Err(format!("seeding the sample visit: {error:?}")),
     }

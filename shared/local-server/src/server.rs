@@ -15,6 +15,7 @@ use visits_http::{Problem, json as json_response};
 
 use crate::adapters::{Adapters, OutboxSource};
 use crate::dev_auth::DevAuth;
+use crate::dev_users::DevUsers;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
 use crate::routes::{Function, RouteTable};
 
@@ -27,18 +28,21 @@ pub struct LocalApp {
     routes: RouteTable,
     auth: DevAuth,
     outbox: OutboxSource,
+    users: DevUsers,
     schedule_visit: schedule_visit::App,
     mint_link: mint_link::App,
     notify: notify::App,
     redeem_token: redeem_token::App,
     start_session: start_session::App,
     signup: signup::App,
+    book_visit: book_visit::App,
 }
 
 impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
-        let Adapters { core, tokens, notifier, video, outbox, onboarding } = adapters;
+        let Adapters { core, tokens, notifier, video, outbox, onboarding, users } = adapters;
+        let bookings = visits_domain::usecases::Bookings::new(core.clone(), tokens.clone(), onboarding.signups.clone());
         let signups = visits_domain::usecases::Signups::new(
             core.clone(),
             tokens.clone(),
@@ -56,7 +60,9 @@ impl LocalApp {
             redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
             start_session: start_session::App::new(core, tokens, video),
             signup: signup::App::new(signups),
+            book_visit: book_visit::App::new(bookings),
             outbox,
+            users,
         }
     }
 
@@ -73,7 +79,7 @@ impl LocalApp {
         };
         let path = parts.uri.path().to_owned();
         if parts.method == Method::GET && path == "/dev/tokens" {
-            return http_response(json_response(StatusCode::OK, &self.auth.tokens_body()));
+            return http_response(self.dev_tokens(parts.uri.query()).await);
         }
         if parts.method == Method::GET && path == "/dev/outbox" {
             return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
@@ -124,12 +130,33 @@ impl LocalApp {
             Function::RedeemToken => redeem_token::handle(&self.redeem_token, request).await,
             Function::StartSession => start_session::handle(&self.start_session, request).await,
             Function::Signup => signup::handle(&self.signup, request).await,
+            Function::BookVisit => book_visit::handle(&self.book_visit, request).await,
         };
         match response {
             Ok(response) => http_response(response),
             Err(error) => {
                 tracing::error!(error = %error, "handler failed");
                 http_response(Problem::from(visits_domain::DomainError::Internal(error.to_string())).into_response())
+            }
+        }
+    }
+}
+
+impl LocalApp {
+    /// `GET /dev/tokens`: the demo accounts' tokens; with `?email=`, a token for the user signup
+    /// or approval created with that address (404 when there is none).
+    async fn dev_tokens(&self, query: Option<&str>) -> lambda_http::Response<lambda_http::Body> {
+        let email = query.and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(name, _)| name == "email").map(|(_, v)| v.into_owned())
+        });
+        let Some(email) = email else { return json_response(StatusCode::OK, &self.auth.tokens_body()) };
+        match self.users.by_email(&email).await {
+            Some(user) => {
+                let token = self.auth.issue_user(&user.sub, &user.group, chrono::Utc::now().timestamp());
+                json_response(StatusCode::OK, &serde_json::json!({"token": token, "sub": user.sub, "role": user.group}))
+            }
+            None => {
+                Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no user has that email").into_response()
             }
         }
     }

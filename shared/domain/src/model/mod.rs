@@ -26,7 +26,7 @@ pub use one_time_code::{
     CODE_LIFETIME, CodeChallenge, CodeRefused, MAX_RESENDS, MAX_WRONG_TRIES, OneTimeCode, RESEND_GAP, Resend,
 };
 pub use refusal::{RefusalRecord, refusals_are_intact};
-pub use role::{Caller, Role};
+pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
 pub use signup::{DateOfBirth, Person, PersonName, Signup, SignupId, SignupState};
 pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};

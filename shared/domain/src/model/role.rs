@@ -44,3 +44,20 @@ impl Caller {
         format!("{}:{}", self.role.as_str(), self.id)
     }
 }
+
+/// A backend calling with its own identity (a client-credentials token), not a person: the
+/// lander's backend booking a signed-up patient's visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceClient {
+    /// The app client id.
+    pub id: UserId,
+}
+
+impl ServiceClient {
+    /// The scope a client-credentials token needs to book visits.
+    pub const SCHEDULE_SCOPE: &'static str = "video-visits/visits.schedule";
+
+    pub fn actor(&self) -> String {
+        format!("service:{}", self.id)
+    }
+}

@@ -107,6 +107,14 @@ pub enum SignupState {
         patient_id: UserId,
         at: DateTime<Utc>,
     },
+    /// The lander booked the first visit with the signup token: the token is used up.
+    Booked {
+        #[serde(rename = "patientId")]
+        patient_id: UserId,
+        #[serde(rename = "visitId")]
+        visit_id: super::VisitId,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,13 +143,42 @@ impl Signup {
                 let nobody = Digest::ZERO;
                 self.challenge.check(&nobody, now).and(Err(CodeRefused::Invalid))
             }
-            SignupState::Verified { .. } => self.challenge.check(presented, now).and(Err(CodeRefused::Invalid)),
+            SignupState::Verified { .. } | SignupState::Booked { .. } => {
+                self.challenge.check(presented, now).and(Err(CodeRefused::Invalid))
+            }
         }
     }
 
     /// Records the patient the right code created.
     pub fn verified(&mut self, patient_id: UserId, now: DateTime<Utc>) {
         self.state = SignupState::Verified { patient_id, at: now };
+    }
+
+    /// The patient's first visit, booked with the signup token: only from `Verified`, for that
+    /// patient. `None` when the token is used up or names someone else.
+    pub fn booked(&self, patient_id: &UserId, visit_id: super::VisitId, now: DateTime<Utc>) -> Option<Signup> {
+        match &self.state {
+            SignupState::Verified { patient_id: verified, .. } if verified == patient_id => Some(Signup {
+                state: SignupState::Booked { patient_id: patient_id.clone(), visit_id, at: now },
+                version: self.version + 1,
+                ..self.clone()
+            }),
+            _ => None,
+        }
+    }
+
+    /// The contact the person proved: the one the codes went to, nothing else they typed.
+    pub fn verified_contact(&self) -> PatientContact {
+        let display_name = super::DisplayName::parse(&format!(
+            "{} {}",
+            self.person.given_name.expose(),
+            self.person.family_name.expose()
+        ))
+        .ok();
+        match self.channel {
+            Channel::Sms => PatientContact { phone: self.contact.phone.clone(), email: None, display_name },
+            Channel::Email => PatientContact { phone: None, email: self.contact.email.clone(), display_name },
+        }
     }
 }
 
@@ -193,6 +230,27 @@ mod tests {
         for bad in ["1981-02-29", "2026-11-26", "1890-01-01", "1980-2-3", "29/02/1980", "+1980-02-29"] {
             assert!(DateOfBirth::parse(bad, today()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn only_a_verified_signup_books_and_only_once_with_only_the_proved_contact() {
+        let patient = UserId::parse("p-1").unwrap();
+        let visit = crate::model::VisitId::from_random([1; crate::model::VisitId::RANDOM_BYTES]);
+        assert!(signup(SignupState::Pending).booked(&patient, visit.clone(), at(5)).is_none());
+        assert!(signup(SignupState::KnownContact).booked(&patient, visit.clone(), at(5)).is_none());
+        let mut verified = signup(SignupState::Verified { patient_id: patient.clone(), at: at(1) });
+        verified.contact.phone = Some(crate::model::PhoneNumber::parse("+447911123456").unwrap());
+        let other = UserId::parse("p-2").unwrap();
+        assert!(verified.booked(&other, visit.clone(), at(5)).is_none(), "another patient's token");
+        let booked = verified.booked(&patient, visit.clone(), at(5)).unwrap();
+        assert_eq!(booked.version, verified.version + 1);
+        assert!(booked.booked(&patient, visit, at(6)).is_none(), "used up");
+        let contact = verified.verified_contact();
+        assert_eq!(
+            (contact.phone, contact.email.map(|e| e.expose().to_owned())),
+            (None, Some("pat@example.com".into()))
+        );
+        assert_eq!(contact.display_name.unwrap().expose(), "Pat Example");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
 pub use signups::{Directory, DirectoryError, SignupStore};
 pub use store::{
-    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, Store, StoreError,
-    VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
+    Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupWrite, Store,
+    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
 pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};

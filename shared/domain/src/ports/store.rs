@@ -137,6 +137,14 @@ pub struct Change {
     pub links: Vec<LinkWrite>,
     pub audit: Vec<AuditRecord>,
     pub idempotency: Option<IdempotencyRecord>,
+    /// A signup moved with the visit (the lander's booking uses its signup up): written only over
+    /// the version read, else `VersionConflict`.
+    pub signup: Option<SignupWrite>,
+}
+
+pub struct SignupWrite {
+    pub signup: crate::model::Signup,
+    pub expected_version: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -60,12 +60,14 @@ impl Core {
         actor: &str,
         draft: impl FnOnce(&mut Draft),
         idempotency: Option<crate::ports::IdempotencyRecord>,
+        signup: Option<crate::ports::SignupWrite>,
     ) -> Result<Visit, CommitError> {
         let mut pending = Draft::new(visit.updated_at);
         draft(&mut pending);
         let audit = chain(&mut visit, actor, pending.now, pending.events);
         visit.version = 1;
-        let change = Change { visit: VisitWrite::Insert(visit.clone()), links: pending.links, audit, idempotency };
+        let change =
+            Change { visit: VisitWrite::Insert(visit.clone()), links: pending.links, audit, idempotency, signup };
         self.store.commit(change).await?;
         Ok(visit)
     }
@@ -105,7 +107,11 @@ impl Core {
             let audit = chain(&mut visit, actor, draft.now, draft.events);
             visit.version = read.version + 1;
             let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version };
-            match self.store.commit(Change { visit: write, links: draft.links, audit, idempotency: None }).await {
+            match self
+                .store
+                .commit(Change { visit: write, links: draft.links, audit, idempotency: None, signup: None })
+                .await
+            {
                 Ok(()) => return Ok((out, visit)),
                 Err(CommitError::VersionConflict) => continue,
                 Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable),

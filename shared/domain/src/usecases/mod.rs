@@ -2,6 +2,7 @@
 //! builds only the adapters (and links only the SDK crates) its routes use.
 
 mod attempts;
+mod bookings;
 mod contact_flow;
 mod core;
 mod joins;
@@ -12,6 +13,7 @@ mod sessions;
 mod signups;
 mod visits;
 
+pub use bookings::{Bookings, ServiceBooking};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};
 pub use joins::{Joins, LinkPreview, Redemption};

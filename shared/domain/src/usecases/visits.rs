@@ -9,7 +9,7 @@ use crate::model::{
     AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, UserId,
     Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
 };
-use crate::ports::{CommitError, Cursor, IdempotencyRecord, VisitHistory, VisitPage, VisitQuery, When};
+use crate::ports::{CommitError, Cursor, IdempotencyRecord, SignupWrite, VisitHistory, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
 
 /// A validated scheduling request.
@@ -43,6 +43,13 @@ pub struct AuditTrail {
     pub valid: bool,
 }
 
+/// Who writes a new visit (as the audit trail names them), and the record that makes a retry
+/// of their request a replay.
+pub(crate) struct Scheduler {
+    pub actor: String,
+    pub idempotency: Option<IdempotencyRecord>,
+}
+
 pub struct Visits {
     core: Core,
 }
@@ -61,6 +68,34 @@ impl Visits {
         idempotency_key: Option<&str>,
     ) -> Result<Visit, DomainError> {
         let clinician_id = may_schedule_for(caller, request.clinician_id.clone())?;
+        let idempotency = idempotency_key.map(|key| self.idempotency_record(&caller.id, key, &request));
+        if let Some(visit) = self.replay(idempotency.as_ref()).await? {
+            return Ok(visit);
+        }
+        let by = Scheduler { actor: caller.actor(), idempotency };
+        self.insert(request, clinician_id, by, |_| Ok(None)).await
+    }
+
+    /// The record that makes a retry of `request` (as hashed: `hashed`) under `key` a replay.
+    pub(crate) fn idempotency_record(&self, owner: &UserId, key: &str, hashed: &impl Serialize) -> IdempotencyRecord {
+        IdempotencyRecord {
+            key: format!("{owner}:{key}"),
+            request_hash: crate::model::Digest::of(&serde_json::to_vec(hashed).unwrap_or_default()),
+            visit_id: self.core.ids.visit_id(),
+            expires_at: self.core.now() + self.core.policy.idempotency_ttl,
+        }
+    }
+
+    /// Writes a new visit for `request` (its clinician resolved, its replay ruled out), with the
+    /// idempotency record and, when `signup_of` gives one, the signup it uses up (moved in the
+    /// same write).
+    pub(crate) async fn insert(
+        &self,
+        request: NewVisit,
+        clinician_id: UserId,
+        by: Scheduler,
+        signup_of: impl FnOnce(&VisitId) -> Result<Option<SignupWrite>, DomainError>,
+    ) -> Result<Visit, DomainError> {
         let now = self.core.now();
         if request.scheduled_at <= now {
             return Err(DomainError::rule("scheduledAt", "must be in the future"));
@@ -69,23 +104,12 @@ impl Visits {
         if request.scheduled_at > now + horizon {
             return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
         }
-        let idempotency = match idempotency_key {
-            Some(key) => {
-                let record = IdempotencyRecord {
-                    key: format!("{}:{key}", caller.id),
-                    request_hash: crate::model::Digest::of(&serde_json::to_vec(&request).unwrap_or_default()),
-                    visit_id: self.core.ids.visit_id(),
-                    expires_at: now + self.core.policy.idempotency_ttl,
-                };
-                if let Some(visit) = self.replay(&record).await? {
-                    return Ok(visit);
-                }
-                Some(record)
-            }
-            None => None,
-        };
+        let idempotency = by.idempotency;
+        let id = idempotency.as_ref().map_or_else(|| self.core.ids.visit_id(), |r| r.visit_id.clone());
+        let signup = signup_of(&id)?;
+        let uses_signup = signup.is_some();
         let visit = Visit {
-            id: idempotency.as_ref().map_or_else(|| self.core.ids.visit_id(), |r| r.visit_id.clone()),
+            id,
             patient_id: request.patient_id,
             clinician_id,
             scheduled_at: request.scheduled_at,
@@ -116,23 +140,26 @@ impl Visits {
                 ],
             )
         };
-        match self.core.create(visit.clone(), &caller.actor(), scheduled, idempotency.clone()).await {
+        match self.core.create(visit.clone(), &by.actor, scheduled, idempotency.clone(), signup).await {
             Ok(visit) => Ok(visit),
-            // Another request with the same key won the race: answer as a replay.
-            Err(CommitError::AlreadyExists) => match idempotency {
-                Some(record) => self
-                    .replay(&record)
-                    .await?
-                    .ok_or_else(|| DomainError::Internal("idempotency record vanished after a conflict".into())),
-                None => Err(DomainError::Internal("a fresh visit id collided".into())),
-            },
+            // Another request with the same key won the race (and, booking, used the signup up):
+            // answer as a replay.
+            Err(error @ (CommitError::AlreadyExists | CommitError::VersionConflict)) => {
+                match (self.replay(idempotency.as_ref()).await?, error) {
+                    (Some(visit), _) => Ok(visit),
+                    // The signup moved since it was read: another booking used it.
+                    (None, CommitError::VersionConflict) if uses_signup => Err(DomainError::Unauthenticated),
+                    (None, other) => Err(DomainError::Internal(format!("a new visit conflicted: {other}"))),
+                }
+            }
             Err(CommitError::Store(error)) => Err(store_error(error)),
             Err(other) => Err(DomainError::Internal(other.to_string())),
         }
     }
 
     /// The visit a previous request with this key created, if the request matches.
-    async fn replay(&self, record: &IdempotencyRecord) -> Result<Option<Visit>, DomainError> {
+    pub(crate) async fn replay(&self, record: Option<&IdempotencyRecord>) -> Result<Option<Visit>, DomainError> {
+        let Some(record) = record else { return Ok(None) };
         let Some(stored) = self.core.store.idempotency_record(&record.key).await.map_err(store_error)? else {
             return Ok(None);
         };
