@@ -22,6 +22,7 @@ mod notifications;
 mod openapi;
 mod round_trips;
 mod sample_events;
+mod signup_faults;
 mod signup_routes;
 mod signups;
 mod single_use;

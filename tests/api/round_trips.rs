@@ -30,6 +30,14 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /join", 3, 3),
     // A visit whose session never started: no room to close.
     ("POST /visits/{visitId}/cancel", 2, 2),
+    // The lander's path. The contact's lookup needs its MAC; the code goes out after the write.
+    ("POST /signup", 6, 4),
+    // Within 60 s of the first code: nothing is sent.
+    ("POST /signup/{signupId}/resend (held back)", 2, 1),
+    // The wrong try is kept and the source's count raised together.
+    ("POST /signup/{signupId}/verify (wrong code)", 5, 2),
+    ("POST /signup/{signupId}/verify", 8, 5),
+    ("POST /service/visits", 3, 2),
 ];
 
 /// The README walk-through's ten requests, in sequence, may wait for this many round trips
@@ -127,6 +135,35 @@ async fn each_route_stays_within_its_round_trip_budget() {
     let cancelled = walk.step("POST /visits/{visitId}/cancel", false, app.call("POST", &cancel, Some(&dr), None)).await;
     assert_eq!(cancelled.status, 200);
 
+    // The lander's path: signup, a resend, a wrong code, the right one, the booking.
+    let email = format!("walk-{}@example.com", uuid::Uuid::new_v4().simple());
+    let body = serde_json::json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29",
+        "email": email, "channel": "email"});
+    let started = walk.step("POST /signup", false, app.call("POST", "/signup", None, Some(body))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let signup = started.body["signupId"].as_str().unwrap().to_owned();
+    let resend = format!("/signup/{signup}/resend");
+    let resent =
+        walk.step("POST /signup/{signupId}/resend (held back)", false, app.call("POST", &resend, None, None)).await;
+    assert_eq!(resent.status, 202);
+    let outbox = app.call("GET", "/dev/outbox", None, None).await;
+    let messages = outbox.body["messages"].as_array().unwrap();
+    let text = messages.iter().rev().find(|m| m["to"] == email).and_then(|m| m["body"].as_str()).unwrap();
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let verify = format!("/signup/{signup}/verify");
+    let refused = app.call("POST", &verify, None, Some(serde_json::json!({"code": wrong})));
+    assert_eq!(walk.step("POST /signup/{signupId}/verify (wrong code)", false, refused).await.status, 400);
+    let verified = app.call("POST", &verify, None, Some(serde_json::json!({"code": code})));
+    let verified = walk.step("POST /signup/{signupId}/verify", false, verified).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    let booking = serde_json::json!({"signupToken": verified.body["signupToken"], "clinicianId": app.sub("clinician"),
+        "scheduledAt": (visits_tests::start_time() + chrono::Duration::days(1)).to_rfc3339(), "durationMinutes": 20});
+    let lander = app.accounts.lander.clone();
+    let book =
+        app.send("POST", "/service/visits", Some(&lander), Some(booking.to_string()), &[("idempotency-key", "walk")]);
+    assert_eq!(walk.step("POST /service/visits", false, book).await.status, 201);
+
     let table = table(&walk.spent);
     if let Ok(path) = std::env::var("ROUND_TRIPS_TABLE") {
         local_invoke::section::replace(&path, "round-trips", &table).expect("the table is written");
@@ -170,6 +207,7 @@ fn iam_prefix(service: &str) -> &'static str {
         "SNS" => "sns",
         "Chime SDK Meetings" | "ChimeSDKMeetings" => "chime",
         "Connect" => "connect",
+        "Cognito Identity Provider" | "CognitoIdentityProvider" => "cognito-idp",
         other => panic!("no IAM prefix known for {other}"),
     }
 }

@@ -75,12 +75,17 @@ impl Directory for CognitoDirectory {
             .message_action(MessageActionType::Suppress)
             .send()
             .await;
-        match created {
-            Ok(_) => {}
+        let sub = match created {
+            // The new user's attributes carry its sub: no second read.
+            Ok(output) => output
+                .user()
+                .and_then(|user| user.attributes().iter().find(|a| a.name() == "sub"))
+                .and_then(|a| a.value())
+                .map(str::to_owned),
             // A retried verification: the user was made the first time.
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_username_exists_exception()) => {}
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_username_exists_exception()) => None,
             Err(error) => return Err(failure(error)),
-        }
+        };
         // Adding to a group the user is in already is not an error: retries are safe.
         self.client
             .admin_add_user_to_group()
@@ -90,7 +95,12 @@ impl Directory for CognitoDirectory {
             .send()
             .await
             .map_err(failure)?;
-        self.sub_of(username).await
+        match sub {
+            Some(sub) => {
+                UserId::parse(&sub).map_err(|_| DirectoryError::Failed("the user's sub is not a user id".into()))
+            }
+            None => self.sub_of(username).await,
+        }
     }
 }
 

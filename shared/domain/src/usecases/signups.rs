@@ -105,9 +105,16 @@ impl Signups {
     /// Sends a new code when the rules allow; answers the same either way (and for unknown ids).
     pub async fn resend(&self, raw_id: &str, source_ip: &str) -> Result<(), DomainError> {
         let now = self.core.now();
-        self.guard(source_ip, now).await?;
-        let Ok(id) = SignupId::parse(raw_id) else { return Ok(()) };
-        let Some(mut signup) = self.signups.signup(&id).await.map_err(store_error)? else { return Ok(()) };
+        let id = SignupId::parse(raw_id).ok();
+        // Independent: the source's count and the signup.
+        let read = async {
+            match &id {
+                Some(id) => self.signups.signup(id).await.map_err(store_error),
+                None => Ok(None),
+            }
+        };
+        let (_, signup) = futures::try_join!(self.guard(source_ip, now), read)?;
+        let (Some(id), Some(mut signup)) = (id, signup) else { return Ok(()) };
         if signup.challenge.may_resend(now) != Resend::Allowed {
             return Ok(());
         }
@@ -149,15 +156,17 @@ impl Signups {
         signup.version += 1;
         match checked {
             Ok(()) => {}
-            Err(refused) => {
-                // The wrong try is kept (it counts toward the lock) before answering.
+            // The wrong try is kept (it counts toward the lock) before answering; a wrong code
+            // also counts against the source, in the same breath.
+            Err(CodeRefused::Locked { until }) => {
                 self.save(&signup, read_version, None).await?;
-                return match refused {
-                    CodeRefused::Locked { until } => Err(DomainError::TooManyAttempts {
-                        retry_after_seconds: (until - now).num_seconds().max(1) as u64,
-                    }),
-                    CodeRefused::Invalid => self.refuse(source_ip, seen, now).await,
-                };
+                return Err(DomainError::TooManyAttempts {
+                    retry_after_seconds: (until - now).num_seconds().max(1) as u64,
+                });
+            }
+            Err(CodeRefused::Invalid) => {
+                futures::try_join!(self.save(&signup, read_version, None), self.count_failure(source_ip, seen, now))?;
+                return Err(DomainError::CodeInvalid);
             }
         }
         let contact = contact_message(&signup.contact, signup.channel)?;
@@ -203,9 +212,13 @@ impl Signups {
     }
 
     async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
-        let window = self.core.policy.failure_window;
-        self.core.store.record_failure(&source_key(source_ip), now, window, seen).await.map_err(store_error)?;
+        self.count_failure(source_ip, seen, now).await?;
         Err(DomainError::CodeInvalid)
+    }
+
+    async fn count_failure(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let window = self.core.policy.failure_window;
+        self.core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(store_error)
     }
 
     async fn mac(&self, message: &[u8]) -> Result<Digest, DomainError> {

@@ -1,0 +1,55 @@
+//! Fault injection on the lander's path: a throttled Cognito or MAC key is a 503 that sends
+//! nothing extra, creates nobody and leaves the code usable.
+
+use aws_smithy_mocks::{Rule, mock};
+use serde_json::json;
+use visits_tests::{Faults, TestApp, spawn_aws_app_with, throttling_response};
+
+fn signup_body(email: &str) -> serde_json::Value {
+    json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29", "email": email, "channel": "email"})
+}
+
+async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
+    let outbox = app.call("GET", "/dev/outbox", None, None).await;
+    let messages = outbox.body["messages"].as_array().cloned().unwrap_or_default();
+    messages.iter().filter(|m| m["to"] == to).map(|m| m["body"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_throttled_cognito_is_503_and_the_code_still_works_afterwards() {
+    let rule: Rule = mock!(aws_sdk_cognitoidentityprovider::Client::admin_create_user)
+        .match_requests(|request| {
+            request.message_action() == Some(&aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        })
+        .sequence()
+        .http_response(|| throttling_response(false))
+        .build();
+    let app = spawn_aws_app_with(Faults { cognito: vec![rule.clone()], ..Faults::default() }).await;
+    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
+    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let text = mails_to(&app, &email).await.pop().expect("the code");
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let verify = format!("/signup/{}/verify", started.body["signupId"].as_str().unwrap());
+
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    reply.assert_problem(503, None);
+    assert!(reply.header("retry-after").is_some());
+    assert_eq!(rule.num_calls(), 1);
+    // Cognito answers again: the same code works, once.
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    reply.assert_problem(400, None);
+}
+
+#[tokio::test]
+async fn a_throttled_mac_key_is_503_and_sends_nothing() {
+    let rule: Rule = mock!(aws_sdk_kms::Client::generate_mac).then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
+    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
+    let reply = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
+    reply.assert_problem(503, None);
+    assert!(rule.num_calls() >= 1);
+    assert!(mails_to(&app, &email).await.is_empty(), "no code went out for a signup that was not kept");
+}
