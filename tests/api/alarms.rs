@@ -126,3 +126,36 @@ fn every_refusal_on_a_public_route_is_metered_and_alarmed_and_nothing_else() {
     assert_eq!(&alarm["Properties"]["Namespace"], namespace);
     assert_eq!(text(&alarm["Properties"]["AlarmActions"][0]), Some("AlarmTopic"));
 }
+
+#[test]
+fn wrong_signup_codes_and_sms_spend_are_alarmed() {
+    let template = template();
+    let resources = template["Resources"].as_mapping().expect("resources");
+    let filter = resources
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::Logs::MetricFilter"
+                && r["Properties"]["MetricTransformations"][0]["MetricName"] == "SignupCodeFailures"
+        })
+        .expect("a metric filter counting failed signup codes");
+    let pattern = filter["Properties"]["FilterPattern"].as_str().expect("a pattern");
+    let verify = signup::Route::Verify.key();
+    for status in [400, 429] {
+        assert!(matches(pattern, &access_line(verify, status)), "{status} is not metered");
+    }
+    assert!(!matches(pattern, &access_line(verify, 200)));
+    for route in signup::ROUTES.iter().filter(|r| **r != verify).chain(redeem_token::ROUTES) {
+        assert!(!matches(pattern, &access_line(route, 400)), "{route} is not a code check");
+    }
+    let alarm_on = |metric: &str| {
+        resources
+            .values()
+            .find(|r| r["Type"] == "AWS::CloudWatch::Alarm" && r["Properties"]["MetricName"] == metric)
+            .unwrap_or_else(|| panic!("an alarm on {metric}"))
+            .clone()
+    };
+    assert_eq!(text(&alarm_on("SignupCodeFailures")["Properties"]["AlarmActions"][0]), Some("AlarmTopic"));
+    let spend = alarm_on("SMSMonthToDateSpentUSD");
+    assert_eq!(spend["Properties"]["Namespace"], "AWS/SNS");
+    assert_eq!(text(&spend["Properties"]["AlarmActions"][0]), Some("AlarmTopic"));
+}
