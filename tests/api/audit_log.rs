@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
-use visits_domain::model::{AuditRecord, RefusalRecord, VisitId};
+use visits_domain::model::{AuditRecord, AuditSubject, RefusalRecord, VisitId};
 use visits_domain::ports::Store;
 use visits_tests::audit_lines::{Lines, audit_stream_app};
 use visits_tests::spawn_app;
@@ -54,10 +54,17 @@ async fn trail() -> (Arc<dyn Store>, Vec<AuditRecord>) {
     (store, records)
 }
 
+fn visit_of(record: &AuditRecord) -> VisitId {
+    match &record.subject {
+        AuditSubject::Visit(id) => id.clone(),
+        other => panic!("a visit's record, not {other}'s"),
+    }
+}
+
 #[tokio::test]
 async fn each_audit_record_is_copied_as_one_line_and_counted() {
     let (store, records) = trail().await;
-    let refusals = store.refusals(&records[0].visit_id).await.unwrap();
+    let refusals = store.refusals(&visit_of(&records[0])).await.unwrap();
     assert_eq!(refusals.len(), 1, "the second redemption was refused");
     let mut batch: Vec<Value> = records.iter().enumerate().map(|(i, r)| stream_record(i as u64 + 1, r)).collect();
     batch.push(refusal_record(100, &refusals[0]));
@@ -117,7 +124,7 @@ async fn a_malformed_record_is_a_batch_item_failure_and_the_rest_are_processed()
 #[tokio::test]
 async fn a_refusal_with_a_broken_seal_raises_the_chain_break_metric() {
     let (store, records) = trail().await;
-    let mut forged = store.refusals(&records[0].visit_id).await.unwrap().remove(0);
+    let mut forged = store.refusals(&visit_of(&records[0])).await.unwrap().remove(0);
     forged.reason = "expired".into();
     let (failures, lines) = run(store, vec![refusal_record(1, &forged)]).await;
     assert!(failures.is_empty());

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    Admission, AuditKind, AuditRecord, CodeEntry, Digest, Link, LinkState, LinkStatus, RefusalRecord, UserId, Visit,
-    VisitStatus,
+    Admission, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, LinkStatus, RefusalRecord,
+    UserId, Visit, VisitStatus,
 };
 use visits_domain::ports::{
     Change, CommitError, Cursor, FailureCount, IdSource, IdempotencyRecord, JoinRead, LinkWrite, Store, VisitQuery,
@@ -385,6 +385,10 @@ pub async fn a_visit_history_holds_the_visit_its_chain_and_its_refusals(store: S
     assert_eq!(history.records.last().unwrap().head(), visit.audit_head);
     assert_eq!(history.refusals, vec![refusal]);
     assert!(store.visit_history(&ids.visit_id()).await.unwrap().is_none());
+    // One record by its number, as the audit stream checks a record's predecessor.
+    let subject = AuditSubject::Visit(visit.id.clone());
+    assert_eq!(store.audit_record(&subject, 2).await.unwrap().as_ref(), history.records.get(1));
+    assert_eq!(store.audit_record(&subject, 3).await.unwrap(), None);
 }
 
 /// Fifty redemptions of one link at once, through the domain: exactly one wins.

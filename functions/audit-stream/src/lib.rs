@@ -14,7 +14,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
-use visits_domain::model::{AuditRecord, Digest, VisitId};
+use visits_domain::model::{AuditRecord, AuditSubject, Digest};
 use visits_domain::ports::Store;
 use visits_dynamodb::{StreamImage, audit_in_stream_image};
 
@@ -49,7 +49,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
     let mut response = DynamoDbEventResponse::default();
     let mut metrics = Metrics::default();
     // Records of this batch by (visit, seq), so a record can link to one just before it.
-    let mut seen: HashMap<(VisitId, u64), Digest> = HashMap::new();
+    let mut seen: HashMap<(AuditSubject, u64), Digest> = HashMap::new();
     for record in &event.payload.records {
         // Audit records are only ever inserted; other items and events are not ours to copy.
         if record.event_name != "INSERT" {
@@ -88,10 +88,10 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
             }
         };
         if !linked {
-            tracing::warn!(visit_id = %audit.visit_id, seq = audit.seq, "audit chain break");
+            tracing::warn!(subject = %audit.subject, seq = audit.seq, "audit chain break");
         }
         metrics.count(&audit, linked);
-        seen.insert((audit.visit_id.clone(), audit.seq), audit.hash);
+        seen.insert((audit.subject.clone(), audit.seq), audit.hash);
         app.sink.line(serde_json::to_string(&audit)?);
     }
     app.sink.line(metrics.emf_line(chrono::Utc::now()));
@@ -105,7 +105,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
 async fn links_to_previous(
     app: &App,
     audit: &AuditRecord,
-    seen: &HashMap<(VisitId, u64), Digest>,
+    seen: &HashMap<(AuditSubject, u64), Digest>,
 ) -> Result<bool, visits_domain::ports::StoreError> {
     if audit.hash != audit.computed_hash() {
         return Ok(false);
@@ -113,9 +113,9 @@ async fn links_to_previous(
     if audit.seq == 1 {
         return Ok(audit.prev_hash == Digest::ZERO);
     }
-    if let Some(previous) = seen.get(&(audit.visit_id.clone(), audit.seq - 1)) {
+    if let Some(previous) = seen.get(&(audit.subject.clone(), audit.seq - 1)) {
         return Ok(*previous == audit.prev_hash);
     }
-    let trail = app.store.audit_trail(&audit.visit_id).await?;
-    Ok(trail.iter().find(|r| r.seq == audit.seq - 1).is_some_and(|previous| previous.hash == audit.prev_hash))
+    let previous = app.store.audit_record(&audit.subject, audit.seq - 1).await?;
+    Ok(previous.is_some_and(|previous| previous.hash == audit.prev_hash))
 }

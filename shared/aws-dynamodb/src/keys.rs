@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use visits_domain::model::{Digest, UserId, Visit, VisitId};
+use visits_domain::model::{ApplicationId, AuditSubject, Digest, UserId, Visit, VisitId};
 
 pub const VISIT_SK: &str = "VISIT";
 pub const LINK_SK: &str = "LINK";
@@ -44,6 +44,19 @@ pub fn all_visits_partitions() -> impl Iterator<Item = String> {
 
 pub fn visit_pk(id: &VisitId) -> String {
     format!("VISIT#{id}")
+}
+
+/// `APPLICATION#{id}`: a clinician application, its audit chain beside it.
+pub fn application_pk(id: &ApplicationId) -> String {
+    format!("APPLICATION#{id}")
+}
+
+/// The partition an audit record's chain lives in: its visit's or its application's.
+pub fn subject_pk(subject: &AuditSubject) -> String {
+    match subject {
+        AuditSubject::Visit(id) => visit_pk(id),
+        AuditSubject::Application(id) => application_pk(id),
+    }
 }
 
 pub fn audit_sk(seq: u64) -> String {

@@ -26,13 +26,13 @@ mod table;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{AuditRecord, Digest, Link, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{AuditRecord, AuditSubject, Digest, Link, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{
     Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, Store, StoreError, VisitHistory,
     VisitPage, VisitQuery,
 };
 
-use crate::schema::{CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
+use crate::schema::{AuditItem, CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
 
 pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image, refusal_stream_image};
 pub use table::create_table;
@@ -90,6 +90,11 @@ impl Store for DynamoStore {
 
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
         listing::audit_trail(&self.client, &self.table, visit_id).await
+    }
+
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError> {
+        let item = self.get(keys::subject_pk(subject), &keys::audit_sk(seq)).await?;
+        Ok(item.map(|item| from_item::<AuditItem>(item, "audit record")).transpose()?.map(|item| item.record))
     }
 
     async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {

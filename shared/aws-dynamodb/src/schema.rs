@@ -396,7 +396,7 @@ pub struct AuditItem {
 impl AuditItem {
     pub fn new(record: &AuditRecord) -> Self {
         Self {
-            pk: keys::visit_pk(&record.visit_id),
+            pk: keys::subject_pk(&record.subject),
             sk: keys::audit_sk(record.seq),
             entity: Entity::Audit,
             record: record.clone(),

@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Signup, SignupId, UserId, Visit,
-    VisitId,
+    AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Signup, SignupId,
+    UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
     Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
@@ -21,7 +21,8 @@ struct State {
     links: HashMap<Digest, Link>,
     /// Code digest → what the code names.
     codes: HashMap<Digest, CodeEntry>,
-    audit: HashMap<VisitId, Vec<AuditRecord>>,
+    /// Each chain, visits' and applications', by whose it is.
+    audit: HashMap<AuditSubject, Vec<AuditRecord>>,
     idempotency: HashMap<String, IdempotencyRecord>,
     failures: HashMap<String, FailureCount>,
     /// Refusals so far, per link id digest.
@@ -52,7 +53,10 @@ impl MemoryStore {
     /// of chain verification.
     pub fn tamper_with_audit(&self, visit_id: &VisitId, seq: u64, edit: impl FnOnce(&mut AuditRecord)) -> bool {
         let mut state = self.state();
-        let record = state.audit.get_mut(visit_id).and_then(|records| records.iter_mut().find(|r| r.seq == seq));
+        let record = state
+            .audit
+            .get_mut(&AuditSubject::Visit(visit_id.clone()))
+            .and_then(|records| records.iter_mut().find(|r| r.seq == seq));
         record.map(edit).is_some()
     }
 }
@@ -118,7 +122,7 @@ impl State {
                 }
             }
         }
-        self.audit.entry(visit.id.clone()).or_default().extend(change.audit);
+        self.audit.entry(AuditSubject::Visit(visit.id.clone())).or_default().extend(change.audit);
         if let Some(record) = change.idempotency {
             self.idempotency.insert(record.key.clone(), record);
         }
@@ -152,14 +156,18 @@ impl Store for MemoryStore {
     }
 
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
-        Ok(self.state().audit.get(visit_id).cloned().unwrap_or_default())
+        Ok(self.state().audit.get(&AuditSubject::Visit(visit_id.clone())).cloned().unwrap_or_default())
+    }
+
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError> {
+        Ok(self.state().audit.get(subject).and_then(|chain| chain.iter().find(|r| r.seq == seq)).cloned())
     }
 
     async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {
         let state = self.state();
         Ok(state.visits.get(visit_id).map(|visit| VisitHistory {
             visit: visit.clone(),
-            records: state.audit.get(visit_id).cloned().unwrap_or_default(),
+            records: state.audit.get(&AuditSubject::Visit(visit_id.clone())).cloned().unwrap_or_default(),
             refusals: state.refusals.get(visit_id).cloned().unwrap_or_default(),
         }))
     }

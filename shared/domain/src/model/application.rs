@@ -5,6 +5,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+super::ids::random_id!(
+    /// A clinician application's id: `apl_` and 20 base32 characters.
+    ApplicationId,
+    "apl_",
+    "application id"
+);
+
 /// A National Provider Identifier: 10 digits whose last is a Luhn check digit computed over the
 /// prefix `80840` and the first nine.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

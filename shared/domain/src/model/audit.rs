@@ -1,12 +1,12 @@
-//! The audit trail: every event of a visit carries the digest of the one before it, so an edited,
-//! removed or reordered record breaks the chain.
+//! The audit trail: every event of a visit (or of a clinician application) carries the digest of
+//! the one before it, so an edited, removed or reordered record breaks the chain.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Digest, VisitId};
+use super::{ApplicationId, Digest, VisitId};
 
 /// Declares the audit event kinds once: the enum, its wire names, and parsing back.
 macro_rules! audit_kinds {
@@ -107,11 +107,49 @@ impl Default for AuditHead {
     }
 }
 
+/// Whose chain a record is in: a visit's or a clinician application's. On the wire and in the
+/// hash it is one field, `visitId` or `applicationId`, so a visit's records hash as they always did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AuditSubject {
+    #[serde(rename = "visitId")]
+    Visit(VisitId),
+    #[serde(rename = "applicationId")]
+    Application(ApplicationId),
+}
+
+impl AuditSubject {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Visit(id) => id.as_str(),
+            Self::Application(id) => id.as_str(),
+        }
+    }
+}
+
+impl From<VisitId> for AuditSubject {
+    fn from(id: VisitId) -> Self {
+        Self::Visit(id)
+    }
+}
+
+impl From<ApplicationId> for AuditSubject {
+    fn from(id: ApplicationId) -> Self {
+        Self::Application(id)
+    }
+}
+
+impl std::fmt::Display for AuditSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One audit event. `data` holds only non-identifying details (a channel, a reason, a status).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
-    pub visit_id: VisitId,
+    #[serde(flatten)]
+    pub subject: AuditSubject,
     pub seq: u64,
     pub at: DateTime<Utc>,
     #[serde(rename = "type")]
@@ -126,7 +164,8 @@ pub struct AuditRecord {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Hashed<'a> {
-    visit_id: &'a VisitId,
+    #[serde(flatten)]
+    subject: &'a AuditSubject,
     seq: u64,
     at: &'a DateTime<Utc>,
     kind: &'a str,
@@ -139,14 +178,14 @@ impl AuditRecord {
     /// Builds the record that follows `head` and returns it with the new head.
     pub fn after(
         head: AuditHead,
-        visit_id: VisitId,
+        subject: impl Into<AuditSubject>,
         at: DateTime<Utc>,
         kind: AuditKind,
         actor: &str,
         data: BTreeMap<String, String>,
     ) -> Self {
         let mut record = Self {
-            visit_id,
+            subject: subject.into(),
             seq: head.seq + 1,
             at,
             kind,
@@ -165,7 +204,7 @@ impl AuditRecord {
 
     pub fn computed_hash(&self) -> Digest {
         let hashed = Hashed {
-            visit_id: &self.visit_id,
+            subject: &self.subject,
             seq: self.seq,
             at: &self.at,
             kind: self.kind.as_str(),
@@ -217,6 +256,27 @@ mod tests {
         }
         assert_eq!(AuditKind::LinkRefused.as_str(), "link.refused");
         assert!(serde_json::from_str::<AuditKind>(r#""link.forged""#).is_err());
+    }
+
+    #[test]
+    fn a_visit_record_hashes_and_reads_as_before_subjects_existed() {
+        let record = &chain(1)[0];
+        let json = serde_json::to_value(record).unwrap();
+        assert_eq!(json["visitId"], "vis_abcdefghijklmnopqrst");
+        assert!(json.get("subject").is_none() && json.get("applicationId").is_none());
+        let canonical = format!(
+            r#"{{"visitId":"vis_abcdefghijklmnopqrst","seq":1,"at":"2030-01-01T10:00:00Z","kind":"{}","actor":"system","data":{{}},"prevHash":"{}"}}"#,
+            record.kind.as_str(),
+            Digest::ZERO
+        );
+        assert_eq!(record.hash, Digest::of(canonical.as_bytes()), "the hash input is unchanged");
+        assert_eq!(serde_json::from_value::<AuditRecord>(json).unwrap(), *record);
+        let application = ApplicationId::from_random([3; ApplicationId::RANDOM_BYTES]);
+        let other =
+            AuditRecord::after(AuditHead::default(), application.clone(), record.at, record.kind, "x", BTreeMap::new());
+        let json = serde_json::to_value(&other).unwrap();
+        assert_eq!(json["applicationId"], application.as_str());
+        assert_eq!(serde_json::from_value::<AuditRecord>(json).unwrap(), other);
     }
 
     #[test]

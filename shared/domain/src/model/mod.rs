@@ -15,8 +15,8 @@ mod signup;
 pub mod time;
 pub(crate) mod visit;
 
-pub use application::{ApplicationStatus, Npi};
-pub use audit::{AuditHead, AuditKind, AuditRecord, RefusalReason, chain_is_valid};
+pub use application::{ApplicationId, ApplicationStatus, Npi};
+pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;

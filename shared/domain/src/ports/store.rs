@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Admission, AuditRecord, CodeEntry, Digest, Link, ListedVisit, RefusalRecord, UserId, Visit, VisitId,
+    Admission, AuditRecord, AuditSubject, CodeEntry, Digest, Link, ListedVisit, RefusalRecord, UserId, Visit, VisitId,
 };
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -226,6 +226,9 @@ pub trait Store: Send + Sync {
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError>;
     /// A visit's audit records, oldest first.
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError>;
+    /// One record of a chain (a visit's or an application's) by its number: what the audit
+    /// stream checks a record's link to its predecessor against.
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError>;
     /// The visit, its audit records and its refusals, read together.
     async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError>;
     /// Reads what a join request needs at once (see [`JoinRead`]), each item strongly consistent.
