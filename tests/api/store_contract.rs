@@ -83,3 +83,39 @@ mod signups {
         a_booking_moves_its_signup_with_the_visit,
     );
 }
+
+mod applications {
+    use std::sync::Arc;
+
+    use visits_embedded::MemoryStore;
+    use visits_tests::application_contract::{self as contract, SharedApplications};
+    use visits_tests::local_aws::dynamodb_store;
+
+    async fn memory() -> SharedApplications {
+        Arc::new(MemoryStore::new())
+    }
+
+    async fn dynamodb() -> SharedApplications {
+        Arc::new(dynamodb_store().await)
+    }
+
+    macro_rules! application_contract {
+        ($($case:ident),* $(,)?) => {
+            mod in_memory {
+                use super::*;
+                $(#[tokio::test]
+                async fn $case() { contract::$case(memory().await).await; })*
+            }
+            mod on_dynamodb {
+                use super::*;
+                $(#[tokio::test]
+                async fn $case() { contract::$case(dynamodb().await).await; })*
+            }
+        };
+    }
+
+    application_contract!(
+        an_application_is_kept_with_its_chain_and_changed_only_over_its_version,
+        applications_list_by_status_oldest_first_in_pages,
+    );
+}

@@ -6,9 +6,11 @@
 //! - [`local_aws`]: the local AWS (moto) and the Chime/Connect stand-in.
 //! - [`openapi`]: every response checked against `docs/openapi.yaml`.
 //! - [`store_contract`]: what every `Store` must do, run against each implementation.
+//! - [`application_contract`]: the same for every `ApplicationStore`.
 //! - [`audit_lines`]: the audit-stream handler writing into a buffer.
 
 pub mod app;
+pub mod application_contract;
 pub mod audit_lines;
 pub mod faults;
 pub mod local_aws;

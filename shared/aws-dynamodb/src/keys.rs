@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use visits_domain::model::{ApplicationId, AuditSubject, Digest, UserId, Visit, VisitId};
+use visits_domain::model::{ApplicationId, ApplicationStatus, AuditSubject, Digest, UserId, Visit, VisitId};
 
 pub const VISIT_SK: &str = "VISIT";
 pub const LINK_SK: &str = "LINK";
@@ -49,6 +49,13 @@ pub fn visit_pk(id: &VisitId) -> String {
 /// `APPLICATION#{id}`: a clinician application, its audit chain beside it.
 pub fn application_pk(id: &ApplicationId) -> String {
     format!("APPLICATION#{id}")
+}
+
+pub const APPLICATION_SK: &str = "APPLICATION";
+
+/// The status index's partition of applications in `status`.
+pub fn applications_by_status_pk(status: ApplicationStatus) -> String {
+    format!("APPLICATIONS#{status}")
 }
 
 /// The partition an audit record's chain lives in: its visit's or its application's.

@@ -80,12 +80,12 @@ async fn page_of(
     }
 }
 
-/// The raw items of a visit's partition, in key order: all of them, or those whose sort key
-/// starts with `prefix` (its audit chain, its refusals). Paged until the end.
-async fn partition(
+/// The raw items of a partition (a visit's, an application's), in key order: all of them, or
+/// those whose sort key starts with `prefix` (its audit chain, its refusals). Paged until the end.
+pub(crate) async fn partition(
     client: &Client,
     table: &str,
-    visit_id: &VisitId,
+    pk: String,
     prefix: Option<&str>,
 ) -> Result<Vec<schema::Item>, StoreError> {
     let mut items = Vec::new();
@@ -95,7 +95,7 @@ async fn partition(
             .query()
             .table_name(table)
             .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_values(":pk", s(keys::visit_pk(visit_id)))
+            .expression_attribute_values(":pk", s(pk.clone()))
             .consistent_read(true)
             .set_exclusive_start_key(start);
         query = match prefix {
@@ -122,7 +122,7 @@ pub async fn visit_history(
     visit_id: &VisitId,
 ) -> Result<Option<VisitHistory>, StoreError> {
     let (mut visit, mut records, mut refusals) = (None, Vec::new(), Vec::new());
-    for item in partition(client, table, visit_id, None).await? {
+    for item in partition(client, table, keys::visit_pk(visit_id), None).await? {
         let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         if sk == keys::VISIT_SK {
             visit = Some(schema::visit_from_item(item)?);
@@ -140,11 +140,11 @@ pub async fn refusals(
     table: &str,
     visit_id: &VisitId,
 ) -> Result<Vec<visits_domain::model::RefusalRecord>, StoreError> {
-    let items = partition(client, table, visit_id, Some(keys::REFUSAL_SK_PREFIX)).await?;
+    let items = partition(client, table, keys::visit_pk(visit_id), Some(keys::REFUSAL_SK_PREFIX)).await?;
     items.into_iter().map(|item| Ok(from_item::<schema::RefusalItem>(item, "refusal")?.record)).collect()
 }
 
 pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
-    let items = partition(client, table, visit_id, Some(keys::AUDIT_SK_PREFIX)).await?;
+    let items = partition(client, table, keys::visit_pk(visit_id), Some(keys::AUDIT_SK_PREFIX)).await?;
     items.into_iter().map(|item| Ok(from_item::<AuditItem>(item, "audit")?.record)).collect()
 }

@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Room, Signup,
-    UserId, Visit, VisitId,
+    Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit,
+    RefusalRecord, Room, Signup, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -40,22 +40,33 @@ pub mod attr {
     pub const LISTED_VISIT: &str = "visit";
     /// On a visit item: the bookkeeping no listing shows.
     pub const VISIT_STATE: &str = "state";
+    /// On an application item: the application, all of it (the admin list shows it whole).
+    pub const APPLICATION: &str = "application";
 }
 
-/// A global secondary index over visits, sorted by `{scheduledAt}#{visitId}`.
+/// A global secondary index, and the one attribute it projects besides the keys (what its
+/// listing shows: bookkeeping changes then write no index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Index {
     pub name: &'static str,
     pub pk: &'static str,
     pub sk: &'static str,
+    pub projects: &'static str,
 }
 
-pub const BY_PATIENT: Index = Index { name: "GSI1", pk: "GSI1PK", sk: "GSI1SK" };
-pub const BY_CLINICIAN: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK" };
+/// Visits sorted by `{scheduledAt}#{visitId}`, per patient.
+pub const BY_PATIENT: Index = Index { name: "GSI1", pk: "GSI1PK", sk: "GSI1SK", projects: attr::LISTED_VISIT };
+pub const BY_CLINICIAN: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK", projects: attr::LISTED_VISIT };
 /// Every visit, over `keys::ALL_VISITS_SHARDS` partitions: admins list all visits by time, the
 /// shards read together and merged.
-pub const ALL_VISITS: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK" };
-pub const INDEXES: [Index; 3] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS];
+pub const ALL_VISITS: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK", projects: attr::LISTED_VISIT };
+/// Clinician applications by status, oldest first (`{createdAt}#{applicationId}`).
+pub const APPLICATIONS_BY_STATUS: Index =
+    Index { name: "GSI4", pk: "GSI4PK", sk: "GSI4SK", projects: attr::APPLICATION };
+/// The indexes a visit item is in.
+pub const VISIT_INDEXES: [Index; 3] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS];
+/// Every index of the table, as template.yaml declares them.
+pub const INDEXES: [Index; 4] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS, APPLICATIONS_BY_STATUS];
 
 /// What an item is. The stream filter selects audit records by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +82,7 @@ pub enum Entity {
     Signup,
     /// A contact (by its keyed MAC) that belongs to a patient.
     Contact,
+    Application,
 }
 
 /// Expired links stay readable this long, so a late click still says "expired".
@@ -294,6 +306,47 @@ impl RefusalItem {
             record: record.clone(),
         }
     }
+}
+
+/// A clinician application, in the status index (oldest first). An unproven (pending) one is
+/// kept a day past its code's expiry, then TTL removes it; a submitted one stays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    version: u64,
+    pub application: Application,
+    #[serde(rename = "GSI4PK")]
+    gsi4pk: String,
+    #[serde(rename = "GSI4SK")]
+    gsi4sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl: Option<i64>,
+}
+
+impl ApplicationItem {
+    pub fn new(application: &Application) -> Self {
+        let pending = application.status == ApplicationStatus::Pending;
+        Self {
+            pk: keys::application_pk(&application.id),
+            sk: keys::APPLICATION_SK.into(),
+            entity: Entity::Application,
+            version: application.version,
+            application: application.clone(),
+            gsi4pk: keys::applications_by_status_pk(application.status),
+            gsi4sk: keys::time_sort_key(application.created_at, application.id.as_str()),
+            ttl: pending.then(|| later(application.challenge.expires_at(), Duration::days(1)).timestamp()),
+        }
+    }
+}
+
+/// An application as the status index projects it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListedApplicationItem {
+    pub application: Application,
 }
 
 /// A patient signup. Kept a day past its last code's expiry, then TTL removes it.
@@ -566,7 +619,7 @@ mod tests {
     fn every_attribute_that_expressions_name_is_written_under_that_name() {
         let visit_item = to_item(&VisitItem::new(&visit())).unwrap();
         assert_has(&visit_item, &[attr::PK, attr::SK, attr::ENTITY, attr::VERSION]);
-        for index in INDEXES {
+        for index in VISIT_INDEXES {
             assert_has(&visit_item, &[index.pk, index.sk]);
         }
         let redeemed = to_item(&LinkItem::new(&link(LinkState::Redeemed(at())))).unwrap();

@@ -59,7 +59,9 @@ mod tests {
     use visits_domain::testing::scheduled_visit;
 
     use super::*;
-    use crate::schema::{AuditItem, CodeItem, FailureItem, INDEXES, LinkItem, RefusalItem, VisitItem, attr, to_item};
+    use crate::schema::{
+        AuditItem, CodeItem, FailureItem, LinkItem, RefusalItem, VISIT_INDEXES, VisitItem, attr, to_item,
+    };
 
     fn at() -> DateTime<Utc> {
         "2030-01-01T10:00:00Z".parse().unwrap()
@@ -117,7 +119,7 @@ mod tests {
 
     fn largest_index_entry(visit: &Visit) -> usize {
         let item = to_item(&VisitItem::new(visit)).unwrap();
-        INDEXES
+        VISIT_INDEXES
             .iter()
             .map(|index| item_size(&index_entry(&item, [index.pk, index.sk], &[attr::LISTED_VISIT])))
             .max()

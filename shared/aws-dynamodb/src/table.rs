@@ -41,7 +41,7 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), String> {
                     .projection(
                         Projection::builder()
                             .projection_type(ProjectionType::Include)
-                            .non_key_attributes(attr::LISTED_VISIT)
+                            .non_key_attributes(index.projects)
                             .build(),
                     )
                     .build()

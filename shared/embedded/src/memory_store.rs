@@ -7,12 +7,12 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, ListedVisit, RefusalRecord, Signup, SignupId,
-    UserId, Visit, VisitId,
+    Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, ListedVisit,
+    RefusalRecord, Signup, SignupId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
-    Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
-    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite,
+    ApplicationPage, ApplicationQuery, ApplicationStore, Change, CommitError, FailureCount, IdempotencyRecord,
+    JoinFacts, JoinRead, LinkWrite, SignupStore, Store, StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -31,6 +31,7 @@ struct State {
     signups: HashMap<SignupId, Signup>,
     /// Keyed MAC of a contact → the patient it belongs to.
     contacts: HashMap<Digest, UserId>,
+    applications: HashMap<ApplicationId, Application>,
 }
 
 #[derive(Default)]
@@ -272,5 +273,41 @@ impl SignupStore for MemoryStore {
         }
         state.signups.insert(signup.id.clone(), signup.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ApplicationStore for MemoryStore {
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, StoreError> {
+        Ok(self.state().applications.get(id).cloned())
+    }
+
+    async fn save_application(
+        &self,
+        application: &Application,
+        expected_version: Option<u64>,
+        audit: Vec<AuditRecord>,
+    ) -> Result<(), CommitError> {
+        let mut state = self.state();
+        match (expected_version, state.applications.get(&application.id)) {
+            (None, Some(_)) => return Err(CommitError::AlreadyExists),
+            (Some(expected), Some(stored)) if stored.version != expected => return Err(CommitError::VersionConflict),
+            (Some(_), None) => return Err(CommitError::VersionConflict),
+            _ => {}
+        }
+        state.audit.entry(AuditSubject::Application(application.id.clone())).or_default().extend(audit);
+        state.applications.insert(application.id.clone(), application.clone());
+        Ok(())
+    }
+
+    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, StoreError> {
+        let statuses = query.statuses();
+        let state = self.state();
+        let candidates = state.applications.values().filter(|a| statuses.contains(&a.status)).cloned().collect();
+        Ok(query.page(candidates))
+    }
+
+    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(self.state().audit.get(&AuditSubject::Application(id.clone())).cloned().unwrap_or_default())
     }
 }

@@ -82,6 +82,9 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 6] =
+        [Self::Pending, Self::Submitted, Self::UnderReview, Self::NeedsInfo, Self::Approved, Self::Rejected];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",

@@ -52,6 +52,10 @@ audit_kinds! {
     ParticipantJoined => "participant.joined",
     ParticipantRemoved => "participant.removed",
     ContactConnected => "contact.connected",
+    ApplicationStarted => "application.started",
+    ApplicationSubmitted => "application.submitted",
+    ApplicationStatusChanged => "application.status_changed",
+    ClinicianCreated => "clinician.created",
 }
 
 impl Serialize for AuditKind {

@@ -1,6 +1,7 @@
 //! Validated value types and the entities built from them. A value that exists is valid.
 
 mod application;
+mod application_form;
 mod audit;
 mod contact;
 mod delivery;
@@ -16,6 +17,10 @@ pub mod time;
 pub(crate) mod visit;
 
 pub use application::{ApplicationId, ApplicationStatus, Npi};
+pub use application_form::{
+    Applicant, Application, DocumentRef, License, LicenseNumber, LicenseState, ReviewNote, ReviewRefused, ReviewText,
+    ScanStatus, Specialty,
+};
 pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};

@@ -1,6 +1,7 @@
 //! What the domain needs from the world. Production adapters speak to AWS; embedded adapters
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
+mod applications;
 mod mac;
 mod notifier;
 mod random;
@@ -9,6 +10,7 @@ mod signups;
 mod store;
 mod video;
 
+pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
 pub use mac::{Mac, MacError};
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
