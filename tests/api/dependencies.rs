@@ -29,6 +29,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("book-visit", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
+    (
+        "clinician-applications",
+        &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-cognitoidentityprovider", "lambda_http"],
+    ),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

@@ -138,6 +138,15 @@ async fn book_visit_checks_the_signup_token_with_the_kms_public_key() {
     assert_eq!(status, 401, "{body}");
 }
 
+#[tokio::test]
+async fn clinician_applications_start_and_list_on_the_local_aws() {
+    let (status, body) = status_and_body(&invoke("clinician-applications", "clinician-applications.post-apply").await);
+    assert_eq!((status, body["sentTo"].as_str()), (202, Some("a***@clinic.example")), "{body}");
+    let (status, body) =
+        status_and_body(&invoke("clinician-applications", "clinician-applications.get-admin-list").await);
+    assert_eq!((status, body["items"].as_array().map(Vec::len)), (200, Some(0)), "{body}");
+}
+
 #[test]
 fn the_local_env_file_gives_every_function_what_the_template_declares() {
     let file = read("events/local-env.json");

@@ -7,6 +7,7 @@
 mod access;
 mod admission;
 mod alarms;
+mod applications;
 mod audit_log;
 mod aws_notify;
 mod bad_input;

@@ -154,6 +154,32 @@ async fn book_visit_sample_is_refused_for_its_made_up_signup_token() {
     assert_eq!(response.status(), 401, "{:?}", response.body());
 }
 
+#[tokio::test]
+async fn clinician_applications_samples() {
+    let world = seeded_world().await;
+    let applications = visits_domain::usecases::Applications::new(
+        world.core(),
+        world.tokens.clone(),
+        world.store.clone(),
+        world.mac.clone(),
+        world.outbox.clone(),
+        world.directory.clone(),
+    );
+    let app = clinician_applications::App::new(applications);
+    // Applying sends the code; the other samples name an application this world does not hold.
+    for (name, status) in [
+        ("clinician-applications.post-apply", 202),
+        ("clinician-applications.post-verify", 400),
+        ("clinician-applications.get-application", 401),
+        ("clinician-applications.get-admin-list", 200),
+        ("clinician-applications.post-status", 404),
+    ] {
+        let response = clinician_applications::handle(&app, http(name)).await.unwrap();
+        assert_eq!(response.status(), status, "{name}: {:?}", response.body());
+    }
+    assert_eq!(world.outbox.sent().len(), 1, "the code went out");
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

@@ -1,5 +1,5 @@
 """Seeds the local server for schemathesis and prints shell assignments: CLINICIAN_TOKEN,
-LANDER_TOKEN (client credentials), a
+LANDER_TOKEN (client credentials), ADMIN_TOKEN, a
 VISIT_ID ten minutes ahead (its join window open), the CODE of a fresh link to it, and the
 JOIN_TOKEN of an earlier link's redemption. Standard library only."""
 
@@ -30,5 +30,5 @@ visit = call("POST", "/visits", clinician, {
 earlier = call("POST", f"/visits/{visit}/links", clinician)["code"]
 join_token = call("POST", f"/join/{earlier}")["joinToken"]
 code = call("POST", f"/visits/{visit}/links", clinician)["code"]
-for name, value in [("CLINICIAN_TOKEN", clinician), ("LANDER_TOKEN", tokens["lander"]), ("VISIT_ID", visit), ("CODE", code), ("JOIN_TOKEN", join_token)]:
+for name, value in [("CLINICIAN_TOKEN", clinician), ("LANDER_TOKEN", tokens["lander"]), ("ADMIN_TOKEN", tokens["admin"]), ("VISIT_ID", visit), ("CODE", code), ("JOIN_TOKEN", join_token)]:
     print(f"{name}='{value}'")

@@ -133,7 +133,8 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
         }),
         outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
         onboarding: local_server::adapters::Onboarding {
-            signups: store,
+            signups: store.clone(),
+            applications: store,
             mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
         },

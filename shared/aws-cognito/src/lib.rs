@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use visits_domain::model::{PatientContact, Person, UserId};
+use visits_domain::model::{Applicant, PatientContact, Person, UserId};
 use visits_domain::ports::{Directory, DirectoryError};
 
 /// The directory on the pool named by `USER_POOL_ID`.
@@ -50,9 +50,6 @@ impl Directory for CognitoDirectory {
         person: &Person,
         contact: &PatientContact,
     ) -> Result<UserId, DirectoryError> {
-        let attribute = |name: &str, value: &str| {
-            AttributeType::builder().name(name).value(value).build().map_err(|e| DirectoryError::Failed(e.to_string()))
-        };
         let mut attributes = vec![
             attribute("given_name", person.given_name.expose())?,
             attribute("family_name", person.family_name.expose())?,
@@ -66,6 +63,37 @@ impl Directory for CognitoDirectory {
             attributes.push(attribute("phone_number", phone.expose())?);
             attributes.push(attribute("phone_number_verified", "true")?);
         }
+        self.user_in_group(username, attributes, "patient").await
+    }
+
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError> {
+        // The email was proved with a code; the phone was not, so it is not marked verified.
+        let mut attributes = vec![
+            attribute("given_name", applicant.given_name.expose())?,
+            attribute("family_name", applicant.family_name.expose())?,
+            attribute("email", applicant.email.expose())?,
+            attribute("email_verified", "true")?,
+        ];
+        if let Some(phone) = &applicant.phone {
+            attributes.push(attribute("phone_number", phone.expose())?);
+        }
+        self.user_in_group(username, attributes, "clinician").await
+    }
+}
+
+fn attribute(name: &str, value: &str) -> Result<AttributeType, DirectoryError> {
+    AttributeType::builder().name(name).value(value).build().map_err(|e| DirectoryError::Failed(e.to_string()))
+}
+
+impl CognitoDirectory {
+    /// Creates `username` with `attributes` (no password, no message from Cognito) unless it
+    /// exists, adds it to `group`, and returns its sub. Safe to retry at any step.
+    async fn user_in_group(
+        &self,
+        username: &str,
+        attributes: Vec<AttributeType>,
+        group: &str,
+    ) -> Result<UserId, DirectoryError> {
         let created = self
             .client
             .admin_create_user()
@@ -82,7 +110,7 @@ impl Directory for CognitoDirectory {
                 .and_then(|user| user.attributes().iter().find(|a| a.name() == "sub"))
                 .and_then(|a| a.value())
                 .map(str::to_owned),
-            // A retried verification: the user was made the first time.
+            // A retry: the user was made the first time.
             Err(error) if error.as_service_error().is_some_and(|e| e.is_username_exists_exception()) => None,
             Err(error) => return Err(failure(error)),
         };
@@ -91,7 +119,7 @@ impl Directory for CognitoDirectory {
             .admin_add_user_to_group()
             .user_pool_id(&self.user_pool_id)
             .username(username)
-            .group_name("patient")
+            .group_name(group)
             .send()
             .await
             .map_err(failure)?;

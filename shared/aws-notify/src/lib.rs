@@ -1,27 +1,43 @@
-//! Sends join links: email through SES v2 from a verified sender, SMS through SNS as a
-//! transactional message to an E.164 number. What a message says is decided by the domain.
+//! Sends join links and codes: email through SES v2 from a verified sender, and (feature `sms`)
+//! SMS through SNS as a transactional message to an E.164 number. What a message says is decided
+//! by the domain.
 
 use async_trait::async_trait;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use aws_sdk_sns::types::MessageAttributeValue;
 use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
 
-/// The notifier sending mail from `SENDER_EMAIL` (an SES-verified identity).
+/// The notifier sending mail from `SENDER_EMAIL` (an SES-verified identity), and SMS when built
+/// with them.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<AwsNotifier, visits_aws::MissingSetting> {
     let sender = visits_aws::required("SENDER_EMAIL")?;
-    Ok(AwsNotifier::new(aws_sdk_sesv2::Client::new(config), aws_sdk_sns::Client::new(config), sender))
+    let notifier = AwsNotifier::email_only(aws_sdk_sesv2::Client::new(config), sender);
+    #[cfg(feature = "sms")]
+    let notifier = AwsNotifier { sns: Some(aws_sdk_sns::Client::new(config)), ..notifier };
+    Ok(notifier)
 }
 
 pub struct AwsNotifier {
     ses: aws_sdk_sesv2::Client,
-    sns: aws_sdk_sns::Client,
+    #[cfg(feature = "sms")]
+    sns: Option<aws_sdk_sns::Client>,
     sender: String,
 }
 
 impl AwsNotifier {
     /// `sender`: the SES-verified address mail comes from.
+    #[cfg(feature = "sms")]
     pub fn new(ses: aws_sdk_sesv2::Client, sns: aws_sdk_sns::Client, sender: impl Into<String>) -> Self {
-        Self { ses, sns, sender: sender.into() }
+        Self { ses, sns: Some(sns), sender: sender.into() }
+    }
+
+    /// Email only: an SMS is refused.
+    pub fn email_only(ses: aws_sdk_sesv2::Client, sender: impl Into<String>) -> Self {
+        Self {
+            ses,
+            #[cfg(feature = "sms")]
+            sns: None,
+            sender: sender.into(),
+        }
     }
 
     async fn email(&self, to: &str, subject: &str, body: &str) -> Result<String, NotifyError> {
@@ -42,14 +58,15 @@ impl AwsNotifier {
         output.message_id.ok_or_else(|| NotifyError::Rejected("SES returned no message id".into()))
     }
 
+    #[cfg(feature = "sms")]
     async fn sms(&self, to: &str, body: &str) -> Result<String, NotifyError> {
-        let transactional = MessageAttributeValue::builder()
+        let Some(sns) = &self.sns else { return Err(NotifyError::Rejected("this notifier sends no SMS".into())) };
+        let transactional = aws_sdk_sns::types::MessageAttributeValue::builder()
             .data_type("String")
             .string_value("Transactional")
             .build()
             .map_err(rejected)?;
-        let output = self
-            .sns
+        let output = sns
             .publish()
             .phone_number(to)
             .message(body)
@@ -65,7 +82,10 @@ impl AwsNotifier {
 impl Notifier for AwsNotifier {
     async fn send(&self, message: &OutgoingMessage) -> Result<String, NotifyError> {
         match message {
+            #[cfg(feature = "sms")]
             OutgoingMessage::Sms { to, body } => self.sms(to.expose(), body).await,
+            #[cfg(not(feature = "sms"))]
+            OutgoingMessage::Sms { .. } => Err(NotifyError::Rejected("this notifier sends no SMS".into())),
             OutgoingMessage::Email { to, subject, body } => self.email(to.expose(), subject, body).await,
         }
     }

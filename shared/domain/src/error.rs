@@ -34,6 +34,9 @@ pub enum DomainError {
     /// No such visit, or one the caller may not know exists.
     #[error("visit not found")]
     VisitNotFound,
+    /// No such clinician application, or one the caller may not see.
+    #[error("application not found")]
+    ApplicationNotFound,
     /// The visit's state does not allow this (e.g. ending a visit that never started).
     #[error("{0}")]
     Conflict(String),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use crate::DomainError;
-use crate::model::{Digest, SignupId, TokenId, UserId, VisitId};
+use crate::model::{ApplicationId, Digest, SignupId, TokenId, UserId, VisitId};
 use crate::ports::{PublicKey, Signer, SignerError};
 
 /// Tolerated clock skew between the signer and a verifier.
@@ -28,6 +28,8 @@ pub enum Audience {
     Session,
     /// A signup token: the lander books the verified patient's first visit with it, once.
     Signup,
+    /// An applicant token: a clinician applicant reads their application and uploads to it.
+    Applicant,
 }
 
 impl Audience {
@@ -36,6 +38,7 @@ impl Audience {
             Self::Link => "video-visits:link",
             Self::Session => "video-visits:session",
             Self::Signup => "video-visits:signup",
+            Self::Applicant => "video-visits:applicant",
         }
     }
 }
@@ -74,6 +77,27 @@ pub struct VerifiedSignup {
     pub signup_id: SignupId,
     pub token_id: TokenId,
     pub expires_at: DateTime<Utc>,
+}
+
+/// An applicant token's claims: `sub` is the application id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+impl Lifetime for ApplicantClaims {
+    fn nbf(&self) -> i64 {
+        self.nbf
+    }
+    fn exp(&self) -> i64 {
+        self.exp
+    }
 }
 
 /// The lifetime every token type carries.
@@ -225,6 +249,38 @@ impl Tokens {
             exp: expires_at.timestamp(),
         };
         self.sign_claims(&claims).await
+    }
+
+    /// Signs an applicant token for application `id`.
+    pub async fn issue_applicant(
+        &self,
+        id: &ApplicationId,
+        token_id: &TokenId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, DomainError> {
+        let claims = ApplicantClaims {
+            iss: self.issuer.clone(),
+            aud: Audience::Applicant.as_str().to_owned(),
+            sub: id.to_string(),
+            jti: token_id.expose().to_owned(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        self.sign_claims(&claims).await
+    }
+
+    /// The application an applicant token names, checked as [`Tokens::verify`] checks the others.
+    pub async fn verify_applicant(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<ApplicationId, TokenRejected>, DomainError> {
+        let key = self.verifying_key().await?;
+        Ok(self
+            .decode::<ApplicantClaims>(key, token, Audience::Applicant, now)
+            .and_then(|claims| ApplicationId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)))
     }
 
     /// Checks a signup token as [`Tokens::verify`] checks the others.

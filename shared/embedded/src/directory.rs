@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use visits_domain::model::{PatientContact, Person, UserId};
+use visits_domain::model::{Applicant, PatientContact, Person, UserId};
 use visits_domain::ports::{Directory, DirectoryError};
 
 /// A user as the directory keeps them.
@@ -35,6 +35,22 @@ impl MemoryDirectory {
     }
 }
 
+impl MemoryDirectory {
+    /// The user named `username`, made the first time; either way in `group`.
+    fn user_in(&self, username: &str, group: &'static str, contact: &PatientContact) -> UserId {
+        let mut users = self.users();
+        let user = users.entry(username.to_owned()).or_insert_with(|| DirectoryUser {
+            id: UserId::parse(&crate::demo_video::random_uuid())
+                .unwrap_or_else(|_| unreachable!("a UUID is a user id")),
+            username: username.to_owned(),
+            group,
+            contact: contact.clone(),
+        });
+        user.group = group;
+        user.id.clone()
+    }
+}
+
 #[async_trait]
 impl Directory for MemoryDirectory {
     async fn create_patient(
@@ -43,14 +59,12 @@ impl Directory for MemoryDirectory {
         _person: &Person,
         contact: &PatientContact,
     ) -> Result<UserId, DirectoryError> {
-        let mut users = self.users();
-        let user = users.entry(username.to_owned()).or_insert_with(|| DirectoryUser {
-            id: UserId::parse(&crate::demo_video::random_uuid())
-                .unwrap_or_else(|_| unreachable!("a UUID is a user id")),
-            username: username.to_owned(),
-            group: "patient",
-            contact: contact.clone(),
-        });
-        Ok(user.id.clone())
+        Ok(self.user_in(username, "patient", contact))
+    }
+
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError> {
+        let contact =
+            PatientContact { phone: applicant.phone.clone(), email: Some(applicant.email.clone()), display_name: None };
+        Ok(self.user_in(username, "clinician", &contact))
     }
 }

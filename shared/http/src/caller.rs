@@ -28,6 +28,11 @@ pub fn service_client(request: &Request, scope: &str) -> Result<ServiceClient, D
     Ok(ServiceClient { id })
 }
 
+/// Whether an authorizer put claims on the request (a route without one has none).
+pub fn has_claims(request: &Request) -> bool {
+    claims(request).is_some()
+}
+
 fn claims(request: &Request) -> Option<&std::collections::HashMap<String, String>> {
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => {

@@ -132,6 +132,12 @@ impl From<DomainError> for Problem {
             DomainError::VisitNotFound => {
                 Problem::new(StatusCode::NOT_FOUND, "visit-not-found", "Visit not found", "no such visit")
             }
+            DomainError::ApplicationNotFound => Problem::new(
+                StatusCode::NOT_FOUND,
+                "application-not-found",
+                "Application not found",
+                "no such application",
+            ),
             DomainError::Conflict(detail) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
             DomainError::OutsideJoinWindow { opens_at, closes_at } => Problem::new(
                 StatusCode::CONFLICT,

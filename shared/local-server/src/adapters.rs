@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use visits_domain::ports::{Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, VideoProvider};
+use visits_domain::ports::{
+    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, VideoProvider,
+};
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 use visits_embedded::{EmbeddedWorld, Outbox};
@@ -32,6 +34,7 @@ pub struct Adapters {
 /// What signup and applications need beyond the visit core.
 pub struct Onboarding {
     pub signups: Arc<dyn SignupStore>,
+    pub applications: Arc<dyn ApplicationStore>,
     pub mac: Arc<dyn Mac>,
     pub directory: Arc<dyn Directory>,
 }
@@ -46,6 +49,7 @@ impl Adapters {
             outbox: OutboxSource::Embedded(world.outbox.clone()),
             onboarding: Onboarding {
                 signups: world.store.clone(),
+                applications: world.store.clone(),
                 mac: world.mac.clone(),
                 directory: world.directory.clone(),
             },
@@ -66,6 +70,7 @@ impl Adapters {
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
         let onboarding = Onboarding {
             signups: store.clone(),
+            applications: store.clone(),
             mac: Arc::new(visits_kms::KmsMac::new(kms.clone(), &provisioned.mac_key)),
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id)),
         };

@@ -15,10 +15,11 @@ pub enum Function {
     StartSession,
     Signup,
     BookVisit,
+    ClinicianApplications,
 }
 
 /// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
-pub const OWNERS: [(&str, &[RouteKey], Function); 7] = [
+pub const OWNERS: [(&str, &[RouteKey], Function); 8] = [
     ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
     ("mint-link", mint_link::ROUTES, Function::MintLink),
     ("notify", notify::ROUTES, Function::Notify),
@@ -26,13 +27,15 @@ pub const OWNERS: [(&str, &[RouteKey], Function); 7] = [
     ("start-session", start_session::ROUTES, Function::StartSession),
     ("signup", signup::ROUTES, Function::Signup),
     ("book-visit", book_visit::ROUTES, Function::BookVisit),
+    ("clinician-applications", clinician_applications::ROUTES, Function::ClinicianApplications),
 ];
 
-/// Routes without the Cognito authorizer: the patient's join routes and signup.
+/// Routes without the Cognito authorizer: the patient's join routes, signup, and an applicant's
+/// own (who holds no Cognito token: applying, the code, reading with the applicant token).
 pub fn is_public(key: &str) -> bool {
     let path = key.split_once(' ').map_or(key, |(_, path)| path);
     let first = path.trim_start_matches('/').split('/').next();
-    matches!(first, Some("join" | "signup"))
+    matches!(first, Some("join" | "signup" | "clinician-applications"))
 }
 
 pub struct Route {
@@ -133,7 +136,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 17, "13 visit and join routes, 3 signup routes, the lander's booking");
+        assert_eq!(count, 22, "13 visit and join routes, 3 signup, the lander's booking, 5 of applications");
     }
 
     #[test]

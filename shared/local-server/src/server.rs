@@ -36,6 +36,7 @@ pub struct LocalApp {
     start_session: start_session::App,
     signup: signup::App,
     book_visit: book_visit::App,
+    clinician_applications: clinician_applications::App,
 }
 
 impl LocalApp {
@@ -47,6 +48,14 @@ impl LocalApp {
             core.clone(),
             tokens.clone(),
             onboarding.signups,
+            onboarding.mac.clone(),
+            notifier.clone(),
+            onboarding.directory.clone(),
+        );
+        let applications = visits_domain::usecases::Applications::new(
+            core.clone(),
+            tokens.clone(),
+            onboarding.applications,
             onboarding.mac,
             notifier.clone(),
             onboarding.directory,
@@ -61,6 +70,7 @@ impl LocalApp {
             start_session: start_session::App::new(core, tokens, video),
             signup: signup::App::new(signups),
             book_visit: book_visit::App::new(bookings),
+            clinician_applications: clinician_applications::App::new(applications),
             outbox,
             users,
         }
@@ -131,6 +141,9 @@ impl LocalApp {
             Function::StartSession => start_session::handle(&self.start_session, request).await,
             Function::Signup => signup::handle(&self.signup, request).await,
             Function::BookVisit => book_visit::handle(&self.book_visit, request).await,
+            Function::ClinicianApplications => {
+                clinician_applications::handle(&self.clinician_applications, request).await
+            }
         };
         match response {
             Ok(response) => http_response(response),

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::model::{LinkCode, OneTimeCode, SignupId, TokenId, VisitId};
+use crate::model::{ApplicationId, LinkCode, OneTimeCode, SignupId, TokenId, VisitId};
 
 /// The time. Tests use a clock they can move.
 pub trait Clock: Send + Sync {
@@ -25,6 +25,12 @@ pub trait IdSource: Send + Sync {
         let mut bytes = [0u8; SignupId::RANDOM_BYTES];
         self.fill(&mut bytes);
         SignupId::from_random(bytes)
+    }
+
+    fn application_id(&self) -> ApplicationId {
+        let mut bytes = [0u8; ApplicationId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        ApplicationId::from_random(bytes)
     }
 
     fn one_time_code(&self) -> OneTimeCode {

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use super::{CommitError, StoreError};
-use crate::model::{Digest, PatientContact, Person, Signup, SignupId, UserId};
+use crate::model::{Applicant, Digest, PatientContact, Person, Signup, SignupId, UserId};
 
 /// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
 /// contact: the contact itself is not a key anywhere).
@@ -41,4 +41,9 @@ pub trait Directory: Send + Sync {
         person: &Person,
         contact: &PatientContact,
     ) -> Result<UserId, DirectoryError>;
+
+    /// Creates the clinician an approved application names (group `clinician`, no password, no
+    /// message from the provider) under `username`, or finds them: a retried approval makes no
+    /// second user, and a user made before is added to the group.
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError>;
 }

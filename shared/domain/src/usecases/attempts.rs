@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::ports::FailureCount;
 
@@ -18,4 +19,23 @@ pub(crate) fn too_many(count: FailureCount, limit: u32, now: DateTime<Utc>) -> R
     }
     let retry_after_seconds = (count.resets_at - now).num_seconds().max(1) as u64;
     Err(DomainError::TooManyAttempts { retry_after_seconds })
+}
+
+/// A code-checking route's guard (signup, applications): 429 once the source has failed too
+/// often; otherwise its count, to add to.
+pub(crate) async fn guard(core: &Core, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
+    let count = core.store.failures(&source_key(source_ip), now).await.map_err(store_error)?;
+    too_many(count, core.policy.max_failures_per_ip, now)?;
+    Ok(count)
+}
+
+/// Counts one failure against the source, over the count `seen` read.
+pub(crate) async fn count_failure(
+    core: &Core,
+    source_ip: &str,
+    seen: FailureCount,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let window = core.policy.failure_window;
+    core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(store_error)
 }

@@ -1,6 +1,7 @@
 //! The use cases, one module per job. Each takes only the ports it needs, so a Lambda function
 //! builds only the adapters (and links only the SDK crates) its routes use.
 
+mod applications;
 mod attempts;
 mod bookings;
 mod contact_flow;
@@ -13,6 +14,9 @@ mod sessions;
 mod signups;
 mod visits;
 
+pub use applications::{
+    APPLICANT_TOKEN_LIFETIME, ApplicationReader, ApplicationStarted, ApplicationVerified, Applications, StatusMove,
+};
 pub use bookings::{Bookings, ServiceBooking};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::attempts::{source_key, too_many};
+use super::attempts;
 use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::model::{
@@ -204,11 +204,8 @@ impl Signups {
         }
     }
 
-    /// 429 once the source has failed too often; otherwise its count, to add to.
     async fn guard(&self, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
-        let count = self.core.store.failures(&source_key(source_ip), now).await.map_err(store_error)?;
-        too_many(count, self.core.policy.max_failures_per_ip, now)?;
-        Ok(count)
+        attempts::guard(&self.core, source_ip, now).await
     }
 
     async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
@@ -217,8 +214,7 @@ impl Signups {
     }
 
     async fn count_failure(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let window = self.core.policy.failure_window;
-        self.core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(store_error)
+        attempts::count_failure(&self.core, source_ip, seen, now).await
     }
 
     async fn mac(&self, message: &[u8]) -> Result<Digest, DomainError> {
@@ -280,7 +276,7 @@ fn contact_message(contact: &PatientContact, channel: Channel) -> Result<Vec<u8>
     }
 }
 
-fn mac_error(error: MacError) -> DomainError {
+pub(super) fn mac_error(error: MacError) -> DomainError {
     match error {
         MacError::Unavailable { retry_after_seconds } => {
             DomainError::Unavailable { dependency: "mac key", retry_after_seconds }
@@ -289,7 +285,7 @@ fn mac_error(error: MacError) -> DomainError {
     }
 }
 
-fn directory_error(error: DirectoryError) -> DomainError {
+pub(super) fn directory_error(error: DirectoryError) -> DomainError {
     match error {
         DirectoryError::Unavailable { retry_after_seconds } => {
             DomainError::Unavailable { dependency: "directory", retry_after_seconds }

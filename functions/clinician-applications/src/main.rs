@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use clinician_applications::{App, handle};
+use lambda_http::Error;
+use visits_domain::usecases::Applications;
+use visits_runtime::config::{core, policy_from_env, tokens};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    visits_runtime::telemetry::init();
+    let aws = visits_aws::sdk_config().await;
+    let policy = Arc::new(policy_from_env());
+    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let prefetch = tokens.clone();
+    let store = Arc::new(visits_dynamodb::from_env(&aws)?);
+    let applications = Applications::new(
+        core(store.clone(), policy),
+        tokens,
+        store,
+        Arc::new(visits_kms::mac::from_env(&aws)?),
+        Arc::new(visits_aws_notify::from_env(&aws)?),
+        Arc::new(visits_cognito::from_env(&aws)?),
+    );
+    let app = App::new(applications);
+    // The KMS public key (applicant tokens are checked here), fetched beside the first request.
+    visits_http::event::run(|request| {
+        prefetch.prefetch();
+        handle(&app, request)
+    })
+    .await
+}

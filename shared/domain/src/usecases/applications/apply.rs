@@ -1,0 +1,163 @@
+//! The applicant's side: start an application (a code goes to their email), prove the email
+//! with the code, and get the token that reads the application and uploads to it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::Applications;
+use crate::DomainError;
+use crate::model::{
+    Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, CodeChallenge, CodeRefused, Digest,
+    OneTimeCode,
+};
+use crate::ports::{FailureCount, OutgoingMessage};
+use crate::usecases::attempts;
+use crate::usecases::core::store_error;
+use crate::usecases::signups::mac_error;
+
+/// How long an applicant token reads the application and uploads to it.
+pub const APPLICANT_TOKEN_LIFETIME: Duration = Duration::hours(24);
+
+/// `POST /clinician-applications`' answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationStarted {
+    pub application_id: ApplicationId,
+    /// The email, masked.
+    pub sent_to: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /clinician-applications/{id}/verify`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationVerified {
+    pub application_id: ApplicationId,
+    pub applicant_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Applications {
+    /// Starts an application and sends the email code. Licences must not have expired.
+    pub async fn start(&self, applicant: Applicant, source_ip: &str) -> Result<ApplicationStarted, DomainError> {
+        let now = self.core.now();
+        if applicant.licenses.iter().any(|license| license.expires_on <= now.date_naive()) {
+            return Err(DomainError::rule("licenses", "a licence has expired"));
+        }
+        let id = self.core.ids.application_id();
+        let code = self.core.ids.one_time_code();
+        let (_, code_mac) = futures::try_join!(attempts::guard(&self.core, source_ip, now), self.code_mac(&id, &code))?;
+        let licences = applicant.licenses.len().to_string();
+        let mut application = Application {
+            id,
+            applicant,
+            status: ApplicationStatus::Pending,
+            challenge: CodeChallenge::first(code_mac, now),
+            notes: Vec::new(),
+            documents: Vec::new(),
+            clinician_id: None,
+            audit_head: AuditHead::default(),
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        let started = (AuditKind::ApplicationStarted, BTreeMap::from([("licenses".to_owned(), licences)]));
+        self.save(&mut application, None, "applicant", vec![started], now).await?;
+        self.send_code(&application, &code).await?;
+        Ok(ApplicationStarted {
+            application_id: application.id.clone(),
+            sent_to: application.applicant.email.masked(),
+            expires_at: application.challenge.expires_at(),
+        })
+    }
+
+    /// Checks the email code. The right one submits the application and answers with the
+    /// applicant token; wrong ones count as signup's do (per application and per source).
+    pub async fn verify(
+        &self,
+        raw_id: &str,
+        raw_code: &str,
+        source_ip: &str,
+    ) -> Result<ApplicationVerified, DomainError> {
+        let now = self.core.now();
+        let id = ApplicationId::parse(raw_id).ok();
+        // Independent: the source's count, the application, and the MAC of the code presented.
+        let read = async {
+            match &id {
+                Some(id) => self.store.application(id).await.map_err(store_error),
+                None => Ok(None),
+            }
+        };
+        let presented = async {
+            match (&id, OneTimeCode::parse(raw_code)) {
+                (Some(id), Some(code)) => self.code_mac(id, &code).await,
+                _ => Ok(Digest::ZERO),
+            }
+        };
+        let (seen, application, presented) =
+            futures::try_join!(attempts::guard(&self.core, source_ip, now), read, presented)?;
+        let Some(mut application) = application else { return self.refuse(source_ip, seen, now).await };
+        let read_version = application.version;
+        match application.check_code(&presented, now) {
+            Ok(()) => {}
+            Err(CodeRefused::Locked { until }) => {
+                self.save(&mut application, Some(read_version), "applicant", vec![], now).await?;
+                return Err(DomainError::TooManyAttempts {
+                    retry_after_seconds: (until - now).num_seconds().max(1) as u64,
+                });
+            }
+            Err(CodeRefused::Invalid) => {
+                // The wrong try is kept (it counts toward the lock) and the source's count raised.
+                let mut tried = application.clone();
+                futures::try_join!(
+                    self.save(&mut tried, Some(read_version), "applicant", vec![], now),
+                    attempts::count_failure(&self.core, source_ip, seen, now)
+                )
+                .map_err(|error| match error {
+                    DomainError::Conflict(_) => DomainError::CodeInvalid,
+                    other => other,
+                })?;
+                return Err(DomainError::CodeInvalid);
+            }
+        }
+        // Signed before the application is submitted: a signer failure leaves the code usable.
+        let expires_at = now + APPLICANT_TOKEN_LIFETIME;
+        let token_id = self.core.ids.token_id();
+        let applicant_token = self.tokens.issue_applicant(&application.id, &token_id, now, expires_at).await?;
+        application.status = ApplicationStatus::Submitted;
+        application.updated_at = now;
+        let submitted = (AuditKind::ApplicationSubmitted, BTreeMap::new());
+        self.save(&mut application, Some(read_version), "applicant", vec![submitted], now).await.map_err(|error| {
+            match error {
+                // Another try on the same application got there first.
+                DomainError::Conflict(_) => DomainError::CodeInvalid,
+                other => other,
+            }
+        })?;
+        Ok(ApplicationVerified { application_id: application.id, applicant_token, expires_at })
+    }
+
+    async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
+        attempts::count_failure(&self.core, source_ip, seen, now).await?;
+        Err(DomainError::CodeInvalid)
+    }
+
+    /// A code's MAC is bound to its application: the same six digits differ per application.
+    async fn code_mac(&self, id: &ApplicationId, code: &OneTimeCode) -> Result<Digest, DomainError> {
+        self.mac.mac(format!("application-code:{id}:{}", code.expose()).as_bytes()).await.map_err(mac_error)
+    }
+
+    /// The code, and nothing else: no name, no NPI.
+    async fn send_code(&self, application: &Application, code: &OneTimeCode) -> Result<(), DomainError> {
+        let minutes = crate::model::CODE_LIFETIME.num_minutes();
+        let message = OutgoingMessage::Email {
+            to: application.applicant.email.clone(),
+            subject: "Your application code".into(),
+            body: format!("Your application code is {}. It works once, for {minutes} minutes.", code.expose()),
+        };
+        self.notifier
+            .send(&message)
+            .await
+            .map(|_| ())
+            .map_err(|_| DomainError::Unavailable { dependency: "notifier", retry_after_seconds: 60 })
+    }
+}
