@@ -1,5 +1,5 @@
 """Seeds the local server for schemathesis and prints shell assignments: CLINICIAN_TOKEN,
-LANDER_TOKEN (client credentials), ADMIN_TOKEN, a
+LANDER_TOKEN (client credentials), ADMIN_TOKEN, a verified APPLICATION_ID and its APPLICANT_TOKEN, a
 VISIT_ID ten minutes ahead (its join window open), the CODE of a fresh link to it, and the
 JOIN_TOKEN of an earlier link's redemption. Standard library only."""
 
@@ -30,5 +30,18 @@ visit = call("POST", "/visits", clinician, {
 earlier = call("POST", f"/visits/{visit}/links", clinician)["code"]
 join_token = call("POST", f"/join/{earlier}")["joinToken"]
 code = call("POST", f"/visits/{visit}/links", clinician)["code"]
-for name, value in [("CLINICIAN_TOKEN", clinician), ("LANDER_TOKEN", tokens["lander"]), ("ADMIN_TOKEN", tokens["admin"]), ("VISIT_ID", visit), ("CODE", code), ("JOIN_TOKEN", join_token)]:
+# A clinician application, verified with the code from the outbox, and its applicant token.
+application = call("POST", "/clinician-applications", body={
+    "givenName": "Ada", "familyName": "Lovelace", "email": "fuzz@clinic.example", "npi": "1234567893",
+    "licenses": [{"state": "CA", "number": "A1", "expiresOn": "2099-01-01"}],
+})["applicationId"]
+sent = [m for m in call("GET", "/dev/outbox")["messages"] if m["to"] == "fuzz@clinic.example"][-1]["body"]
+otp = sent.split("code is ")[1][:6]
+applicant = call("POST", f"/clinician-applications/{application}/verify", body={"code": otp})["applicantToken"]
+seeded = [
+    ("CLINICIAN_TOKEN", clinician), ("LANDER_TOKEN", tokens["lander"]), ("ADMIN_TOKEN", tokens["admin"]),
+    ("VISIT_ID", visit), ("CODE", code), ("JOIN_TOKEN", join_token),
+    ("APPLICATION_ID", application), ("APPLICANT_TOKEN", applicant),
+]
+for name, value in seeded:
     print(f"{name}='{value}'")
