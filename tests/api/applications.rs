@@ -114,6 +114,13 @@ async fn apply_review_approve(app: TestApp) {
     assert!(notes[1]["by"].as_str().unwrap().starts_with("admin:"));
     review(&app, &id, "rejected", approved.body["version"].as_u64().unwrap()).await.assert_problem(409, None);
 
+    // An admin reads it by id with their own token; other staff may not.
+    let path = format!("/clinician-applications/{id}");
+    let by_admin = app.call("GET", &path, Some(&app.accounts.admin), None).await;
+    assert_eq!((by_admin.status, by_admin.body["status"].as_str()), (200, Some("approved")), "{}", by_admin.body);
+    app.call("GET", &path, Some(&app.accounts.clinician), None).await.assert_problem(403, None);
+    app.call("GET", &path, Some(&app.accounts.patient), None).await.assert_problem(403, None);
+
     // Approval made the clinician and told the applicant.
     let signed_in = app.call("GET", &format!("/dev/tokens?email={email}"), None, None).await;
     assert_eq!((signed_in.status, signed_in.body["role"].as_str()), (200, Some("clinician")), "{}", signed_in.body);

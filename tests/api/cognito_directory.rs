@@ -50,3 +50,77 @@ async fn a_patient_is_created_once_in_the_patient_group() {
     assert_eq!(attribute("phone_number_verified").as_deref(), Some("true"));
     assert_eq!(attribute("birthdate").as_deref(), Some("1980-02-29"));
 }
+
+/// A pool with an app client that signs users in with a password (for tests only), and the
+/// access token of a user in `group`.
+async fn signed_in(client: &aws_sdk_cognitoidentityprovider::Client, group: &str) -> (String, String, String) {
+    use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType};
+    let name = format!("visits-tokens-{}", uuid::Uuid::new_v4());
+    let pool = client.create_user_pool().pool_name(&name).send().await.expect("a user pool");
+    let pool_id = pool.user_pool().and_then(|p| p.id()).expect("an id").to_owned();
+    let app = client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("portal")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .send()
+        .await
+        .expect("an app client");
+    let client_id = app.user_pool_client().and_then(|c| c.client_id()).expect("a client id").to_owned();
+    client.create_group().user_pool_id(&pool_id).group_name(group).send().await.expect("the group");
+    client.admin_create_user().user_pool_id(&pool_id).username("someone").send().await.expect("a user");
+    client
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("someone")
+        .password("Correct-Horse-9!")
+        .permanent(true)
+        .send()
+        .await
+        .expect("a password");
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username("someone")
+        .group_name(group)
+        .send()
+        .await
+        .expect("in the group");
+    let auth = client
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "someone")
+        .auth_parameters("PASSWORD", "Correct-Horse-9!")
+        .send()
+        .await
+        .expect("signed in");
+    let token = auth.authentication_result().and_then(|r| r.access_token()).expect("an access token").to_owned();
+    (pool_id, client_id, token)
+}
+
+#[tokio::test]
+async fn a_users_access_token_is_checked_by_cognito_and_must_be_this_pools() {
+    use visits_domain::model::Role;
+    use visits_domain::ports::UserTokens;
+    let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
+    let (pool_id, client_id, token) = signed_in(&client, "admin").await;
+    let tokens = visits_cognito::CognitoUserTokens::new(client.clone(), "us-east-1", &pool_id, vec![client_id.clone()]);
+    let caller = tokens.caller(&token).await.unwrap().expect("a valid token of this pool");
+    assert_eq!(caller.role, Role::Admin);
+
+    // Another pool's admin (anyone can make a pool), another app client, or not a token at all.
+    let (other_pool, other_client, other_token) = signed_in(&client, "admin").await;
+    assert!(tokens.caller(&other_token).await.unwrap().is_none(), "another pool's token");
+    let strict = visits_cognito::CognitoUserTokens::new(client.clone(), "us-east-1", &pool_id, vec![other_client]);
+    assert!(strict.caller(&token).await.unwrap().is_none(), "another app client's token");
+    let _ = other_pool;
+    for junk in ["", "not-a-jwt", "a.b.c", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"] {
+        assert!(tokens.caller(junk).await.unwrap().is_none(), "{junk}");
+    }
+    // A token whose claims are this pool's but whose signature is not Cognito's.
+    let mut parts: Vec<&str> = token.split('.').collect();
+    parts[2] = "AAAA";
+    assert!(tokens.caller(&parts.join(".")).await.unwrap().is_none(), "a forged signature");
+}

@@ -165,7 +165,7 @@ async fn clinician_applications_samples() {
         world.outbox.clone(),
         world.directory.clone(),
     );
-    let app = clinician_applications::App::new(applications);
+    let app = clinician_applications::App::new(applications, Arc::new(local_server::dev_auth::DevAuth::generate()));
     // Applying sends the code; the other samples name an application this world does not hold.
     for (name, status) in [
         ("clinician-applications.post-apply", 202),

@@ -6,12 +6,15 @@ mod view;
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use visits_domain::model::{
     Applicant, ApplicationStatus, Email, License, Npi, PersonName, PhoneNumber, ReviewText, Specialty,
 };
-use visits_domain::ports::{ApplicationCursor, ApplicationQuery};
+
+use visits_domain::DomainError;
+use visits_domain::ports::{ApplicationCursor, ApplicationQuery, UserTokens, UserTokensError};
 use visits_domain::usecases::{ApplicationReader, Applications, StatusMove};
-use visits_http::caller::{caller, has_claims, source_ip};
+use visits_http::caller::{caller, source_ip};
 use visits_http::input::{bearer, json_body, path_param, query};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
@@ -36,11 +39,13 @@ const MAX_PAGE: usize = 100;
 
 pub struct App {
     applications: Applications,
+    /// Checks an admin's token on the read route, which has no authorizer.
+    user_tokens: Arc<dyn UserTokens>,
 }
 
 impl App {
-    pub fn new(applications: Applications) -> Self {
-        Self { applications }
+    pub fn new(applications: Applications, user_tokens: Arc<dyn UserTokens>) -> Self {
+        Self { applications, user_tokens }
     }
 }
 
@@ -116,13 +121,13 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 Ok(json(StatusCode::OK, &body))
             }
             Some(Route::Read) => {
-                // No authorizer on this route: an admin's claims when an authorizer ran (locally),
-                // otherwise the applicant's own token.
-                let staff = if has_claims(&request) { Some(caller(&request)?) } else { None };
-                let reader = match (&staff, bearer(&request)) {
-                    (Some(caller), _) => ApplicationReader::Staff(caller),
-                    (None, Some(token)) => ApplicationReader::Applicant { token },
-                    (None, None) => return Err(Problem::unauthenticated()),
+                // No authorizer on this route (an applicant holds no Cognito token): a user's
+                // token is checked here, and anything else is taken for an applicant token.
+                let token = bearer(&request).ok_or_else(Problem::unauthenticated)?;
+                let staff = app.user_tokens.caller(token).await.map_err(user_tokens_error)?;
+                let reader = match &staff {
+                    Some(caller) => ApplicationReader::Staff(caller),
+                    None => ApplicationReader::Applicant { token },
                 };
                 let application = applications.read(reader, &path_param(&request, "applicationId")).await?;
                 Ok(json(StatusCode::OK, &ApplicationView::new(&application)))
@@ -144,6 +149,15 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         }
     })
     .await
+}
+
+fn user_tokens_error(error: UserTokensError) -> Problem {
+    match error {
+        UserTokensError::Unavailable { retry_after_seconds } => {
+            DomainError::Unavailable { dependency: "identity provider", retry_after_seconds }.into()
+        }
+        UserTokensError::Failed(message) => DomainError::Internal(format!("user token: {message}")).into(),
+    }
 }
 
 /// The body as the domain takes it: one to `MAX_LICENSES` licences.

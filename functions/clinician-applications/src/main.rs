@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
         Arc::new(visits_aws_notify::from_env(&aws)?),
         Arc::new(visits_cognito::from_env(&aws)?),
     );
-    let app = App::new(applications);
+    let app = App::new(applications, Arc::new(visits_cognito::user_tokens_from_env(&aws)?));
     // The KMS public key (applicant tokens are checked here), fetched beside the first request.
     visits_http::event::run(|request| {
         prefetch.prefetch();

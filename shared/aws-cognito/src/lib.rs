@@ -4,12 +4,26 @@
 //! message from Cognito (we sent our own), in the group `patient`. `SignUp` is never called with
 //! what a person typed: it tells whether a user exists.
 
+mod user_tokens;
+
+pub use user_tokens::CognitoUserTokens;
+
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use visits_domain::model::{Applicant, PatientContact, Person, UserId};
 use visits_domain::ports::{Directory, DirectoryError};
+
+/// Users' access tokens of the pool named by `USER_POOL_ID`, issued to the app clients in
+/// `USER_POOL_CLIENT_IDS` (comma-separated; the portal's and the desk's).
+pub fn user_tokens_from_env(config: &visits_aws::SdkConfig) -> Result<CognitoUserTokens, visits_aws::MissingSetting> {
+    let pool = visits_aws::required("USER_POOL_ID")?;
+    let clients = visits_aws::required("USER_POOL_CLIENT_IDS")?;
+    let clients = clients.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    Ok(CognitoUserTokens::new(Client::new(config), &region, &pool, clients))
+}
 
 /// The directory on the pool named by `USER_POOL_ID`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<CognitoDirectory, visits_aws::MissingSetting> {

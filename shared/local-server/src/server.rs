@@ -26,7 +26,7 @@ type HttpResponse = hyper::Response<Full<Bytes>>;
 
 pub struct LocalApp {
     routes: RouteTable,
-    auth: DevAuth,
+    auth: Arc<DevAuth>,
     outbox: OutboxSource,
     users: DevUsers,
     schedule_visit: schedule_visit::App,
@@ -43,6 +43,9 @@ impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
         let Adapters { core, tokens, notifier, video, outbox, onboarding, users } = adapters;
+        // One development key: the authorizer's stand-in, and the functions' check of a user's
+        // token where no authorizer runs.
+        let auth = Arc::new(DevAuth::generate());
         let bookings = visits_domain::usecases::Bookings::new(core.clone(), tokens.clone(), onboarding.signups.clone());
         let signups = visits_domain::usecases::Signups::new(
             core.clone(),
@@ -62,7 +65,7 @@ impl LocalApp {
         );
         Self {
             routes: RouteTable::new(),
-            auth: DevAuth::generate(),
+            auth: auth.clone(),
             schedule_visit: schedule_visit::App::new(core.clone()),
             mint_link: mint_link::App::new(core.clone(), tokens.clone()),
             notify: notify::App::new(core.clone(), tokens.clone(), notifier),
@@ -70,7 +73,7 @@ impl LocalApp {
             start_session: start_session::App::new(core, tokens, video),
             signup: signup::App::new(signups),
             book_visit: book_visit::App::new(bookings),
-            clinician_applications: clinician_applications::App::new(applications),
+            clinician_applications: clinician_applications::App::new(applications, auth.clone()),
             outbox,
             users,
         }

@@ -39,6 +39,12 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller a token's `sub` and groups name: the strongest known role, if any.
+    pub fn from_groups<'g>(sub: &str, groups: impl IntoIterator<Item = &'g str>) -> Option<Self> {
+        let role = groups.into_iter().filter_map(Role::parse).max()?;
+        Some(Self { id: UserId::parse(sub).ok()?, role })
+    }
+
     /// How the audit trail names this caller: role and opaque id, never a name.
     pub fn actor(&self) -> String {
         format!("{}:{}", self.role.as_str(), self.id)

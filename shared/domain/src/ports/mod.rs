@@ -8,6 +8,7 @@ mod random;
 mod signer;
 mod signups;
 mod store;
+mod user_tokens;
 mod video;
 
 pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
@@ -20,4 +21,5 @@ pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupWrite, Store,
     StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
+pub use user_tokens::{UserTokens, UserTokensError};
 pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};
