@@ -117,5 +117,6 @@ mod applications {
     application_contract!(
         an_application_is_kept_with_its_chain_and_changed_only_over_its_version,
         applications_list_by_status_oldest_first_in_pages,
+        an_upload_moves_with_its_applications_documents,
     );
 }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use visits_domain::model::{
     Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, AuditRecord, AuditSubject,
-    CodeChallenge, Digest, Email, License, LicenseNumber, LicenseState, Npi, PersonName,
+    CodeChallenge, Digest, DocumentRef, Email, License, LicenseNumber, LicenseState, Npi, PersonName, ScanStatus,
+    Upload, UploadContentType, UploadId, UploadOwner, UploadSize,
 };
-use visits_domain::ports::{ApplicationQuery, ApplicationStore, CommitError, Store};
+use visits_domain::ports::{ApplicationQuery, ApplicationStore, ApplicationWrite, CommitError, Store, UploadStore};
 
-/// Applications and the audit stream's one-record read live in the same store.
-pub trait ApplicationsAndAudit: ApplicationStore + Store {}
-impl<T: ApplicationStore + Store> ApplicationsAndAudit for T {}
+/// Applications, their uploads and the audit stream's one-record read live in the same store.
+pub trait ApplicationsAndAudit: ApplicationStore + UploadStore + Store {}
+impl<T: ApplicationStore + UploadStore + Store> ApplicationsAndAudit for T {}
 
 pub type SharedApplications = Arc<dyn ApplicationsAndAudit>;
 
@@ -118,4 +119,49 @@ pub async fn applications_list_by_status_oldest_first_in_pages(store: SharedAppl
     moved.version = 2;
     store.save_application(&moved, Some(1), vec![]).await.unwrap();
     assert_eq!(ids(&store.applications(&submitted).await.unwrap().items), [apps[2].id.clone()]);
+}
+
+/// A licence's upload and its application's documents: written together, each over its version.
+pub async fn an_upload_moves_with_its_applications_documents(store: SharedApplications) {
+    let mut application = application(21, ApplicationStatus::Submitted, 0);
+    store.save_application(&application, None, vec![]).await.unwrap();
+    let mut upload = Upload {
+        id: UploadId::from_random([22; UploadId::RANDOM_BYTES]),
+        owner: UploadOwner::Applicant { application_id: application.id.clone() },
+        content_type: UploadContentType::Pdf,
+        size: UploadSize::parse(1000).unwrap(),
+        status: ScanStatus::Pending,
+        created_at: at(1),
+        updated_at: at(1),
+        version: 1,
+    };
+    let read_version = application.version;
+    application.documents.push(DocumentRef { upload_id: upload.id.to_string(), status: ScanStatus::Pending });
+    application.version += 1;
+    let write = |application: &Application, expected_version| {
+        Some(ApplicationWrite { application: application.clone(), expected_version })
+    };
+    store.save_upload(&upload, None, write(&application, read_version)).await.unwrap();
+    assert_eq!(store.upload(&upload.id).await.unwrap(), Some(upload.clone()));
+    assert_eq!(store.application(&application.id).await.unwrap(), Some(application.clone()));
+    let again = store.save_upload(&upload, None, None).await;
+    assert!(matches!(again, Err(CommitError::AlreadyExists)), "{again:?}");
+
+    // The scan's result over a stale application version: neither moves.
+    let mut scanned = upload.clone();
+    assert!(scanned.scanned(ScanStatus::Clean, at(2)));
+    scanned.version = 2;
+    let stale = store.save_upload(&scanned, Some(1), write(&application, read_version)).await;
+    assert!(matches!(stale, Err(CommitError::VersionConflict)), "{stale:?}");
+    assert_eq!(store.upload(&upload.id).await.unwrap().unwrap().status, ScanStatus::Pending, "nothing half written");
+
+    let mut current = application.clone();
+    current.documents[0].status = ScanStatus::Clean;
+    current.version += 1;
+    store.save_upload(&scanned, Some(1), write(&current, application.version)).await.unwrap();
+    assert_eq!(store.upload(&upload.id).await.unwrap().unwrap().status, ScanStatus::Clean);
+    assert_eq!(store.application(&application.id).await.unwrap().unwrap().documents[0].status, ScanStatus::Clean);
+    upload.version = 2;
+    let stale_upload = store.save_upload(&upload, Some(1), None).await;
+    assert!(matches!(stale_upload, Err(CommitError::VersionConflict)), "{stale_upload:?}");
 }

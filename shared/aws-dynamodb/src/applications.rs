@@ -3,13 +3,12 @@
 //! change are one transaction.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Application, ApplicationId, AuditRecord};
 use visits_domain::ports::{ApplicationPage, ApplicationQuery, ApplicationStore, CommitError, StoreError};
 
 use crate::DynamoStore;
-use crate::errors::store_error;
+use crate::errors::{guarded_transaction_error, store_error};
 use crate::keys::{self, s};
 use crate::listing::partition;
 use crate::schema::{
@@ -53,32 +52,7 @@ impl ApplicationStore for DynamoStore {
         }
         match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
             Ok(_) => Ok(()),
-            Err(error) => {
-                let reasons: Vec<Option<String>> = match error.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                        cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
-                    }
-                    _ => return Err(CommitError::Store(store_error(error))),
-                };
-                let conditional = |code: &Option<String>| code.as_deref() == Some("ConditionalCheckFailed");
-                if reasons.first().is_some_and(conditional) && expected_version.is_none() {
-                    Err(CommitError::AlreadyExists)
-                } else if reasons.iter().any(conditional)
-                    || reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict"))
-                {
-                    // The application moved, or another writer took the next audit number.
-                    Err(CommitError::VersionConflict)
-                } else if reasons.iter().flatten().any(|r| r.contains("Throttl") || r.contains("ProvisionedThroughput"))
-                {
-                    Err(CommitError::Store(StoreError::Unavailable {
-                        retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS,
-                    }))
-                } else {
-                    Err(CommitError::Store(StoreError::Failed(format!(
-                        "application transaction cancelled: {reasons:?}"
-                    ))))
-                }
-            }
+            Err(error) => Err(guarded_transaction_error(error, expected_version.is_none(), "application")),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use visits_domain::model::{ApplicationId, ApplicationStatus, AuditSubject, Digest, UserId, Visit, VisitId};
+use visits_domain::model::{ApplicationId, ApplicationStatus, AuditSubject, Digest, UploadId, UserId, Visit, VisitId};
 
 pub const VISIT_SK: &str = "VISIT";
 pub const LINK_SK: &str = "LINK";
@@ -52,6 +52,11 @@ pub fn application_pk(id: &ApplicationId) -> String {
 }
 
 pub const APPLICATION_SK: &str = "APPLICATION";
+pub const UPLOAD_SK: &str = "UPLOAD";
+
+pub fn upload_pk(id: &UploadId) -> String {
+    format!("UPLOAD#{id}")
+}
 
 /// The status index's partition of applications in `status`.
 pub fn applications_by_status_pk(status: ApplicationStatus) -> String {

@@ -23,6 +23,7 @@ pub mod schema;
 mod signups;
 pub mod size;
 mod table;
+mod uploads;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
     Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit,
-    RefusalRecord, Room, Signup, UserId, Visit, VisitId,
+    RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -83,6 +83,7 @@ pub enum Entity {
     /// A contact (by its keyed MAC) that belongs to a patient.
     Contact,
     Application,
+    Upload,
 }
 
 /// Expired links stay readable this long, so a late click still says "expired".
@@ -339,6 +340,30 @@ impl ApplicationItem {
             gsi4pk: keys::applications_by_status_pk(application.status),
             gsi4sk: keys::time_sort_key(application.created_at, application.id.as_str()),
             ttl: pending.then(|| later(application.challenge.expires_at(), Duration::days(1)).timestamp()),
+        }
+    }
+}
+
+/// An upload: what it is, whose, and how its scan went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    version: u64,
+    pub upload: Upload,
+}
+
+impl UploadItem {
+    pub fn new(upload: &Upload) -> Self {
+        Self {
+            pk: keys::upload_pk(&upload.id),
+            sk: keys::UPLOAD_SK.into(),
+            entity: Entity::Upload,
+            version: upload.version,
+            upload: upload.clone(),
         }
     }
 }

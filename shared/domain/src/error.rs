@@ -37,6 +37,9 @@ pub enum DomainError {
     /// No such clinician application, or one the caller may not see.
     #[error("application not found")]
     ApplicationNotFound,
+    /// No such upload, or one the caller may not see.
+    #[error("upload not found")]
+    UploadNotFound,
     /// The visit's state does not allow this (e.g. ending a visit that never started).
     #[error("{0}")]
     Conflict(String),

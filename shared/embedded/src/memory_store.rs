@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
     Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, ListedVisit,
-    RefusalRecord, Signup, SignupId, UserId, Visit, VisitId,
+    RefusalRecord, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
-    ApplicationPage, ApplicationQuery, ApplicationStore, Change, CommitError, FailureCount, IdempotencyRecord,
-    JoinFacts, JoinRead, LinkWrite, SignupStore, Store, StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite,
+    ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Change, CommitError, FailureCount,
+    IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, StoreError, UploadStore, VisitHistory,
+    VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -32,6 +33,7 @@ struct State {
     /// Keyed MAC of a contact → the patient it belongs to.
     contacts: HashMap<Digest, UserId>,
     applications: HashMap<ApplicationId, Application>,
+    uploads: HashMap<UploadId, Upload>,
 }
 
 #[derive(Default)]
@@ -309,5 +311,37 @@ impl ApplicationStore for MemoryStore {
 
     async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(self.state().audit.get(&AuditSubject::Application(id.clone())).cloned().unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl UploadStore for MemoryStore {
+    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, StoreError> {
+        Ok(self.state().uploads.get(id).cloned())
+    }
+
+    async fn save_upload(
+        &self,
+        upload: &Upload,
+        expected_version: Option<u64>,
+        application: Option<ApplicationWrite>,
+    ) -> Result<(), CommitError> {
+        let mut state = self.state();
+        match (expected_version, state.uploads.get(&upload.id)) {
+            (None, Some(_)) => return Err(CommitError::AlreadyExists),
+            (Some(expected), Some(stored)) if stored.version != expected => return Err(CommitError::VersionConflict),
+            (Some(_), None) => return Err(CommitError::VersionConflict),
+            _ => {}
+        }
+        if let Some(write) = &application
+            && state.applications.get(&write.application.id).is_none_or(|a| a.version != write.expected_version)
+        {
+            return Err(CommitError::VersionConflict);
+        }
+        if let Some(write) = application {
+            state.applications.insert(write.application.id.clone(), write.application);
+        }
+        state.uploads.insert(upload.id.clone(), upload.clone());
+        Ok(())
     }
 }

@@ -138,6 +138,9 @@ impl From<DomainError> for Problem {
                 "Application not found",
                 "no such application",
             ),
+            DomainError::UploadNotFound => {
+                Problem::new(StatusCode::NOT_FOUND, "upload-not-found", "Upload not found", "no such upload")
+            }
             DomainError::Conflict(detail) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
             DomainError::OutsideJoinWindow { opens_at, closes_at } => Problem::new(
                 StatusCode::CONFLICT,

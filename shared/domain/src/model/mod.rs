@@ -14,6 +14,7 @@ mod role;
 mod session;
 mod signup;
 pub mod time;
+mod upload;
 pub(crate) mod visit;
 
 pub use application::{ApplicationId, ApplicationStatus, Npi};
@@ -34,4 +35,5 @@ pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
 pub use signup::{DateOfBirth, Person, PersonName, Signup, SignupId, SignupState};
+pub use upload::{Upload, UploadContentType, UploadId, UploadOwner, UploadPurpose, UploadSize, object_key};
 pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};

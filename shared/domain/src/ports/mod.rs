@@ -8,6 +8,7 @@ mod random;
 mod signer;
 mod signups;
 mod store;
+mod uploads;
 mod user_tokens;
 mod video;
 
@@ -21,5 +22,6 @@ pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupWrite, Store,
     StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
+pub use uploads::{ApplicationWrite, ObjectStorage, PostPolicy, PresignedPost, StorageError, UploadStore};
 pub use user_tokens::{UserTokens, UserTokensError};
 pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::model::{ApplicationId, LinkCode, OneTimeCode, SignupId, TokenId, VisitId};
+use crate::model::{ApplicationId, LinkCode, OneTimeCode, SignupId, TokenId, UploadId, VisitId};
 
 /// The time. Tests use a clock they can move.
 pub trait Clock: Send + Sync {
@@ -31,6 +31,12 @@ pub trait IdSource: Send + Sync {
         let mut bytes = [0u8; ApplicationId::RANDOM_BYTES];
         self.fill(&mut bytes);
         ApplicationId::from_random(bytes)
+    }
+
+    fn upload_id(&self) -> UploadId {
+        let mut bytes = [0u8; UploadId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        UploadId::from_random(bytes)
     }
 
     fn one_time_code(&self) -> OneTimeCode {

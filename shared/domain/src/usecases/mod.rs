@@ -12,6 +12,7 @@ mod notify;
 mod seats;
 mod sessions;
 mod signups;
+mod uploads;
 mod visits;
 
 pub use applications::{
@@ -25,4 +26,5 @@ pub use links::{Links, MintedLink};
 pub use notify::{Delivery, Notifications};
 pub use sessions::{JoinOutcome, Sessions};
 pub use signups::{SIGNUP_TOKEN_LIFETIME, SignupRequest, SignupStarted, SignupVerified, Signups};
+pub use uploads::{NewUpload, ReadUpload, StartedUpload, UPLOAD_URL_LIFETIME, Uploader, Uploads};
 pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};
