@@ -33,6 +33,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "clinician-applications",
         &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-cognitoidentityprovider", "lambda_http"],
     ),
+    // S3 is signed with aws-sigv4: no S3 client. Cognito checks a user's token (GetUser).
+    ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
+    ("upload-scanned", &["aws-sdk-dynamodb"]),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

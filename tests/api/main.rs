@@ -29,4 +29,5 @@ mod signups;
 mod single_use;
 mod store_contract;
 mod template;
+mod uploads;
 mod video_providers;

@@ -47,6 +47,9 @@ fn public_routes_need_no_cognito_token_and_the_session_route_takes_a_join_token(
         let expected = match key.as_str() {
             "POST /join/session" => Some(serde_json::json!([{"joinToken": []}])),
             "POST /service/visits" => Some(serde_json::json!([{"lander": []}])),
+            "POST /uploads" | "GET /uploads/{uploadId}" => {
+                Some(serde_json::json!([{"cognito": []}, {"applicantToken": []}]))
+            }
             "GET /clinician-applications/{applicationId}" => {
                 Some(serde_json::json!([{"applicantToken": []}, {"cognito": []}]))
             }

@@ -134,10 +134,12 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
         outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
         onboarding: local_server::adapters::Onboarding {
             signups: store.clone(),
-            applications: store,
+            applications: store.clone(),
+            uploads: store,
             mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
         },
+        storage: Arc::new(local_server::adapters::local_storage(clock.clone())),
         users: local_server::dev_users::DevUsers::Cognito {
             client: aws_sdk_cognitoidentityprovider::Client::new(&config),
             user_pool_id: provisioned.user_pool_id.clone(),

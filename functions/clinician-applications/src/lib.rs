@@ -11,8 +11,7 @@ use visits_domain::model::{
     Applicant, ApplicationStatus, Email, License, Npi, PersonName, PhoneNumber, ReviewText, Specialty,
 };
 
-use visits_domain::DomainError;
-use visits_domain::ports::{ApplicationCursor, ApplicationQuery, UserTokens, UserTokensError};
+use visits_domain::ports::{ApplicationCursor, ApplicationQuery, UserTokens};
 use visits_domain::usecases::{ApplicationReader, Applications, StatusMove};
 use visits_http::caller::{caller, source_ip};
 use visits_http::input::{bearer, json_body, path_param, query};
@@ -124,7 +123,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 // No authorizer on this route (an applicant holds no Cognito token): a user's
                 // token is checked here, and anything else is taken for an applicant token.
                 let token = bearer(&request).ok_or_else(Problem::unauthenticated)?;
-                let staff = app.user_tokens.caller(token).await.map_err(user_tokens_error)?;
+                let staff = app.user_tokens.caller(token).await.map_err(Problem::from)?;
                 let reader = match &staff {
                     Some(caller) => ApplicationReader::Staff(caller),
                     None => ApplicationReader::Applicant { token },
@@ -149,15 +148,6 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         }
     })
     .await
-}
-
-fn user_tokens_error(error: UserTokensError) -> Problem {
-    match error {
-        UserTokensError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "identity provider", retry_after_seconds }.into()
-        }
-        UserTokensError::Failed(message) => DomainError::Internal(format!("user token: {message}")).into(),
-    }
 }
 
 /// The body as the domain takes it: one to `MAX_LICENSES` licences.

@@ -10,7 +10,7 @@ use visits_domain::usecases::Core;
 use visits_runtime::hmac::HmacSha256;
 use visits_runtime::{OsRandom, SystemClock};
 
-use crate::{DemoVideo, LocalSigner, MemoryDirectory, MemoryStore, Outbox};
+use crate::{DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
 #[derive(Clone)]
@@ -26,6 +26,7 @@ pub struct EmbeddedWorld {
     pub directory: Arc<MemoryDirectory>,
     /// Keys one-time codes and contact lookups: a fresh key per process, as nothing outlives it.
     pub mac: Arc<dyn Mac>,
+    pub storage: Arc<LocalStorage>,
 }
 
 impl EmbeddedWorld {
@@ -35,6 +36,9 @@ impl EmbeddedWorld {
         let mut mac_key = [0u8; 32];
         OsRandom.fill(&mut mac_key);
         let mac = HmacSha256::new(&mac_key).unwrap_or_else(|_| unreachable!("32 bytes are an HMAC key"));
+        let mut storage_key = [0u8; 32];
+        OsRandom.fill(&mut storage_key);
+        let storage = LocalStorage::new(&storage_key, clock.clone(), uploads_folder());
         Self {
             store: Arc::new(MemoryStore::new()),
             signer,
@@ -46,6 +50,7 @@ impl EmbeddedWorld {
             tokens,
             directory: Arc::new(MemoryDirectory::new()),
             mac: Arc::new(mac),
+            storage: Arc::new(storage),
         }
     }
 
@@ -62,4 +67,16 @@ impl EmbeddedWorld {
             policy: self.policy.clone(),
         }
     }
+}
+
+/// Where demo uploads are kept: `$VIDEO_VISITS_CACHE/uploads` (default `~/.cache/video-visits`),
+/// one folder per process so runs do not see each other's files.
+pub fn uploads_folder() -> std::path::PathBuf {
+    let cache = std::env::var_os("VIDEO_VISITS_CACHE").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(".cache/video-visits")
+    });
+    cache.join("uploads").join(std::process::id().to_string())
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use visits_domain::ports::{
-    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, VideoProvider,
+    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, UploadStore,
+    VideoProvider,
 };
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
-use visits_embedded::{EmbeddedWorld, Outbox};
+use visits_embedded::{EmbeddedWorld, LocalStorage, Outbox};
 
 use crate::dev_users::DevUsers;
 use crate::provision::Provisioned;
@@ -29,12 +30,15 @@ pub struct Adapters {
     pub outbox: OutboxSource,
     pub onboarding: Onboarding,
     pub users: DevUsers,
+    /// Uploads go to the local server in both modes: it checks, keeps and scans them.
+    pub storage: Arc<LocalStorage>,
 }
 
 /// What signup and applications need beyond the visit core.
 pub struct Onboarding {
     pub signups: Arc<dyn SignupStore>,
     pub applications: Arc<dyn ApplicationStore>,
+    pub uploads: Arc<dyn UploadStore>,
     pub mac: Arc<dyn Mac>,
     pub directory: Arc<dyn Directory>,
 }
@@ -50,10 +54,12 @@ impl Adapters {
             onboarding: Onboarding {
                 signups: world.store.clone(),
                 applications: world.store.clone(),
+                uploads: world.store.clone(),
                 mac: world.mac.clone(),
                 directory: world.directory.clone(),
             },
             users: DevUsers::Embedded(world.directory.clone()),
+            storage: world.storage.clone(),
         }
     }
 
@@ -71,6 +77,7 @@ impl Adapters {
         let onboarding = Onboarding {
             signups: store.clone(),
             applications: store.clone(),
+            uploads: store.clone(),
             mac: Arc::new(visits_kms::KmsMac::new(kms.clone(), &provisioned.mac_key)),
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id)),
         };
@@ -84,8 +91,17 @@ impl Adapters {
         });
         let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding, users })
+        let storage = Arc::new(local_storage(core.clock.clone()));
+        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding, users, storage })
     }
+}
+
+/// Demo uploads' storage with a fresh signing key, on `clock`.
+pub fn local_storage(clock: Arc<dyn visits_domain::ports::Clock>) -> LocalStorage {
+    use visits_domain::ports::IdSource;
+    let mut key = [0u8; 32];
+    visits_runtime::OsRandom.fill(&mut key);
+    LocalStorage::new(&key, clock, visits_embedded::world::uploads_folder())
 }
 
 impl OutboxSource {

@@ -16,10 +16,11 @@ pub enum Function {
     Signup,
     BookVisit,
     ClinicianApplications,
+    Uploads,
 }
 
 /// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
-pub const OWNERS: [(&str, &[RouteKey], Function); 8] = [
+pub const OWNERS: [(&str, &[RouteKey], Function); 9] = [
     ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
     ("mint-link", mint_link::ROUTES, Function::MintLink),
     ("notify", notify::ROUTES, Function::Notify),
@@ -28,14 +29,16 @@ pub const OWNERS: [(&str, &[RouteKey], Function); 8] = [
     ("signup", signup::ROUTES, Function::Signup),
     ("book-visit", book_visit::ROUTES, Function::BookVisit),
     ("clinician-applications", clinician_applications::ROUTES, Function::ClinicianApplications),
+    ("uploads", uploads::ROUTES, Function::Uploads),
 ];
 
-/// Routes without the Cognito authorizer: the patient's join routes, signup, and an applicant's
-/// own (who holds no Cognito token: applying, the code, reading with the applicant token).
+/// Routes without the Cognito authorizer: the patient's join routes, signup, and those an
+/// applicant uses (who holds no Cognito token: applying, the code, reading, uploading; a user's
+/// token there is checked by the function).
 pub fn is_public(key: &str) -> bool {
     let path = key.split_once(' ').map_or(key, |(_, path)| path);
     let first = path.trim_start_matches('/').split('/').next();
-    matches!(first, Some("join" | "signup" | "clinician-applications"))
+    matches!(first, Some("join" | "signup" | "clinician-applications" | "uploads"))
 }
 
 pub struct Route {
@@ -136,7 +139,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 22, "13 visit and join routes, 3 signup, the lander's booking, 5 of applications");
+        assert_eq!(count, 24, "13 visit and join routes, 3 signup, the lander's booking, 5 of applications, 2 uploads");
     }
 
     #[test]

@@ -11,10 +11,12 @@ use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use visits_embedded::LocalStorage;
 use visits_http::{Problem, json as json_response};
 
 use crate::adapters::{Adapters, OutboxSource};
 use crate::dev_auth::DevAuth;
+use crate::dev_uploads::{self, MAX_UPLOAD_REQUEST_BYTES};
 use crate::dev_users::DevUsers;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
 use crate::routes::{Function, RouteTable};
@@ -37,12 +39,27 @@ pub struct LocalApp {
     signup: signup::App,
     book_visit: book_visit::App,
     clinician_applications: clinician_applications::App,
+    uploads: uploads::App,
+    upload_scanned: upload_scanned::App,
+    storage: Arc<LocalStorage>,
 }
 
 impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
-        let Adapters { core, tokens, notifier, video, outbox, onboarding, users } = adapters;
+        let Adapters { core, tokens, notifier, video, outbox, onboarding, users, storage } = adapters;
+        let uploads = visits_domain::usecases::Uploads::new(
+            core.clone(),
+            tokens.clone(),
+            onboarding.uploads.clone(),
+            onboarding.applications.clone(),
+            storage.clone(),
+        );
+        let scans = visits_domain::usecases::ScanResults::new(
+            core.clone(),
+            onboarding.uploads.clone(),
+            onboarding.applications.clone(),
+        );
         // One development key: the authorizer's stand-in, and the functions' check of a user's
         // token where no authorizer runs.
         let auth = Arc::new(DevAuth::generate());
@@ -74,6 +91,9 @@ impl LocalApp {
             signup: signup::App::new(signups),
             book_visit: book_visit::App::new(bookings),
             clinician_applications: clinician_applications::App::new(applications, auth.clone()),
+            uploads: uploads::App::new(uploads, auth.clone()),
+            upload_scanned: upload_scanned::App::new(scans),
+            storage,
             outbox,
             users,
         }
@@ -81,16 +101,25 @@ impl LocalApp {
 
     pub async fn respond(&self, request: hyper::Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        let path = parts.uri.path().to_owned();
+        let limit = if path == "/dev/uploads" { MAX_UPLOAD_REQUEST_BYTES } else { MAX_REQUEST_BYTES };
+        let body = match Limited::new(body, limit).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(_) => {
-                let mut problem = Problem::invalid_field("body", format!("must be at most {MAX_REQUEST_BYTES} bytes"));
+                let mut problem = Problem::invalid_field("body", format!("must be at most {limit} bytes"));
                 problem.status = 413;
                 problem.title = "Payload too large";
                 return http_response(problem.into_response());
             }
         };
-        let path = parts.uri.path().to_owned();
+        if parts.method == Method::POST && path == "/dev/uploads" {
+            return http_response(self.accept_upload(&parts.headers, &body).await);
+        }
+        if parts.method == Method::GET
+            && let Some(key) = path.strip_prefix("/dev/uploads/")
+        {
+            return http_response(dev_uploads::download(&self.storage, key, parts.uri.query()));
+        }
         if parts.method == Method::GET && path == "/dev/tokens" {
             return http_response(self.dev_tokens(parts.uri.query()).await);
         }
@@ -147,6 +176,7 @@ impl LocalApp {
             Function::ClinicianApplications => {
                 clinician_applications::handle(&self.clinician_applications, request).await
             }
+            Function::Uploads => uploads::handle(&self.uploads, request).await,
         };
         match response {
             Ok(response) => http_response(response),
@@ -159,6 +189,46 @@ impl LocalApp {
 }
 
 impl LocalApp {
+    /// Where the local server listens: the upload URLs it signs point there.
+    pub fn listening_at(&self, address: SocketAddr) {
+        self.storage.set_base(&format!("http://{address}"));
+    }
+
+    /// A presigned POST's form: checked, kept, scanned, and the scan's result handed to the
+    /// `upload-scanned` function as GuardDuty's event.
+    async fn accept_upload(&self, headers: &hyper::HeaderMap, body: &[u8]) -> lambda_http::Response<lambda_http::Body> {
+        let content_type = visits_http::input::header_value(headers, "content-type").unwrap_or_default();
+        let Some((fields, file)) = dev_uploads::parse_form(content_type, body) else {
+            return Problem::invalid_field("body", "must be a multipart/form-data upload with a file").into_response();
+        };
+        let key = match self.storage.accept_post(&fields, &file) {
+            Ok(key) => key,
+            Err(refused) => return dev_uploads::refused(refused),
+        };
+        let status = match self.storage.store_and_scan(&key, &file) {
+            Ok(status) => status,
+            Err(error) => {
+                tracing::error!(error = %error, "an upload could not be kept");
+                return Problem::from(visits_domain::DomainError::Internal("the upload could not be kept".into()))
+                    .into_response();
+            }
+        };
+        let event = dev_uploads::scan_result_event("local-uploads", &key, status);
+        let event = match serde_json::from_value(event) {
+            Ok(payload) => lambda_runtime::LambdaEvent::new(payload, lambda_runtime::Context::default()),
+            Err(error) => {
+                return Problem::from(visits_domain::DomainError::Internal(error.to_string())).into_response();
+            }
+        };
+        if let Err(error) = upload_scanned::handle(&self.upload_scanned, event).await {
+            tracing::error!(error = %error, "a scan result was not recorded");
+        }
+        // S3's answer to a POST without success_action_status.
+        let mut response = lambda_http::Response::new(lambda_http::Body::Empty);
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        response
+    }
+
     /// `GET /dev/tokens`: the demo accounts' tokens; with `?email=`, a token for the user signup
     /// or approval created with that address (404 when there is none).
     async fn dev_tokens(&self, query: Option<&str>) -> lambda_http::Response<lambda_http::Body> {
@@ -180,6 +250,7 @@ impl LocalApp {
 
 /// Serves until the listener fails. Each connection runs on its own task.
 pub async fn serve(listener: TcpListener, app: Arc<LocalApp>) -> std::io::Result<()> {
+    app.listening_at(listener.local_addr()?);
     loop {
         let (stream, peer) = listener.accept().await?;
         let app = app.clone();

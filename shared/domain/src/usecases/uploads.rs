@@ -163,43 +163,6 @@ impl Uploads {
         Ok(ReadUpload { upload, download_url })
     }
 
-    /// The malware scan's result for object `key`: the upload (and its application's document)
-    /// move to it once; a repeated or late result, or a key that is not an upload, changes
-    /// nothing. `Ok(false)` when nothing changed.
-    pub async fn scanned(&self, key: &str, result: ScanStatus) -> Result<bool, DomainError> {
-        let Some(id) = Upload::id_of_key(key) else { return Ok(false) };
-        // An application that moves meanwhile is read again; the upload's own version guards it.
-        for _ in 0..3 {
-            let Some(mut upload) = self.uploads.upload(&id).await.map_err(store_error)? else { return Ok(false) };
-            let read_version = upload.version;
-            let now = self.core.now();
-            if !upload.scanned(result, now) {
-                return Ok(false);
-            }
-            upload.version += 1;
-            let application = match &upload.owner {
-                UploadOwner::Applicant { application_id } => {
-                    let mut application = self.load_application(application_id).await?;
-                    let expected_version = application.version;
-                    for document in application.documents.iter_mut().filter(|d| d.upload_id == id.as_str()) {
-                        document.status = result;
-                    }
-                    application.version += 1;
-                    application.updated_at = now;
-                    Some(ApplicationWrite { application, expected_version })
-                }
-                UploadOwner::Patient { .. } => None,
-            };
-            match self.uploads.save_upload(&upload, Some(read_version), application).await {
-                Ok(()) => return Ok(true),
-                Err(CommitError::VersionConflict) => continue,
-                Err(CommitError::Store(error)) => return Err(store_error(error)),
-                Err(other) => return Err(DomainError::Internal(format!("a scan result: {other}"))),
-            }
-        }
-        Err(DomainError::Unavailable { dependency: "store (busy upload)", retry_after_seconds: 1 })
-    }
-
     /// Whether `token` is the applicant token of `application_id` (401 if not one, 404 if
     /// another application's).
     async fn applicant_of(
