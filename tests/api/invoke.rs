@@ -147,6 +147,18 @@ async fn clinician_applications_start_and_list_on_the_local_aws() {
     assert_eq!((status, body["items"].as_array().map(Vec::len)), (200, Some(0)), "{body}");
 }
 
+#[tokio::test]
+async fn uploads_refuses_a_token_that_is_neither_cognitos_nor_an_applicants() {
+    let (status, body) = status_and_body(&invoke("uploads", "uploads.post-uploads").await);
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test]
+async fn upload_scanned_takes_a_result_for_an_unknown_object() {
+    let answer = invoke("upload-scanned", "upload-scanned.guardduty-scan-result").await;
+    assert_eq!(answer, serde_json::Value::Null, "{answer}");
+}
+
 #[test]
 fn the_local_env_file_gives_every_function_what_the_template_declares() {
     let file = read("events/local-env.json");

@@ -22,6 +22,7 @@ mod logs;
 mod notifications;
 mod openapi;
 mod round_trips;
+mod s3_uploads;
 mod sample_events;
 mod signup_faults;
 mod signup_routes;

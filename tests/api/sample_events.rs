@@ -180,6 +180,53 @@ async fn clinician_applications_samples() {
     assert_eq!(world.outbox.sent().len(), 1, "the code went out");
 }
 
+#[tokio::test]
+async fn uploads_samples_are_refused_for_their_made_up_token() {
+    let world = seeded_world().await;
+    let uploads = visits_domain::usecases::Uploads::new(
+        world.core(),
+        world.tokens.clone(),
+        world.store.clone(),
+        world.store.clone(),
+        world.storage.clone(),
+    );
+    let app = uploads::App::new(uploads, Arc::new(local_server::dev_auth::DevAuth::generate()));
+    for name in ["uploads.post-uploads", "uploads.get-upload"] {
+        let response = uploads::handle(&app, http(name)).await.unwrap();
+        assert_eq!(response.status(), 401, "{name}: {:?}", response.body());
+    }
+}
+
+#[tokio::test]
+async fn upload_scanned_sample_marks_the_named_upload_clean_once() {
+    use visits_domain::model::{ScanStatus, Upload, UploadContentType, UploadId, UploadOwner, UploadSize, VisitId};
+    use visits_domain::ports::UploadStore;
+    let world = seeded_world().await;
+    let id = UploadId::parse("upl_k7q2m3x4w5p3r6t5v2n7").unwrap();
+    let upload = Upload {
+        id: id.clone(),
+        owner: UploadOwner::Patient {
+            patient_id: visits_domain::model::UserId::parse(local_server::samples::patient_id()).unwrap(),
+            visit_id: VisitId::parse(VISIT).unwrap(),
+        },
+        content_type: UploadContentType::Pdf,
+        size: UploadSize::parse(48213).unwrap(),
+        status: ScanStatus::Pending,
+        created_at: world.core().now(),
+        updated_at: world.core().now(),
+        version: 1,
+    };
+    world.store.save_upload(&upload, None, None).await.unwrap();
+    let scans = visits_domain::usecases::ScanResults::new(world.core(), world.store.clone(), world.store.clone());
+    let app = upload_scanned::App::new(scans);
+    for _ in 0..2 {
+        let payload = serde_json::from_str(&event("upload-scanned.guardduty-scan-result")).unwrap();
+        upload_scanned::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+    }
+    let stored = world.store.upload(&id).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.version), (ScanStatus::Clean, 2), "clean, once");
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

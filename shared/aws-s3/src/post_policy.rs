@@ -58,3 +58,61 @@ pub fn post_fields(
     fields.insert("x-amz-signature".to_owned(), signature);
     fields
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::hmac;
+    use visits_domain::model::{UploadContentType, UploadSize};
+
+    use super::*;
+
+    fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+        hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data).as_ref().to_vec()
+    }
+
+    #[test]
+    fn the_policy_pins_everything_and_is_signed_as_sigv4_says() {
+        let now: DateTime<Utc> = "2030-05-06T07:08:09Z".parse().unwrap();
+        let policy = PostPolicy {
+            key: "uploads/intake/upl_aaaaaaaaaaaaaaaaaaaa".into(),
+            content_type: UploadContentType::Png,
+            size: UploadSize::parse(1234).unwrap(),
+            expires_at: now + chrono::Duration::minutes(5),
+        };
+        let credentials = Credentials::new("AKIDEXAMPLE", "secret/EXAMPLE", Some("session".into()), None, "test");
+        let fields = post_fields(&policy, "bucket-1", "arn:aws:kms:eu-west-1:1:key/k", "eu-west-1", &credentials, now);
+
+        assert_eq!(fields["key"], policy.key);
+        assert_eq!(fields["Content-Type"], "image/png");
+        assert_eq!(fields["x-amz-credential"], "AKIDEXAMPLE/20300506/eu-west-1/s3/aws4_request");
+        assert_eq!(fields["x-amz-date"], "20300506T070809Z");
+        assert_eq!(fields["x-amz-security-token"], "session");
+        let document: Value = serde_json::from_slice(&STANDARD.decode(&fields["policy"]).unwrap()).unwrap();
+        assert_eq!(document["expiration"], "2030-05-06T07:13:09.000Z", "five minutes");
+        let conditions = document["conditions"].as_array().unwrap();
+        for expected in [
+            json!({"bucket": "bucket-1"}),
+            json!(["eq", "$key", "uploads/intake/upl_aaaaaaaaaaaaaaaaaaaa"]),
+            json!(["eq", "$Content-Type", "image/png"]),
+            json!(["content-length-range", 1234, 1234]),
+            json!({"x-amz-server-side-encryption": "aws:kms"}),
+            json!({"x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:1:key/k"}),
+            json!({"x-amz-algorithm": "AWS4-HMAC-SHA256"}),
+            json!({"x-amz-security-token": "session"}),
+        ] {
+            assert!(conditions.contains(&expected), "{expected} missing from {conditions:?}");
+        }
+        // Every field but the policy and its signature is a condition: nothing unpinned reaches S3.
+        for (name, value) in fields.iter().filter(|(n, _)| n.starts_with("x-amz-") && *n != "x-amz-signature") {
+            assert!(conditions.contains(&json!({ name: value })), "{name} is not pinned");
+        }
+
+        // SigV4's POST signature, computed here by hand: HMAC chain, then the base64 policy.
+        let key = [b"20300506".as_slice(), b"eu-west-1", b"s3", b"aws4_request"]
+            .into_iter()
+            .fold(b"AWS4secret/EXAMPLE".to_vec(), |key, part| hmac_sha256(&key, part));
+        let expected: String =
+            hmac_sha256(&key, fields["policy"].as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(fields["x-amz-signature"], expected);
+    }
+}

@@ -26,6 +26,12 @@ pub enum Uploader<'a> {
     Applicant { token: &'a str },
 }
 
+/// Who asks, checked: a user, or the applicant of one application.
+enum Identity<'a> {
+    User(&'a Caller),
+    Applicant(ApplicationId),
+}
+
 /// `POST /uploads`, each field valid; which id it names is checked against the purpose.
 pub struct NewUpload {
     pub purpose: UploadPurpose,
@@ -71,8 +77,9 @@ impl Uploads {
     pub async fn create(&self, who: Uploader<'_>, request: NewUpload) -> Result<StartedUpload, DomainError> {
         let now = self.core.now();
         let id = self.core.ids.upload_id();
-        let (owner, application) = match (request.purpose, who) {
-            (UploadPurpose::Intake, Uploader::User(caller)) if caller.role == Role::Patient => {
+        let who = self.identify(who, now).await?;
+        let (owner, application) = match (request.purpose, &who) {
+            (UploadPurpose::Intake, Identity::User(caller)) if caller.role == Role::Patient => {
                 if request.application_id.is_some() {
                     return Err(DomainError::invalid("applicationId", "is for licences; intake names a visitId"));
                 }
@@ -84,14 +91,16 @@ impl Uploads {
                 }
                 (UploadOwner::Patient { patient_id: caller.id.clone(), visit_id }, None)
             }
-            (UploadPurpose::License, Uploader::Applicant { token }) => {
+            (UploadPurpose::License, Identity::Applicant(theirs)) => {
                 if request.visit_id.is_some() {
                     return Err(DomainError::invalid("visitId", "is for intake; a licence names an applicationId"));
                 }
                 let application_id = request
                     .application_id
                     .ok_or_else(|| DomainError::invalid("applicationId", "is required for a licence"))?;
-                self.applicant_of(token, &application_id, now).await?;
+                if application_id != *theirs {
+                    return Err(DomainError::ApplicationNotFound);
+                }
                 let mut application = self.load_application(&application_id).await?;
                 if matches!(application.status, ApplicationStatus::Approved | ApplicationStatus::Rejected) {
                     return Err(DomainError::Conflict("a decided application takes no more documents".into()));
@@ -135,18 +144,17 @@ impl Uploads {
     pub async fn read(&self, who: Uploader<'_>, raw_id: &str) -> Result<ReadUpload, DomainError> {
         let now = self.core.now();
         let id = UploadId::parse(raw_id).map_err(|_| DomainError::UploadNotFound)?;
+        let who = self.identify(who, now).await?;
         let upload = self.uploads.upload(&id).await.map_err(store_error)?.ok_or(DomainError::UploadNotFound)?;
-        let allowed = match (&upload.owner, who) {
-            (UploadOwner::Patient { patient_id, visit_id }, Uploader::User(caller)) => match caller.role {
+        let allowed = match (&upload.owner, &who) {
+            (UploadOwner::Patient { patient_id, visit_id }, Identity::User(caller)) => match caller.role {
                 Role::Patient => caller.id == *patient_id,
                 Role::Clinician => self.core.load(visit_id).await.is_ok_and(|v| v.clinician_id == caller.id),
                 Role::Admin => false,
             },
-            (UploadOwner::Applicant { .. }, Uploader::User(caller)) => caller.role == Role::Admin,
-            (UploadOwner::Applicant { application_id }, Uploader::Applicant { token }) => {
-                self.applicant_of(token, application_id, now).await.is_ok()
-            }
-            (UploadOwner::Patient { .. }, Uploader::Applicant { .. }) => false,
+            (UploadOwner::Applicant { .. }, Identity::User(caller)) => caller.role == Role::Admin,
+            (UploadOwner::Applicant { application_id }, Identity::Applicant(theirs)) => application_id == theirs,
+            (UploadOwner::Patient { .. }, Identity::Applicant(_)) => false,
         };
         if !allowed {
             return Err(DomainError::UploadNotFound);
@@ -163,16 +171,15 @@ impl Uploads {
         Ok(ReadUpload { upload, download_url })
     }
 
-    /// Whether `token` is the applicant token of `application_id` (401 if not one, 404 if
-    /// another application's).
-    async fn applicant_of(
-        &self,
-        token: &str,
-        application_id: &ApplicationId,
-        now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        let named = self.tokens.verify_applicant(token, now).await?.map_err(|_| DomainError::Unauthenticated)?;
-        if named == *application_id { Ok(()) } else { Err(DomainError::ApplicationNotFound) }
+    /// Who asks, their token checked: an applicant token that is not one is 401.
+    async fn identify<'a>(&self, who: Uploader<'a>, now: DateTime<Utc>) -> Result<Identity<'a>, DomainError> {
+        match who {
+            Uploader::User(caller) => Ok(Identity::User(caller)),
+            Uploader::Applicant { token } => {
+                let named = self.tokens.verify_applicant(token, now).await?;
+                named.map(Identity::Applicant).map_err(|_| DomainError::Unauthenticated)
+            }
+        }
     }
 
     async fn load_application(&self, id: &ApplicationId) -> Result<crate::model::Application, DomainError> {
