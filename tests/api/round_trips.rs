@@ -38,6 +38,17 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /signup/{signupId}/verify (wrong code)", 5, 2),
     ("POST /signup/{signupId}/verify", 8, 5),
     ("POST /service/visits", 3, 2),
+    // A clinician's application and its review; a licence upload (storage is only signed for).
+    ("POST /clinician-applications", 4, 3),
+    ("POST /clinician-applications/{applicationId}/verify", 5, 3),
+    ("GET /clinician-applications/{applicationId}", 1, 1),
+    ("POST /uploads", 2, 2),
+    ("GET /uploads/{uploadId}", 1, 1),
+    // Every status but pending, at once.
+    ("GET /admin/clinician-applications", 5, 1),
+    ("POST /admin/clinician-applications/{applicationId}/status (under review)", 2, 2),
+    // The clinician is made (found again on a retry) before the write; the email after it.
+    ("POST /admin/clinician-applications/{applicationId}/status (approved)", 5, 5),
 ];
 
 /// The README walk-through's ten requests, in sequence, may wait for this many round trips
@@ -164,6 +175,8 @@ async fn each_route_stays_within_its_round_trip_budget() {
         app.send("POST", "/service/visits", Some(&lander), Some(booking.to_string()), &[("idempotency-key", "walk")]);
     assert_eq!(walk.step("POST /service/visits", false, book).await.status, 201);
 
+    walk_an_application(&app, &mut walk).await;
+
     let table = table(&walk.spent);
     if let Ok(path) = std::env::var("ROUND_TRIPS_TABLE") {
         local_invoke::section::replace(&path, "round-trips", &table).expect("the table is written");
@@ -239,4 +252,81 @@ fn table(spent: &[Spent]) -> String {
     let depth: usize = walk.iter().map(|s| sequential_depth(&s.calls)).sum();
     out += &format!("| README walk-through ({} requests) | {total} | {depth} | |\n", walk.len());
     out
+}
+
+/// A clinician applies, proves their email, uploads a licence, and an admin approves them.
+async fn walk_an_application(app: &TestApp, walk: &mut Walk<'_>) {
+    use serde_json::json;
+    let email = format!("walk-dr-{}@clinic.example", uuid::Uuid::new_v4().simple());
+    let body = json!({"givenName": "Ada", "familyName": "Lovelace", "email": email, "npi": "1234567893",
+        "licenses": [{"state": "CA", "number": "A1", "expiresOn": "2031-01-01"}]});
+    let started = walk
+        .step("POST /clinician-applications", false, app.call("POST", "/clinician-applications", None, Some(body)))
+        .await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = started.body["applicationId"].as_str().unwrap().to_owned();
+    let outbox = app.call("GET", "/dev/outbox", None, None).await;
+    let messages = outbox.body["messages"].as_array().unwrap();
+    let text = messages.iter().rev().find(|m| m["to"] == email).and_then(|m| m["body"].as_str()).unwrap();
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let verify_path = format!("/clinician-applications/{id}/verify");
+    let verify = app.call("POST", &verify_path, None, Some(json!({"code": code})));
+    let verified = walk.step("POST /clinician-applications/{applicationId}/verify", false, verify).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    let applicant = verified.body["applicantToken"].as_str().unwrap().to_owned();
+    let path = format!("/clinician-applications/{id}");
+    let read = walk
+        .step("GET /clinician-applications/{applicationId}", false, app.call("GET", &path, Some(&applicant), None))
+        .await;
+    assert_eq!(read.status, 200);
+
+    let file = b"%PDF licence".to_vec();
+    let announce =
+        json!({"purpose": "license", "applicationId": id, "contentType": "application/pdf", "sizeBytes": file.len()});
+    let created =
+        walk.step("POST /uploads", false, app.call("POST", "/uploads", Some(&applicant), Some(announce))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // The browser's POST to storage and the scan's result: not an API route.
+    let boundary = "walk";
+    let mut form = Vec::new();
+    for (name, value) in created.body["fields"].as_object().unwrap() {
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
+                value.as_str().unwrap()
+            )
+            .as_bytes(),
+        );
+    }
+    form.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n").as_bytes());
+    form.extend_from_slice(&file);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let posted = app
+        .client
+        .post(created.body["url"].as_str().unwrap())
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 204);
+    let upload = format!("/uploads/{}", created.body["uploadId"].as_str().unwrap());
+    let scanned = walk.step("GET /uploads/{uploadId}", false, app.call("GET", &upload, Some(&applicant), None)).await;
+    assert_eq!(scanned.body["status"], "clean");
+
+    let admin = app.accounts.admin.clone();
+    let listed = app.call("GET", "/admin/clinician-applications?status=submitted", Some(&admin), None);
+    assert_eq!(walk.step("GET /admin/clinician-applications", false, listed).await.status, 200);
+    let status = format!("/admin/clinician-applications/{id}/status");
+    let version = app.call("GET", &path, Some(&applicant), None).await.body["version"].as_u64().unwrap();
+    let under =
+        app.call("POST", &status, Some(&admin), Some(json!({"status": "under_review", "expectedVersion": version})));
+    let under =
+        walk.step("POST /admin/clinician-applications/{applicationId}/status (under review)", false, under).await;
+    assert_eq!(under.status, 200, "{}", under.body);
+    let approve = json!({"status": "approved", "expectedVersion": under.body["version"]});
+    let approved = app.call("POST", &status, Some(&admin), Some(approve));
+    let approved =
+        walk.step("POST /admin/clinician-applications/{applicationId}/status (approved)", false, approved).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
 }

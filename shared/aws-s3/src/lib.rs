@@ -108,3 +108,41 @@ impl ObjectStorage for S3Storage {
         Ok(request.uri().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_credential_types::provider::error::CredentialsError;
+    use aws_credential_types::provider::future;
+    use visits_domain::model::{UploadContentType, UploadSize};
+
+    use super::*;
+
+    /// A role whose credentials cannot be had right now (the metadata endpoint throttling).
+    #[derive(Debug)]
+    struct NoCredentials;
+
+    impl ProvideCredentials for NoCredentials {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            future::ProvideCredentials::ready(Err(CredentialsError::provider_timed_out(
+                std::time::Duration::from_secs(1),
+            )))
+        }
+    }
+
+    #[tokio::test]
+    async fn without_credentials_nothing_is_signed_and_the_caller_may_retry() {
+        let storage = S3Storage::new(SharedCredentialsProvider::new(NoCredentials), "us-east-1", "b", "k", None);
+        let now = Utc::now();
+        let policy = PostPolicy {
+            key: "uploads/intake/upl_aaaaaaaaaaaaaaaaaaaa".into(),
+            content_type: UploadContentType::Pdf,
+            size: UploadSize::parse(1).unwrap(),
+            expires_at: now,
+        };
+        assert!(matches!(storage.presigned_post(&policy, now).await, Err(StorageError::Unavailable { .. })));
+        assert!(matches!(storage.presigned_get("k", now, now).await, Err(StorageError::Unavailable { .. })));
+    }
+}
