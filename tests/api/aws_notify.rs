@@ -43,6 +43,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
                 duration: DurationMinutes::new(30).unwrap(),
                 provider: Provider::Chime,
                 patient_contact: Some(contact),
+                time_zone: None,
             },
             None,
         )

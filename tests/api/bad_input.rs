@@ -417,3 +417,22 @@ async fn input_is_strict_unknown_fields_nulls_and_arrays_for_objects_are_refused
     let fetched = app.call("GET", &format!("/visits/{visit}"), Some(&dr), None).await;
     assert_eq!(fetched.body["status"], "scheduled", "the refused cancel changed nothing");
 }
+
+#[tokio::test]
+async fn a_visit_carries_its_time_zone_or_the_clinics() {
+    let app = spawn_app().await;
+    let mut body = app.visit_body(60);
+    let plain = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(body.clone())).await;
+    assert_eq!((plain.status, plain.body["timeZone"].as_str()), (201, Some("UTC")), "the clinic's by default");
+    body["timeZone"] = serde_json::json!("Europe/London");
+    let london = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(body.clone())).await;
+    assert_eq!(london.body["timeZone"], "Europe/London");
+    let id = london.body["visitId"].as_str().unwrap();
+    let read = app.call("GET", &format!("/visits/{id}"), Some(&app.accounts.patient), None).await;
+    assert_eq!(read.body["timeZone"], "Europe/London", "patients see it too");
+    for bad in ["Mars/Olympus", "+01:00", "europe/london"] {
+        body["timeZone"] = serde_json::json!(bad);
+        let reply = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(body.clone())).await;
+        reply.assert_problem(400, Some("timeZone"));
+    }
+}

@@ -90,3 +90,19 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn the_documented_time_zones_are_the_tz_database_compiled_in() {
+    let doc = openapi();
+    let documented: BTreeSet<String> = doc["components"]["schemas"]["TimeZone"]["enum"]
+        .as_array()
+        .expect("an enum")
+        .iter()
+        .filter_map(|zone| zone.as_str().map(str::to_owned))
+        .collect();
+    let compiled: BTreeSet<String> = chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name().to_owned()).collect();
+    assert_eq!(documented, compiled, "docs/openapi.yaml's TimeZone enum is out of date with chrono-tz");
+    for zone in &documented {
+        assert!(visits_domain::model::TimeZone::parse(zone).is_ok(), "{zone}");
+    }
+}

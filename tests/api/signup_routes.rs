@@ -86,6 +86,7 @@ fn booking(app: &TestApp, signup_token: &str) -> Value {
         "clinicianId": app.sub("clinician"),
         "scheduledAt": (visits_tests::start_time() + chrono::Duration::days(2)).to_rfc3339(),
         "durationMinutes": 20,
+        "timeZone": "America/Chicago",
     })
 }
 
@@ -113,6 +114,7 @@ async fn book_with_the_signup_token(app: &TestApp, signup_token: &str, patient_i
     assert_eq!(booked.status, 201, "{}", booked.body);
     assert_eq!(booked.body["patientId"], patient_id);
     assert_eq!(booked.body["clinicianId"], app.sub("clinician"));
+    assert_eq!(booked.body["timeZone"], "America/Chicago");
     assert_eq!(
         booked.body["patientContact"],
         json!({"email": email, "displayName": "Pat Example"}),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
-use visits_domain::model::{DurationMinutes, Provider, ServiceClient, UserId};
+use visits_domain::model::{DurationMinutes, Provider, ServiceClient, TimeZone, UserId};
 use visits_domain::rules::Relation;
 use visits_domain::usecases::{Bookings, ServiceBooking};
 use visits_http::caller::service_client;
@@ -40,6 +40,8 @@ struct BookingBody {
     duration_minutes: DurationMinutes,
     #[serde(default)]
     provider: Provider,
+    #[serde(default)]
+    time_zone: Option<TimeZone>,
 }
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
@@ -58,6 +60,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
             scheduled_at: body.scheduled_at,
             duration: body.duration_minutes,
             provider: body.provider,
+            time_zone: body.time_zone,
         };
         let visit = app.bookings.book(&service, booking, key).await?;
         // The patient's verified contact is shown: the lander gave it and may check it.

@@ -9,7 +9,7 @@ use visits_runtime::config::{core, policy_from_env, tokens};
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
-    let policy = Arc::new(policy_from_env());
+    let policy = Arc::new(policy_from_env()?);
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
     let prefetch = tokens.clone();
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);

@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
     // Links must point at the deployed site, never at the local default.
-    let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env() });
+    let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env()? });
     let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
     let prefetch = tokens.clone();
     let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);

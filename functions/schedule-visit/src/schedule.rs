@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
-use visits_domain::model::{DurationMinutes, PatientContact, Provider, UserId};
+use visits_domain::model::{DurationMinutes, PatientContact, Provider, TimeZone, UserId};
 use visits_domain::rules::Relation;
 use visits_domain::usecases::NewVisit;
 use visits_http::caller::caller;
@@ -25,6 +25,8 @@ struct ScheduleBody {
     provider: Provider,
     #[serde(default)]
     patient_contact: Option<PatientContact>,
+    #[serde(default)]
+    time_zone: Option<TimeZone>,
 }
 
 pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Problem> {
@@ -38,6 +40,7 @@ pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Prob
         duration: body.duration_minutes,
         provider: body.provider,
         patient_contact: body.patient_contact,
+        time_zone: body.time_zone,
     };
     let visit = app.visits.schedule(&caller, new_visit, key).await?;
     let relation = if caller.id == visit.clinician_id { Relation::TheClinician } else { Relation::Admin };

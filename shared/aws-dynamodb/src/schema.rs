@@ -184,6 +184,7 @@ impl VisitItem {
             duration: listed.duration,
             provider: listed.provider,
             status: listed.status,
+            time_zone: listed.time_zone,
             patient_contact: listed.patient_contact,
             created_at: listed.created_at,
             updated_at: listed.updated_at,

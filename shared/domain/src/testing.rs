@@ -33,6 +33,7 @@ pub fn scheduled_visit(
     use crate::model::{AuditHead, DurationMinutes, Provider, UserId, Visit, VisitStatus};
     let user = |raw: &str| UserId::parse(raw).unwrap_or_else(|e| panic!("test user id {raw:?}: {e}"));
     Visit {
+        time_zone: crate::model::TimeZone::UTC,
         id,
         patient_id: user(patient),
         clinician_id: user(clinician),

@@ -52,6 +52,7 @@ async fn main() {
         duration: DurationMinutes::new(30).unwrap(),
         provider: Provider::Chime,
         patient_contact: None,
+        time_zone: None,
     };
     let visit_id = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
     let token_id = OsRandom.token_id();

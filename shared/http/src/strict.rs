@@ -6,6 +6,9 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::{Error, Value};
 
+/// The largest integer a JSON number written as a float holds exactly (JavaScript's).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// What a `null` field gets told.
 pub const NULL_MESSAGE: &str = "must not be null; leave the field out instead";
 
@@ -34,7 +37,8 @@ impl<'de> Deserializer<'de> for Strict {
             Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
                 (Some(u), _, _) => visitor.visit_u64(u),
                 (None, Some(i), _) => visitor.visit_i64(i),
-                (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                // Up to 2^53 - 1: beyond, a float no longer holds every integer exactly.
+                (None, None, Some(f)) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER => {
                     if f >= 0.0 {
                         visitor.visit_u64(f as u64)
                     } else {

@@ -15,6 +15,7 @@ pub struct VisitView<'a> {
     pub duration_minutes: u32,
     pub provider: Provider,
     pub status: VisitStatus,
+    pub time_zone: &'static str,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +39,7 @@ impl<'a> VisitView<'a> {
             duration_minutes: visit.duration.minutes(),
             provider: visit.provider,
             status: visit.status,
+            time_zone: visit.time_zone.name(),
             created_at: visit.created_at,
             updated_at: visit.updated_at,
             patient_checked_in_at: visit.patient_checked_in_at,

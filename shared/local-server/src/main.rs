@@ -11,7 +11,7 @@ use visits_embedded::EmbeddedWorld;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     visits_runtime::telemetry::init();
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001);
-    let mut policy = visits_runtime::config::policy_from_env();
+    let mut policy = visits_runtime::config::policy_from_env()?;
     if std::env::var("JOIN_BASE_URL").is_err() {
         policy.join_base_url = format!("http://127.0.0.1:{port}");
     }

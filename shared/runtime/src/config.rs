@@ -8,8 +8,25 @@ use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 
-/// The policy, with `JOIN_BASE_URL` and `TOKEN_ISSUER` from the environment when set.
-pub fn policy_from_env() -> Policy {
+/// A setting the environment gives in a form it cannot have.
+#[derive(Debug)]
+pub struct InvalidSetting {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl std::fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid configuration: the environment variable {} {}", self.name, self.reason)
+    }
+}
+
+impl std::error::Error for InvalidSetting {}
+
+/// The policy, with `JOIN_BASE_URL`, `TOKEN_ISSUER` and `CLINIC_TIME_ZONE` (an IANA zone; a
+/// wrong one fails the function's init rather than showing visits in the wrong time) from the
+/// environment when set.
+pub fn policy_from_env() -> Result<Policy, InvalidSetting> {
     let mut policy = Policy::default();
     if let Ok(url) = std::env::var("JOIN_BASE_URL") {
         policy.join_base_url = url;
@@ -17,7 +34,11 @@ pub fn policy_from_env() -> Policy {
     if let Ok(issuer) = std::env::var("TOKEN_ISSUER") {
         policy.token_issuer = issuer;
     }
-    policy
+    if let Ok(zone) = std::env::var("CLINIC_TIME_ZONE") {
+        policy.clinic_time_zone = visits_domain::model::TimeZone::parse(&zone)
+            .map_err(|reason| InvalidSetting { name: "CLINIC_TIME_ZONE", reason })?;
+    }
+    Ok(policy)
 }
 
 /// The use cases' shared core on a production store: system clock, OS randomness.

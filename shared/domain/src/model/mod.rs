@@ -14,6 +14,7 @@ mod role;
 mod session;
 mod signup;
 pub mod time;
+mod time_zone;
 mod upload;
 pub(crate) mod visit;
 
@@ -35,5 +36,6 @@ pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
 pub use signup::{DateOfBirth, Person, PersonName, Signup, SignupId, SignupState};
+pub use time_zone::TimeZone;
 pub use upload::{Upload, UploadContentType, UploadId, UploadOwner, UploadPurpose, UploadSize, object_key};
 pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};

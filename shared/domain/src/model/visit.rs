@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AuditHead, Digest, PatientContact, Room, UserId, VisitId};
+use super::{AuditHead, Digest, PatientContact, Room, TimeZone, UserId, VisitId};
 use crate::DomainError;
 
 /// A visit's length: 5 to 240 minutes.
@@ -98,6 +98,9 @@ pub struct Visit {
     pub duration: DurationMinutes,
     pub provider: Provider,
     pub status: VisitStatus,
+    /// The zone its times are shown in (messages, calendar); visits from before zones read as UTC.
+    #[serde(default)]
+    pub time_zone: TimeZone,
     pub patient_contact: Option<PatientContact>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -139,6 +142,8 @@ pub struct ListedVisit {
     pub duration: DurationMinutes,
     pub provider: Provider,
     pub status: VisitStatus,
+    #[serde(default)]
+    pub time_zone: TimeZone,
     pub patient_contact: Option<PatientContact>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -191,6 +196,7 @@ impl Visit {
             duration: self.duration,
             provider: self.provider,
             status: self.status,
+            time_zone: self.time_zone,
             patient_contact: self.patient_contact.clone(),
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::Visit;
 use crate::model::time::{earlier, later};
+use crate::model::{TimeZone, Visit};
 
 /// The figures behind the rules. Defaults follow the API contract.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct Policy {
     pub idempotency_ttl: Duration,
     /// How far ahead a visit may be scheduled.
     pub max_schedule_ahead: Duration,
+    /// The zone a visit is shown in when its request names none (`CLINIC_TIME_ZONE`).
+    pub clinic_time_zone: TimeZone,
 }
 
 impl Default for Policy {
@@ -37,6 +39,7 @@ impl Default for Policy {
             waiting_retry_seconds: 5,
             idempotency_ttl: Duration::hours(24),
             max_schedule_ahead: Duration::days(400),
+            clinic_time_zone: TimeZone::UTC,
         }
     }
 }

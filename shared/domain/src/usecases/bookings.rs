@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::core::{Core, store_error};
 use super::visits::{NewVisit, Scheduler, Visits};
 use crate::DomainError;
-use crate::model::{DurationMinutes, Provider, ServiceClient, UserId, Visit};
+use crate::model::{DurationMinutes, Provider, ServiceClient, TimeZone, UserId, Visit};
 use crate::ports::{SignupStore, SignupWrite};
 use crate::tokens::Tokens;
 
@@ -24,6 +24,8 @@ pub struct ServiceBooking {
     pub scheduled_at: DateTime<Utc>,
     pub duration: DurationMinutes,
     pub provider: Provider,
+    /// The zone the lander's patient books in; the clinic's when `None`.
+    pub time_zone: Option<TimeZone>,
 }
 
 pub struct Bookings {
@@ -70,6 +72,7 @@ impl Bookings {
             duration: booking.duration,
             provider: booking.provider,
             patient_contact: Some(signup.verified_contact()),
+            time_zone: booking.time_zone,
         };
         let by = Scheduler { actor: service.actor(), idempotency: Some(idempotency) };
         self.visits

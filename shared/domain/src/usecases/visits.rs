@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::core::{Core, store_error};
 use crate::DomainError;
 use crate::model::{
-    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, UserId,
-    Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
+    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role,
+    TimeZone, UserId, Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
 };
 use crate::ports::{CommitError, Cursor, IdempotencyRecord, SignupWrite, VisitHistory, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
@@ -21,6 +21,8 @@ pub struct NewVisit {
     pub duration: DurationMinutes,
     pub provider: Provider,
     pub patient_contact: Option<PatientContact>,
+    /// The zone its times are shown in; the clinic's when `None`.
+    pub time_zone: Option<TimeZone>,
 }
 
 /// A validated listing request.
@@ -116,6 +118,7 @@ impl Visits {
             duration: request.duration,
             provider: request.provider,
             status: VisitStatus::Scheduled,
+            time_zone: request.time_zone.unwrap_or(self.core.policy.clinic_time_zone),
             patient_contact: request.patient_contact,
             created_at: now,
             updated_at: now,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = visits_aws::sdk_config().await;
     let provisioned = local_server::provision::local_aws(&config).await?;
-    let policy = Arc::new(visits_runtime::config::policy_from_env());
+    let policy = Arc::new(visits_runtime::config::policy_from_env()?);
     let core = visits_runtime::config::core(Arc::new(visits_dynamodb::from_env(&config)?), policy);
     local_server::samples::seed_visit(&core).await?;
     eprintln!(
