@@ -80,3 +80,36 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         }
     }
 }
+
+/// The invitation goes to SES as an attachment (`invite.ics`, `text/calendar`), beside the text.
+#[tokio::test]
+async fn the_calendar_invitation_is_an_ses_attachment() {
+    use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
+    use visits_domain::ports::{Notifier, OutgoingMessage};
+    let rule = mock!(aws_sdk_sesv2::Client::send_email)
+        .match_requests(|request| {
+            let simple = request.content().and_then(|c| c.simple());
+            let attachments = simple.map(|s| s.attachments()).unwrap_or_default();
+            attachments.len() == 1
+                && attachments[0].file_name() == "invite.ics"
+                && attachments[0].content_type().is_some_and(|t| t.starts_with("text/calendar"))
+                && attachments[0].raw_content().as_ref() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+                && simple.and_then(|s| s.body()).and_then(|b| b.text()).is_some_and(|t| t.data() == "the text")
+        })
+        .then_output(|| aws_sdk_sesv2::operation::send_email::SendEmailOutput::builder().message_id("m-1").build());
+    // The request reaches the local AWS; the rule checks its shape and stands in for the answer.
+    let interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).with_rule(&rule);
+    let config = visits_tests::local_aws::sdk_config().await;
+    let ses = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(&config).interceptor(interceptor).build(),
+    );
+    let notifier = visits_aws_notify::AwsNotifier::email_only(ses, "visits@clinic.example");
+    let message = OutgoingMessage::Email {
+        to: visits_domain::model::Email::parse("pat@example.com").unwrap(),
+        subject: "s".into(),
+        body: "the text".into(),
+        calendar: Some("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into()),
+    };
+    assert_eq!(notifier.send(&message).await.unwrap(), "m-1");
+    assert_eq!(rule.num_calls(), 1);
+}

@@ -3,7 +3,9 @@
 //! by the domain.
 
 use async_trait::async_trait;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{
+    Attachment, AttachmentContentDisposition, Body, Content, Destination, EmailContent, Message,
+};
 use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
 
 /// The notifier sending mail from `SENDER_EMAIL` (an SES-verified identity), and SMS when built
@@ -40,12 +42,22 @@ impl AwsNotifier {
         }
     }
 
-    async fn email(&self, to: &str, subject: &str, body: &str) -> Result<String, NotifyError> {
+    async fn email(&self, to: &str, subject: &str, body: &str, calendar: Option<&str>) -> Result<String, NotifyError> {
         let text = |data: &str| Content::builder().data(data).charset("UTF-8").build();
-        let message = Message::builder()
+        let mut message = Message::builder()
             .subject(text(subject).map_err(rejected)?)
-            .body(Body::builder().text(text(body).map_err(rejected)?).build())
-            .build();
+            .body(Body::builder().text(text(body).map_err(rejected)?).build());
+        if let Some(ics) = calendar {
+            let invite = Attachment::builder()
+                .file_name("invite.ics")
+                .content_type("text/calendar; charset=UTF-8; method=PUBLISH")
+                .content_disposition(AttachmentContentDisposition::Attachment)
+                .raw_content(aws_smithy_types::Blob::new(ics.as_bytes()))
+                .build()
+                .map_err(rejected)?;
+            message = message.attachments(invite);
+        }
+        let message = message.build();
         let output = self
             .ses
             .send_email()
@@ -86,7 +98,9 @@ impl Notifier for AwsNotifier {
             OutgoingMessage::Sms { to, body } => self.sms(to.expose(), body).await,
             #[cfg(not(feature = "sms"))]
             OutgoingMessage::Sms { .. } => Err(NotifyError::Rejected("this notifier sends no SMS".into())),
-            OutgoingMessage::Email { to, subject, body } => self.email(to.expose(), subject, body).await,
+            OutgoingMessage::Email { to, subject, body, calendar } => {
+                self.email(to.expose(), subject, body, calendar.as_deref()).await
+            }
         }
     }
 }

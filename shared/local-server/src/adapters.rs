@@ -115,8 +115,9 @@ impl OutboxSource {
                     OutgoingMessage::Sms { to, body } => {
                         json!({"messageId": sent.message_id, "channel": "sms", "to": to.expose(), "body": body})
                     }
-                    OutgoingMessage::Email { to, subject, body } => json!({
-                        "messageId": sent.message_id, "channel": "email", "to": to.expose(), "subject": subject, "body": body
+                    OutgoingMessage::Email { to, subject, body, calendar } => json!({
+                        "messageId": sent.message_id, "channel": "email", "to": to.expose(), "subject": subject, "body": body,
+                        "calendar": calendar,
                     }),
                 })
                 .collect(),

@@ -23,7 +23,7 @@ impl std::fmt::Display for InvalidSetting {
 
 impl std::error::Error for InvalidSetting {}
 
-/// The policy, with `JOIN_BASE_URL`, `TOKEN_ISSUER` and `CLINIC_TIME_ZONE` (an IANA zone; a
+/// The policy, with `JOIN_BASE_URL`, `PORTAL_BASE_URL`, `TOKEN_ISSUER` and `CLINIC_TIME_ZONE` (an IANA zone; a
 /// wrong one fails the function's init rather than showing visits in the wrong time) from the
 /// environment when set.
 pub fn policy_from_env() -> Result<Policy, InvalidSetting> {
@@ -33,6 +33,9 @@ pub fn policy_from_env() -> Result<Policy, InvalidSetting> {
     }
     if let Ok(issuer) = std::env::var("TOKEN_ISSUER") {
         policy.token_issuer = issuer;
+    }
+    if let Ok(url) = std::env::var("PORTAL_BASE_URL") {
+        policy.portal_base_url = url;
     }
     if let Ok(zone) = std::env::var("CLINIC_TIME_ZONE") {
         policy.clinic_time_zone = visits_domain::model::TimeZone::parse(&zone)

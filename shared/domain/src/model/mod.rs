@@ -3,6 +3,7 @@
 mod application;
 mod application_form;
 mod audit;
+pub mod calendar;
 mod contact;
 mod delivery;
 mod digest;

@@ -26,6 +26,12 @@ impl TimeZone {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.0
     }
+
+    /// `at` as a person in this zone reads it, with the zone's abbreviation:
+    /// `2030-01-07 09:10 GMT`, `2030-07-07 10:10 BST`.
+    pub fn local(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&self.0).format("%Y-%m-%d %H:%M %Z").to_string()
+    }
 }
 
 /// Visits stored before zones existed were shown in UTC: they read as UTC.
@@ -66,5 +72,15 @@ mod tests {
             assert!(TimeZone::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(serde_json::to_value(TimeZone::parse("Asia/Tokyo").unwrap()).unwrap(), "Asia/Tokyo");
+    }
+
+    #[test]
+    fn local_times_carry_the_abbreviation_of_their_season() {
+        let london = TimeZone::parse("Europe/London").unwrap();
+        assert_eq!(london.local("2030-01-07T09:10:00Z".parse().unwrap()), "2030-01-07 09:10 GMT");
+        assert_eq!(london.local("2030-07-07T09:10:00Z".parse().unwrap()), "2030-07-07 10:10 BST");
+        let chicago = TimeZone::parse("America/Chicago").unwrap();
+        assert_eq!(chicago.local("2030-01-07T15:00:00Z".parse().unwrap()), "2030-01-07 09:00 CST");
+        assert_eq!(TimeZone::UTC.local("2030-01-07T09:10:00Z".parse().unwrap()), "2030-01-07 09:10 UTC");
     }
 }

@@ -5,8 +5,17 @@ use crate::model::{Channel, Email, PhoneNumber};
 /// A message to a patient. Holds the link and the visit time, nothing about health.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutgoingMessage {
-    Sms { to: PhoneNumber, body: String },
-    Email { to: Email, subject: String, body: String },
+    Sms {
+        to: PhoneNumber,
+        body: String,
+    },
+    /// `calendar`: an `.ics` invitation to attach (`invite.ics`, `text/calendar`).
+    Email {
+        to: Email,
+        subject: String,
+        body: String,
+        calendar: Option<String>,
+    },
 }
 
 impl OutgoingMessage {

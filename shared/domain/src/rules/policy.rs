@@ -8,6 +8,8 @@ use crate::model::{TimeZone, Visit};
 pub struct Policy {
     /// Links are `{join_base_url}/j/{code}`.
     pub join_base_url: String,
+    /// A visit's page in the portal is `{portal_base_url}/visits/{visitId}` (calendar invitations).
+    pub portal_base_url: String,
     /// The `iss` of every token this service signs.
     pub token_issuer: String,
     pub join_opens_before: Duration,
@@ -30,6 +32,7 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             join_base_url: "http://127.0.0.1:3001".into(),
+            portal_base_url: "http://127.0.0.1:3001".into(),
             token_issuer: "video-visits".into(),
             join_opens_before: Duration::minutes(15),
             join_closes_after: Duration::minutes(15),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::links::{Links, MintedLink};
@@ -41,7 +42,8 @@ impl Notifications {
         let visit = core.load(visit_id).await?;
         may_manage(caller, &visit)?;
         let opens_minutes = core.policy.join_opens_before.num_minutes();
-        let messages = |link: &MintedLink| compose(&visit, link, opens_minutes);
+        let (portal, now) = (core.policy.portal_base_url.clone(), core.now());
+        let messages = |link: &MintedLink| compose(&visit, link, opens_minutes, &portal, now);
         let available: Vec<Channel> =
             Channel::ALL.into_iter().filter(|channel| contact_for(&visit, *channel).is_some()).collect();
         let channels = match channels {
@@ -100,9 +102,16 @@ fn contact_for(visit: &Visit, channel: Channel) -> Option<()> {
     }
 }
 
-/// The messages for a visit: when and where to join. No names, no clinician, no reason for the visit.
-fn compose(visit: &Visit, link: &MintedLink, opens_minutes: i64) -> Vec<OutgoingMessage> {
-    let when = visit.scheduled_at.format("%Y-%m-%d %H:%M UTC");
+/// The messages for a visit: when (in the visit's zone) and where to join, and for email a
+/// calendar invitation to the portal's page. No names, no clinician, no reason for the visit.
+fn compose(
+    visit: &Visit,
+    link: &MintedLink,
+    opens_minutes: i64,
+    portal_base_url: &str,
+    now: DateTime<Utc>,
+) -> Vec<OutgoingMessage> {
+    let when = visit.time_zone.local(visit.scheduled_at);
     let Some(contact) = &visit.patient_contact else { return Vec::new() };
     let mut messages = Vec::new();
     if let Some(phone) = &contact.phone {
@@ -119,6 +128,7 @@ fn compose(visit: &Visit, link: &MintedLink, opens_minutes: i64) -> Vec<Outgoing
                 "Your video visit is at {when}.\n\nJoin it here: {}\n\nThe link works once, from {opens_minutes} minutes before the visit.",
                 link.url
             ),
+            calendar: Some(crate::model::calendar::invitation(visit, portal_base_url, now)),
         });
     }
     messages

@@ -245,6 +245,7 @@ impl Signups {
                 to: signup.contact.email.clone().ok_or_else(|| DomainError::Internal("no email to send to".into()))?,
                 subject: "Your sign-up".into(),
                 body: text,
+                calendar: None,
             },
         };
         self.notifier

@@ -153,6 +153,7 @@ impl Applications {
             to: application.applicant.email.clone(),
             subject: "Your application code".into(),
             body: format!("Your application code is {}. It works once, for {minutes} minutes.", code.expose()),
+            calendar: None,
         };
         self.notifier
             .send(&message)

@@ -106,6 +106,7 @@ impl Applications {
             to: application.applicant.email.clone(),
             subject: "Your clinician application".into(),
             body: body.into(),
+            calendar: None,
         };
         if let Err(error) = self.notifier.send(&message).await {
             tracing::warn!(error = %error, status = %application.status, "the applicant was not emailed");
