@@ -21,6 +21,7 @@ mod link_rules;
 mod logs;
 mod notifications;
 mod openapi;
+mod reschedule;
 mod round_trips;
 mod s3_uploads;
 mod sample_events;

@@ -54,6 +54,9 @@ async fn mint_link_and_notify_samples() {
     let notify = notify::App::new(world.core(), world.tokens.clone(), world.outbox.clone());
     assert_eq!(notify::handle(&notify, http("notify.post-notify")).await.unwrap().status(), 202);
     assert_eq!(world.outbox.sent().len(), 2);
+    let moved = notify::handle(&notify, http("notify.post-reschedule")).await.unwrap();
+    assert_eq!(moved.status(), 200, "{:?}", moved.body());
+    assert_eq!(world.outbox.sent().len(), 4, "the new time went out too");
 }
 
 #[tokio::test]

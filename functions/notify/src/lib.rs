@@ -1,20 +1,25 @@
-//! `notify`: mint a fresh link and send it to the patient by SMS and email.
+//! `notify`: mint a fresh link and send it to the patient by SMS and email; move a visit and tell
+//! the patient the new time with a fresh link.
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use visits_domain::model::Channel;
+use visits_domain::model::{Channel, DurationMinutes};
 use visits_domain::ports::Notifier;
+use visits_domain::rules::relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Links, Notifications};
 use visits_http::caller::caller;
 use visits_http::input::{json_body, visit_id};
+use visits_http::views::VisitView;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
 visits_http::routes! {
     pub enum Route {
         Notify => "POST /visits/{visitId}/notify",
+        Reschedule => "POST /visits/{visitId}/reschedule",
     }
 }
 
@@ -37,6 +42,14 @@ struct NotifyBody {
     channels: Option<Vec<Channel>>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RescheduleBody {
+    scheduled_at: DateTime<Utc>,
+    #[serde(default)]
+    duration_minutes: Option<DurationMinutes>,
+}
+
 #[derive(Serialize)]
 struct Deliveries {
     deliveries: Vec<Delivery>,
@@ -44,12 +57,23 @@ struct Deliveries {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        let Some(Route::Notify) = Route::of(&request) else { return Err(Problem::route_not_found()) };
+        let route = Route::of(&request).ok_or_else(Problem::route_not_found)?;
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
-        let body: NotifyBody = json_body(&request)?;
-        let deliveries = app.notifications.notify(&caller, &id, body.channels).await?;
-        Ok(json(StatusCode::ACCEPTED, &Deliveries { deliveries }))
+        match route {
+            Route::Notify => {
+                let body: NotifyBody = json_body(&request)?;
+                let deliveries = app.notifications.notify(&caller, &id, body.channels).await?;
+                Ok(json(StatusCode::ACCEPTED, &Deliveries { deliveries }))
+            }
+            Route::Reschedule => {
+                let body: RescheduleBody = json_body(&request)?;
+                let visit =
+                    app.notifications.reschedule(&caller, &id, body.scheduled_at, body.duration_minutes).await?;
+                let relation = relation(&caller, &visit);
+                Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), relation)))
+            }
+        }
     })
     .await
 }

@@ -41,6 +41,7 @@ audit_kinds! {
     VisitScheduled => "visit.scheduled",
     VisitCompleted => "visit.completed",
     VisitCancelled => "visit.cancelled",
+    VisitRescheduled => "visit.rescheduled",
     LinkMinted => "link.minted",
     LinkRedeemed => "link.redeemed",
     LinkRefused => "link.refused",

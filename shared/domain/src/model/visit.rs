@@ -229,6 +229,25 @@ impl Visit {
         Ok(())
     }
 
+    /// Moves a scheduled visit to `at` (and `duration`): its links and the patient's admission
+    /// stop working, as they name the old time; a fresh link goes out with the new one.
+    pub fn reschedule(
+        &mut self,
+        at: DateTime<Utc>,
+        duration: DurationMinutes,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if self.status != VisitStatus::Scheduled {
+            return Err(DomainError::Conflict(format!("a visit that is {} cannot be moved", self.status)));
+        }
+        self.scheduled_at = at;
+        self.duration = duration;
+        self.current_link = None;
+        self.patient_admission = None;
+        self.updated_at = now;
+        Ok(())
+    }
+
     pub fn complete(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         match self.status {
             VisitStatus::InProgress => {

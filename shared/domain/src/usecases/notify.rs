@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::links::{Links, MintedLink};
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId};
+use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, Visit, VisitId};
 use crate::ports::{Notifier, OutgoingMessage};
 use crate::rules::may_manage;
 
@@ -41,6 +41,60 @@ impl Notifications {
         let core = self.links.core();
         let visit = core.load(visit_id).await?;
         may_manage(caller, &visit)?;
+        self.deliver(visit, &caller.actor(), channels).await.map(|(deliveries, _)| deliveries)
+    }
+
+    /// Moves a scheduled visit (the visit's clinician, admin): earlier links stop working, and
+    /// the patient is sent the new time with a fresh link on every contact the visit has.
+    pub async fn reschedule(
+        &self,
+        caller: &Caller,
+        visit_id: &VisitId,
+        at: DateTime<Utc>,
+        duration: Option<DurationMinutes>,
+    ) -> Result<Visit, DomainError> {
+        let core = self.links.core();
+        let visit = core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        let now = core.now();
+        if at <= now {
+            return Err(DomainError::rule("scheduledAt", "must be in the future"));
+        }
+        let horizon = core.policy.max_schedule_ahead;
+        if at > now + horizon {
+            return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
+        }
+        let from = visit.scheduled_at;
+        let (_, visit) = core
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
+                let duration = duration.unwrap_or(visit.duration);
+                visit.reschedule(at, duration, draft.now)?;
+                draft.record(
+                    AuditKind::VisitRescheduled,
+                    [
+                        ("from", from.to_rfc3339()),
+                        ("to", at.to_rfc3339()),
+                        ("durationMinutes", duration.minutes().to_string()),
+                    ],
+                );
+                Ok(())
+            })
+            .await?;
+        if visit.patient_contact.is_none() {
+            return Ok(visit);
+        }
+        // The move stands if a channel fails: each delivery is audited.
+        self.deliver(visit, &caller.actor(), None).await.map(|(_, visit)| visit)
+    }
+
+    /// Mints a fresh link for `visit` (its manager checked) and sends it.
+    async fn deliver(
+        &self,
+        visit: Visit,
+        actor: &str,
+        channels: Option<Vec<Channel>>,
+    ) -> Result<(Vec<Delivery>, Visit), DomainError> {
+        let core = self.links.core();
         let opens_minutes = core.policy.join_opens_before.num_minutes();
         let (portal, now) = (core.policy.portal_base_url.clone(), core.now());
         let messages = |link: &MintedLink| compose(&visit, link, opens_minutes, &portal, now);
@@ -64,7 +118,7 @@ impl Notifications {
                 requested
             }
         };
-        let link = self.links.mint_for(visit.clone(), &caller.actor()).await?;
+        let link = self.links.mint_for(visit.clone(), actor).await?;
         // The channels are independent: sent together, each reported on its own.
         let sends = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).map(|message| async move {
             let channel = message.channel();
@@ -79,18 +133,19 @@ impl Notifications {
             }
         });
         let deliveries = futures::future::join_all(sends).await;
-        core.mutate_from(link.visit, &caller.actor(), |_, draft| {
-            for delivery in &deliveries {
-                let kind = match delivery.status {
-                    DeliveryStatus::Sent => AuditKind::NotificationSent,
-                    DeliveryStatus::Failed => AuditKind::NotificationFailed,
-                };
-                draft.record(kind, [("channel", delivery.channel.as_str().to_owned())]);
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(deliveries)
+        let (_, visit) = core
+            .mutate_from(link.visit, actor, |_, draft| {
+                for delivery in &deliveries {
+                    let kind = match delivery.status {
+                        DeliveryStatus::Sent => AuditKind::NotificationSent,
+                        DeliveryStatus::Failed => AuditKind::NotificationFailed,
+                    };
+                    draft.record(kind, [("channel", delivery.channel.as_str().to_owned())]);
+                }
+                Ok(())
+            })
+            .await?;
+        Ok((deliveries, visit))
     }
 }
 
