@@ -17,6 +17,7 @@ mod faults;
 mod full_flow;
 mod invoke;
 mod kms_signer;
+mod link_resend;
 mod link_rules;
 mod logs;
 mod notifications;

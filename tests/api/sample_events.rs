@@ -57,6 +57,9 @@ async fn mint_link_and_notify_samples() {
     let moved = notify::handle(&notify, http("notify.post-reschedule")).await.unwrap();
     assert_eq!(moved.status(), 200, "{:?}", moved.body());
     assert_eq!(world.outbox.sent().len(), 4, "the new time went out too");
+    // A made-up code: accepted like any other, nothing sent.
+    assert_eq!(notify::handle(&notify, http("notify.post-join-resend")).await.unwrap().status(), 202);
+    assert_eq!(world.outbox.sent().len(), 4);
 }
 
 #[tokio::test]

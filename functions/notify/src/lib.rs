@@ -11,8 +11,8 @@ use visits_domain::ports::Notifier;
 use visits_domain::rules::relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Links, Notifications};
-use visits_http::caller::caller;
-use visits_http::input::{json_body, visit_id};
+use visits_http::caller::{caller, source_ip};
+use visits_http::input::{json_body, no_body, path_param, visit_id};
 use visits_http::views::VisitView;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
@@ -20,6 +20,7 @@ visits_http::routes! {
     pub enum Route {
         Notify => "POST /visits/{visitId}/notify",
         Reschedule => "POST /visits/{visitId}/reschedule",
+        ResendLink => "POST /join/{code}/resend",
     }
 }
 
@@ -51,6 +52,11 @@ struct RescheduleBody {
 }
 
 #[derive(Serialize)]
+struct Accepted {
+    status: &'static str,
+}
+
+#[derive(Serialize)]
 struct Deliveries {
     deliveries: Vec<Delivery>,
 }
@@ -58,6 +64,12 @@ struct Deliveries {
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
         let route = Route::of(&request).ok_or_else(Problem::route_not_found)?;
+        if route == Route::ResendLink {
+            no_body(&request)?;
+            app.notifications.resend_link(&path_param(&request, "code"), &source_ip(&request)).await?;
+            // The same answer whatever the code: the caller learns nothing.
+            return Ok(json(StatusCode::ACCEPTED, &Accepted { status: "accepted" }));
+        }
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
         match route {
@@ -73,6 +85,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 let relation = relation(&caller, &visit);
                 Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), relation)))
             }
+            Route::ResendLink => Err(Problem::route_not_found()),
         }
     })
     .await

@@ -139,7 +139,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 25, "14 visit and join routes, 3 signup, the lander's booking, 5 of applications, 2 uploads");
+        assert_eq!(count, 26, "15 visit and join routes, 3 signup, the lander's booking, 5 of applications, 2 uploads");
     }
 
     #[test]

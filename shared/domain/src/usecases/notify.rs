@@ -2,13 +2,16 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::attempts;
+use super::core::store_error;
 use super::links::{Links, MintedLink};
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, Visit, VisitId};
+use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, LinkCode, Visit, VisitId};
 use crate::ports::{Notifier, OutgoingMessage};
+use crate::rules::JoinWindow;
 use crate::rules::may_manage;
 
 /// How one channel went.
@@ -19,6 +22,10 @@ pub struct Delivery {
     pub status: DeliveryStatus,
     pub message_id: Option<String>,
 }
+
+/// A fresh link on request: at most one per visit in this long, and this many a day.
+const RESEND_GAP: Duration = Duration::minutes(5);
+const RESENDS_PER_DAY: u32 = 3;
 
 pub struct Notifications {
     links: Arc<Links>,
@@ -85,6 +92,36 @@ impl Notifications {
         }
         // The move stands if a channel fails: each delivery is audited.
         self.deliver(visit, &caller.actor(), None).await.map(|(_, visit)| visit)
+    }
+
+    /// `POST /join/{code}/resend`: whoever holds a dead link asks for a fresh one. It goes to the
+    /// contact on file (never anywhere the request names), at most once per 5 minutes and 3 times
+    /// a day per visit, and only for a visit that has not ended. The caller learns nothing: the
+    /// answer is the same whatever the code. Every ask counts against the source like a failed join.
+    pub async fn resend_link(&self, raw_code: &str, source_ip: &str) -> Result<(), DomainError> {
+        let core = self.links.core();
+        let now = core.now();
+        let seen = attempts::guard(core, source_ip, now).await?;
+        attempts::count_failure(core, source_ip, seen, now).await?;
+        let Some(code) = LinkCode::parse(raw_code) else { return Ok(()) };
+        let Some(link) = core.store.link_by_code(&code.digest()).await.map_err(store_error)? else { return Ok(()) };
+        let visit = core.load(&link.visit_id).await?;
+        let window = JoinWindow::of(&visit, &core.policy);
+        if visit.status.is_final() || now >= window.closes_at || visit.patient_contact.is_none() {
+            return Ok(());
+        }
+        let (gap_key, day_key) = (format!("resend-gap#{}", visit.id), format!("resend-day#{}", visit.id));
+        let (gap, day) = futures::try_join!(core.store.failures(&gap_key, now), core.store.failures(&day_key, now))
+            .map_err(store_error)?;
+        if gap.count >= 1 || day.count >= RESENDS_PER_DAY {
+            return Ok(());
+        }
+        futures::try_join!(
+            core.store.record_failure(&gap_key, now, RESEND_GAP, gap),
+            core.store.record_failure(&day_key, now, Duration::days(1), day),
+        )
+        .map_err(store_error)?;
+        self.deliver(visit, "public:resend", None).await.map(|_| ())
     }
 
     /// Mints a fresh link for `visit` (its manager checked) and sends it.
