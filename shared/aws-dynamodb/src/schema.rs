@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
     Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit,
-    RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId,
+    RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -132,6 +132,8 @@ struct VisitState {
     patient_attendee: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     retired_attendees: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    jobs_done: Vec<VisitJob>,
     audit_head: AuditHead,
 }
 
@@ -169,6 +171,7 @@ impl VisitItem {
                 patient_admission: visit.patient_admission,
                 patient_attendee: visit.patient_attendee.clone(),
                 retired_attendees: visit.retired_attendees.clone(),
+                jobs_done: visit.jobs_done.clone(),
                 audit_head: visit.audit_head,
             },
         }
@@ -196,6 +199,7 @@ impl VisitItem {
             patient_admission: state.patient_admission,
             patient_attendee: state.patient_attendee,
             retired_attendees: state.retired_attendees,
+            jobs_done: state.jobs_done,
             audit_head: state.audit_head,
             version: self.version,
         }

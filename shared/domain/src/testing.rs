@@ -34,6 +34,7 @@ pub fn scheduled_visit(
     let user = |raw: &str| UserId::parse(raw).unwrap_or_else(|e| panic!("test user id {raw:?}: {e}"));
     Visit {
         time_zone: crate::model::TimeZone::UTC,
+        jobs_done: Vec::new(),
         id,
         patient_id: user(patient),
         clinician_id: user(clinician),

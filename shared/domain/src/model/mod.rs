@@ -8,6 +8,7 @@ mod contact;
 mod delivery;
 mod digest;
 mod ids;
+mod jobs;
 mod link;
 mod one_time_code;
 mod refusal;
@@ -29,6 +30,7 @@ pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;
 pub use ids::{LinkCode, TokenId, UserId, VisitId};
+pub use jobs::VisitJob;
 pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
 pub use one_time_code::{
     CODE_LIFETIME, CodeChallenge, CodeRefused, MAX_RESENDS, MAX_WRONG_TRIES, OneTimeCode, RESEND_GAP, Resend,

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AuditHead, Digest, PatientContact, Room, TimeZone, UserId, VisitId};
+use super::{AuditHead, Digest, PatientContact, Room, TimeZone, UserId, VisitId, VisitJob};
 use crate::DomainError;
 
 /// A visit's length: 5 to 240 minutes.
@@ -63,6 +63,8 @@ pub enum VisitStatus {
     InProgress,
     Completed,
     Cancelled,
+    /// The join window closed without the patient checking in.
+    NoShow,
 }
 
 impl VisitStatus {
@@ -72,12 +74,13 @@ impl VisitStatus {
             Self::InProgress => "in_progress",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
+            Self::NoShow => "no_show",
         }
     }
 
-    /// Completed and cancelled visits never change again.
+    /// Completed, cancelled and no-show visits never change again.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Completed | Self::Cancelled)
+        matches!(self, Self::Completed | Self::Cancelled | Self::NoShow)
     }
 }
 
@@ -123,6 +126,10 @@ pub struct Visit {
     /// Seats retired by a newer redemption, removed from the room at the next join or start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_attendees: Vec<String>,
+    /// The reminders, nudge and no-show check that are not to run (again) for this time: done,
+    /// or already past when the visit was booked or moved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs_done: Vec<VisitJob>,
     /// The newest audit record of this visit, which the next one must point back to.
     pub audit_head: AuditHead,
     /// Bumped by every write; a write names the version it read (optimistic locking).
@@ -245,6 +252,8 @@ impl Visit {
         self.current_link = None;
         self.patient_admission = None;
         self.updated_at = now;
+        // The new time gets its own reminders; those already past are skipped.
+        self.jobs_done = VisitJob::past_when_planned(self.scheduled_at, now);
         Ok(())
     }
 

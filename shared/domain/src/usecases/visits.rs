@@ -130,6 +130,7 @@ impl Visits {
             patient_admission: None,
             patient_attendee: None,
             retired_attendees: Vec::new(),
+            jobs_done: crate::model::VisitJob::past_when_planned(request.scheduled_at, now),
             audit_head: AuditHead::default(),
             version: 0,
         };
