@@ -34,3 +34,4 @@ mod store_contract;
 mod template;
 mod uploads;
 mod video_providers;
+mod visit_jobs;

@@ -42,6 +42,8 @@ audit_kinds! {
     VisitCompleted => "visit.completed",
     VisitCancelled => "visit.cancelled",
     VisitRescheduled => "visit.rescheduled",
+    VisitNoShow => "visit.no_show",
+    JobRan => "visit.job_ran",
     LinkMinted => "link.minted",
     LinkRedeemed => "link.redeemed",
     LinkRefused => "link.refused",

@@ -257,6 +257,14 @@ impl Visit {
         Ok(())
     }
 
+    /// The join window closed without a check-in: no-show, final; links and join tokens stop.
+    pub fn mark_no_show(&mut self, now: DateTime<Utc>) {
+        self.status = VisitStatus::NoShow;
+        self.current_link = None;
+        self.patient_admission = None;
+        self.updated_at = now;
+    }
+
     pub fn complete(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         match self.status {
             VisitStatus::InProgress => {

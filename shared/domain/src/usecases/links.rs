@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{Admission, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId};
+use crate::model::{Admission, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId, VisitJob};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -38,11 +38,18 @@ impl Links {
     pub async fn mint(&self, caller: &Caller, visit_id: &VisitId) -> Result<MintedLink, DomainError> {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
-        self.mint_for(visit, &caller.actor()).await
+        self.mint_for(visit, &caller.actor(), None).await
     }
 
-    /// Mints a link for a visit the caller was already allowed to manage.
-    pub(crate) async fn mint_for(&self, visit: Visit, actor: &str) -> Result<MintedLink, DomainError> {
+    /// Mints a link for a visit the caller was already allowed to manage. With `job`, the link is
+    /// that job's (a reminder, the nudge): it is claimed in the same write, so a job that fires
+    /// twice mints and sends once (the second answers `Conflict`).
+    pub(crate) async fn mint_for(
+        &self,
+        visit: Visit,
+        actor: &str,
+        job: Option<VisitJob>,
+    ) -> Result<MintedLink, DomainError> {
         let now = self.core.now();
         ensure_joinable(&visit)?;
         let window = JoinWindow::of(&visit, &self.core.policy);
@@ -68,6 +75,13 @@ impl Links {
             .core
             .mutate_from(visit, actor, |visit, draft| {
                 ensure_joinable(visit)?;
+                if let Some(job) = job {
+                    if visit.jobs_done.contains(&job) {
+                        return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
+                    }
+                    visit.jobs_done.push(job);
+                    draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
+                }
                 let supersedes = visit.current_link.is_some();
                 visit.current_link = Some(link.id_hash);
                 draft.write_link(LinkWrite::Insert { link: link.clone(), admission: admission.clone() });

@@ -24,7 +24,7 @@ pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};
 pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};
-pub use notify::{Delivery, Notifications};
+pub use notify::{Delivery, JobOutcome, Notifications};
 pub use scans::ScanResults;
 pub use sessions::{JoinOutcome, Sessions};
 pub use signups::{SIGNUP_TOKEN_LIFETIME, SignupRequest, SignupStarted, SignupVerified, Signups};

@@ -9,7 +9,9 @@ use super::attempts;
 use super::core::store_error;
 use super::links::{Links, MintedLink};
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, LinkCode, Visit, VisitId};
+use crate::model::{
+    AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, LinkCode, Visit, VisitId, VisitJob, VisitStatus,
+};
 use crate::ports::{Notifier, OutgoingMessage};
 use crate::rules::JoinWindow;
 use crate::rules::may_manage;
@@ -21,6 +23,16 @@ pub struct Delivery {
     pub channel: Channel,
     pub status: DeliveryStatus,
     pub message_id: Option<String>,
+}
+
+/// What running a visit's job did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Already done, no longer relevant (moved, ended, checked in), or nobody to send to.
+    Skipped,
+    /// Not due yet.
+    NotYet,
 }
 
 /// A fresh link on request: at most one per visit in this long, and this many a day.
@@ -48,7 +60,7 @@ impl Notifications {
         let core = self.links.core();
         let visit = core.load(visit_id).await?;
         may_manage(caller, &visit)?;
-        self.deliver(visit, &caller.actor(), channels).await.map(|(deliveries, _)| deliveries)
+        self.deliver(visit, &caller.actor(), channels, None).await.map(|(deliveries, _)| deliveries)
     }
 
     /// Moves a scheduled visit (the visit's clinician, admin): earlier links stop working, and
@@ -91,7 +103,7 @@ impl Notifications {
             return Ok(visit);
         }
         // The move stands if a channel fails: each delivery is audited.
-        self.deliver(visit, &caller.actor(), None).await.map(|(_, visit)| visit)
+        self.deliver(visit, &caller.actor(), None, None).await.map(|(_, visit)| visit)
     }
 
     /// `POST /join/{code}/resend`: whoever holds a dead link asks for a fresh one. It goes to the
@@ -121,15 +133,68 @@ impl Notifications {
             core.store.record_failure(&day_key, now, Duration::days(1), day),
         )
         .map_err(store_error)?;
-        self.deliver(visit, "public:resend", None).await.map(|_| ())
+        self.deliver(visit, "public:resend", None, None).await.map(|_| ())
     }
 
-    /// Mints a fresh link for `visit` (its manager checked) and sends it.
+    /// Runs one of a visit's jobs, planned for the visit at `planned_for` (`None`: whatever its
+    /// time now). Late, repeated, or for a visit that moved, ended or was cancelled meanwhile, it
+    /// does nothing; a reminder or nudge sends once, with a fresh link.
+    pub async fn run_job(
+        &self,
+        visit_id: &VisitId,
+        job: VisitJob,
+        planned_for: Option<DateTime<Utc>>,
+    ) -> Result<JobOutcome, DomainError> {
+        let core = self.links.core();
+        let visit = core.load(visit_id).await?;
+        let now = core.now();
+        let window = JoinWindow::of(&visit, &core.policy);
+        if visit.status.is_final()
+            || visit.jobs_done.contains(&job)
+            || planned_for.is_some_and(|at| at != visit.scheduled_at)
+        {
+            return Ok(JobOutcome::Skipped);
+        }
+        if now < job.due(visit.scheduled_at, window.closes_at) {
+            return Ok(JobOutcome::NotYet);
+        }
+        let checked_in = visit.patient_checked_in_at.is_some();
+        match job {
+            VisitJob::NoShowCheck => {
+                let outcome = core
+                    .mutate_from(visit, "system:jobs", |visit, draft| {
+                        if visit.jobs_done.contains(&job) || visit.status.is_final() {
+                            return Ok(JobOutcome::Skipped);
+                        }
+                        visit.jobs_done.push(job);
+                        if visit.status != VisitStatus::Scheduled || visit.patient_checked_in_at.is_some() {
+                            return Ok(JobOutcome::Skipped);
+                        }
+                        visit.mark_no_show(draft.now);
+                        draft.record(AuditKind::VisitNoShow, []);
+                        Ok(JobOutcome::Done)
+                    })
+                    .await?;
+                Ok(outcome.0)
+            }
+            VisitJob::NoShowNudge if checked_in || visit.status != VisitStatus::Scheduled => Ok(JobOutcome::Skipped),
+            _ if visit.patient_contact.is_none() => Ok(JobOutcome::Skipped),
+            _ => match self.deliver(visit, "system:jobs", None, Some(job)).await {
+                Ok(_) => Ok(JobOutcome::Done),
+                // Another firing of the same job got there first.
+                Err(DomainError::Conflict(_)) => Ok(JobOutcome::Skipped),
+                Err(other) => Err(other),
+            },
+        }
+    }
+
+    /// Mints a fresh link for `visit` (its manager checked, or `job` claimed) and sends it.
     async fn deliver(
         &self,
         visit: Visit,
         actor: &str,
         channels: Option<Vec<Channel>>,
+        job: Option<VisitJob>,
     ) -> Result<(Vec<Delivery>, Visit), DomainError> {
         let core = self.links.core();
         let opens_minutes = core.policy.join_opens_before.num_minutes();
@@ -155,7 +220,7 @@ impl Notifications {
                 requested
             }
         };
-        let link = self.links.mint_for(visit.clone(), actor).await?;
+        let link = self.links.mint_for(visit.clone(), actor, job).await?;
         // The channels are independent: sent together, each reported on its own.
         let sends = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).map(|message| async move {
             let channel = message.channel();

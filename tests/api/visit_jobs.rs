@@ -1,0 +1,99 @@
+//! A visit's jobs (reminders, the no-show nudge and check), run as the scheduler runs them: once,
+//! only when due, not for a visit that moved or ended, and the no-show check ends the visit.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use visits_domain::model::{VisitId, VisitJob};
+use visits_domain::usecases::{JobOutcome, Links, Notifications};
+use visits_tests::{TestApp, spawn_app};
+
+fn jobs(app: &TestApp) -> Notifications {
+    let world = app.world();
+    Notifications::new(Arc::new(Links::new(world.core(), world.tokens.clone())), world.outbox.clone())
+}
+
+fn sent(app: &TestApp) -> usize {
+    app.world().outbox.sent().len()
+}
+
+#[tokio::test]
+async fn a_reminder_runs_once_when_due_and_not_for_a_visit_that_moved() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(48 * 60).await;
+    let id = VisitId::parse(&visit).unwrap();
+    let planned = visits_tests::start_time() + Duration::hours(48);
+    let jobs = jobs(&app);
+    assert_eq!(jobs.run_job(&id, VisitJob::DayBefore, Some(planned)).await.unwrap(), JobOutcome::NotYet);
+    app.clock.advance(Duration::hours(24));
+    // Fired twice at once (EventBridge delivers at least once): one reminder goes out.
+    let (a, b) = tokio::join!(
+        jobs.run_job(&id, VisitJob::DayBefore, Some(planned)),
+        jobs.run_job(&id, VisitJob::DayBefore, Some(planned))
+    );
+    let mut outcomes = [a.unwrap(), b.unwrap()];
+    outcomes.sort_by_key(|o| format!("{o:?}"));
+    assert_eq!(outcomes, [JobOutcome::Done, JobOutcome::Skipped]);
+    assert_eq!(sent(&app), 2, "SMS and email, once");
+    assert_eq!(jobs.run_job(&id, VisitJob::DayBefore, Some(planned)).await.unwrap(), JobOutcome::Skipped);
+
+    // Moved: a job planned for the old time does nothing; the new time has its own.
+    let later = (planned + Duration::hours(24)).to_rfc3339();
+    let path = format!("/visits/{visit}/reschedule");
+    app.call("POST", &path, Some(&app.accounts.clinician), Some(serde_json::json!({"scheduledAt": later}))).await;
+    let after_move = sent(&app);
+    app.clock.advance(Duration::hours(24));
+    assert_eq!(jobs.run_job(&id, VisitJob::DayBefore, Some(planned)).await.unwrap(), JobOutcome::Skipped);
+    assert_eq!(
+        jobs.run_job(&id, VisitJob::DayBefore, Some(planned + Duration::hours(24))).await.unwrap(),
+        JobOutcome::Done
+    );
+    assert_eq!(sent(&app), after_move + 2);
+    let (kinds, valid) = app.audit_types(&visit).await;
+    assert!(valid && kinds.iter().filter(|k| *k == "visit.job_ran").count() == 2, "{kinds:?}");
+}
+
+#[tokio::test]
+async fn a_patient_who_never_checks_in_is_nudged_once_then_a_no_show() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(10).await;
+    let id = VisitId::parse(&visit).unwrap();
+    let old = app.mint(&visit).await["code"].as_str().unwrap().to_owned();
+    let jobs = jobs(&app);
+    // Booked 10 minutes ahead: the reminders were already past, so they never run.
+    assert_eq!(jobs.run_job(&id, VisitJob::SoonBefore, None).await.unwrap(), JobOutcome::Skipped);
+    app.clock.advance(Duration::minutes(15));
+    let before = sent(&app);
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowNudge, None).await.unwrap(), JobOutcome::Done);
+    assert_eq!(sent(&app), before + 2);
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowNudge, None).await.unwrap(), JobOutcome::Skipped);
+
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowCheck, None).await.unwrap(), JobOutcome::NotYet);
+    app.clock.advance(Duration::minutes(60));
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowCheck, None).await.unwrap(), JobOutcome::Done);
+    let read = app.call("GET", &format!("/visits/{visit}"), Some(&app.accounts.clinician), None).await;
+    assert_eq!(read.body["status"], "no_show");
+    assert_eq!(app.call("GET", &format!("/join/{old}"), None, None).await.body["status"], "revoked");
+    let start = app.call("POST", &format!("/visits/{visit}/session"), Some(&app.accounts.clinician), None).await;
+    start.assert_problem(409, None);
+    let (kinds, _) = app.audit_types(&visit).await;
+    assert_eq!(kinds.last().map(String::as_str), Some("visit.no_show"));
+}
+
+#[tokio::test]
+async fn a_patient_who_checked_in_is_neither_nudged_nor_a_no_show() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(10).await;
+    let id = VisitId::parse(&visit).unwrap();
+    let code = app.mint(&visit).await["code"].as_str().unwrap().to_owned();
+    app.clock.advance(Duration::minutes(6));
+    let token = app.redeem(&code).await.body["joinToken"].as_str().unwrap().to_owned();
+    assert_eq!(app.call("POST", "/join/session", Some(&token), None).await.status, 202, "checked in");
+    app.clock.advance(Duration::minutes(10));
+    let jobs = jobs(&app);
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowNudge, None).await.unwrap(), JobOutcome::Skipped);
+    app.clock.advance(Duration::minutes(60));
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowCheck, None).await.unwrap(), JobOutcome::Skipped);
+    let read = app.call("GET", &format!("/visits/{visit}"), Some(&app.accounts.clinician), None).await;
+    assert_eq!(read.body["status"], "scheduled");
+}
