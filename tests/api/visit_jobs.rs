@@ -97,3 +97,37 @@ async fn a_patient_who_checked_in_is_neither_nudged_nor_a_no_show() {
     let read = app.call("GET", &format!("/visits/{visit}"), Some(&app.accounts.clinician), None).await;
     assert_eq!(read.body["status"], "scheduled");
 }
+
+/// Demo mode: moving the clock runs what fell due, as the scheduler would in AWS.
+#[tokio::test]
+async fn the_demo_clock_runs_reminders_and_the_no_show_check_as_it_passes_them() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(48 * 60).await;
+    let now = app.call("GET", "/dev/clock", None, None).await;
+    assert_eq!(now.body["now"], "2030-01-07T09:00:00Z");
+    let moved = app.call("POST", "/dev/clock", None, Some(serde_json::json!({"advanceMinutes": 24 * 60}))).await;
+    assert_eq!((moved.status, moved.body["jobsRun"].as_u64()), (200, Some(1)), "{}", moved.body);
+    assert_eq!(moved.body["now"], "2030-01-08T09:00:00Z");
+    let reminder =
+        app.world().outbox.sent().iter().filter(|m| m.message.channel() == visits_domain::model::Channel::Sms).count();
+    assert_eq!(reminder, 1, "the day-before reminder went out");
+    // The 15-minute reminder, the nudge 5 minutes after the start, the no-show at the close.
+    for minutes in [23 * 60 + 45, 20, 60] {
+        let moved = app.call("POST", "/dev/clock", None, Some(serde_json::json!({"advanceMinutes": minutes}))).await;
+        assert_eq!(moved.body["jobsRun"], 1, "{}", moved.body);
+    }
+    let read = app.call("GET", &format!("/visits/{visit}"), Some(&app.accounts.admin), None).await;
+    assert_eq!(read.body["status"], "no_show");
+    assert_eq!(app.world().outbox.sent().len(), 6, "two reminders and a nudge, by SMS and email");
+
+    // A clock that jumps past everything: the late reminders and nudge send nothing (the
+    // window has closed); the visit is a no-show.
+    let late = app.schedule_in(4 * 24 * 60).await;
+    let jumped = app.call("POST", "/dev/clock", None, Some(serde_json::json!({"advanceMinutes": 5 * 24 * 60}))).await;
+    assert_eq!(jumped.body["jobsRun"], 1, "{}", jumped.body);
+    assert_eq!(app.world().outbox.sent().len(), 6);
+    let read = app.call("GET", &format!("/visits/{late}"), Some(&app.accounts.admin), None).await;
+    assert_eq!(read.body["status"], "no_show");
+    let bad = app.call("POST", "/dev/clock", None, Some(serde_json::json!({"advanceMinutes": 0}))).await;
+    bad.assert_problem(400, Some("advanceMinutes"));
+}

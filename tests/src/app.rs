@@ -140,6 +140,7 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
             directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
         },
         storage: Arc::new(local_server::adapters::local_storage(clock.clone())),
+        jobs: None,
         users: local_server::dev_users::DevUsers::Cognito {
             client: aws_sdk_cognitoidentityprovider::Client::new(&config),
             user_pool_id: provisioned.user_pool_id.clone(),

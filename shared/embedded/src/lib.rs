@@ -21,7 +21,7 @@ pub mod outbox;
 pub mod storage;
 pub mod world;
 
-pub use clock::ManualClock;
+pub use clock::{DemoClock, ManualClock, OffsetClock};
 pub use demo_video::DemoVideo;
 pub use directory::{DirectoryUser, MemoryDirectory};
 pub use local_signer::LocalSigner;

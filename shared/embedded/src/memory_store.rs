@@ -52,6 +52,11 @@ impl MemoryStore {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Every visit held: what demo mode's timer looks through for jobs that fall due.
+    pub fn visits(&self) -> Vec<Visit> {
+        self.state().visits.values().cloned().collect()
+    }
+
     /// Edits a stored audit record in place, as an attacker with table access could. For tests
     /// of chain verification.
     pub fn tamper_with_audit(&self, visit_id: &VisitId, seq: u64, edit: impl FnOnce(&mut AuditRecord)) -> bool {

@@ -7,9 +7,10 @@ use visits_domain::rules::Policy;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 
+use visits_runtime::OsRandom;
 use visits_runtime::hmac::HmacSha256;
-use visits_runtime::{OsRandom, SystemClock};
 
+use crate::clock::{DemoClock, OffsetClock};
 use crate::{DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
@@ -20,6 +21,8 @@ pub struct EmbeddedWorld {
     pub video: Arc<DemoVideo>,
     pub outbox: Arc<Outbox>,
     pub clock: Arc<dyn Clock>,
+    /// The same clock, as `POST /dev/clock` moves it.
+    pub demo_clock: Arc<dyn DemoClock>,
     pub ids: Arc<dyn IdSource>,
     pub policy: Arc<Policy>,
     pub tokens: Arc<Tokens>,
@@ -30,7 +33,9 @@ pub struct EmbeddedWorld {
 }
 
 impl EmbeddedWorld {
-    pub fn new(policy: Policy, clock: Arc<dyn Clock>, print_outbox: bool) -> Self {
+    pub fn new(policy: Policy, clock: Arc<dyn DemoClock>, print_outbox: bool) -> Self {
+        let demo_clock = clock.clone();
+        let clock: Arc<dyn Clock> = clock;
         let signer = Arc::new(LocalSigner::generate());
         let tokens = Arc::new(Tokens::new(signer.clone(), policy.token_issuer.clone()));
         let mut mac_key = [0u8; 32];
@@ -45,6 +50,7 @@ impl EmbeddedWorld {
             video: Arc::new(DemoVideo::new()),
             outbox: Arc::new(Outbox::new(print_outbox)),
             clock,
+            demo_clock,
             ids: Arc::new(OsRandom),
             policy: Arc::new(policy),
             tokens,
@@ -54,9 +60,10 @@ impl EmbeddedWorld {
         }
     }
 
-    /// Demo mode: the system clock, messages printed for the person at the terminal.
+    /// Demo mode: the system clock (which `POST /dev/clock` moves forward), messages printed for
+    /// the person at the terminal.
     pub fn demo(policy: Policy) -> Self {
-        Self::new(policy, Arc::new(SystemClock), true)
+        Self::new(policy, Arc::new(OffsetClock::new()), true)
     }
 
     pub fn core(&self) -> Core {

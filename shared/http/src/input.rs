@@ -21,6 +21,12 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
         Body::Binary(bytes) => bytes,
         _ => b"{}",
     };
+    parse_json(bytes)
+}
+
+/// [`json_body`] on raw bytes (the local server's own `/dev` routes).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
     if bytes.len() > MAX_BODY_BYTES {
         let mut problem = Problem::invalid_field("body", format!("must be at most {MAX_BODY_BYTES} bytes"));
         problem.status = 413;

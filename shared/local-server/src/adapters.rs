@@ -12,6 +12,7 @@ use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
 use visits_embedded::{EmbeddedWorld, LocalStorage, Outbox};
 
+use crate::dev_clock::DemoJobs;
 use crate::dev_users::DevUsers;
 use crate::provision::Provisioned;
 
@@ -32,6 +33,8 @@ pub struct Adapters {
     pub users: DevUsers,
     /// Uploads go to the local server in both modes: it checks, keeps and scans them.
     pub storage: Arc<LocalStorage>,
+    /// Demo mode's clock and scheduler (`/dev/clock`); none on the AWS adapters.
+    pub jobs: Option<DemoJobs>,
 }
 
 /// What signup and applications need beyond the visit core.
@@ -60,6 +63,7 @@ impl Adapters {
             },
             users: DevUsers::Embedded(world.directory.clone()),
             storage: world.storage.clone(),
+            jobs: Some(DemoJobs { clock: world.demo_clock.clone(), store: world.store.clone() }),
         }
     }
 
@@ -92,7 +96,17 @@ impl Adapters {
         let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
         let storage = Arc::new(local_storage(core.clock.clone()));
-        Ok(Self { core, tokens, notifier, video, outbox: OutboxSource::Moto(endpoint), onboarding, users, storage })
+        Ok(Self {
+            core,
+            tokens,
+            notifier,
+            video,
+            outbox: OutboxSource::Moto(endpoint),
+            onboarding,
+            users,
+            storage,
+            jobs: None,
+        })
     }
 }
 

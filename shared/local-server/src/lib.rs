@@ -6,6 +6,7 @@
 //! # Layout
 //! - [`routes`]: the route table, built from each function's `ROUTES`.
 //! - [`dev_auth`]: demo accounts and the stand-in for the JWT authorizer.
+//! - [`dev_clock`]: demo mode's scheduler and `POST /dev/clock`.
 //! - [`dev_uploads`]: demo mode's S3 and GuardDuty for uploads.
 //! - [`dev_users`]: users signup and approval created, for `GET /dev/tokens?email=`.
 //! - [`gateway`]: HTTP request → API Gateway event → `lambda_http::Request`, and back.
@@ -16,6 +17,7 @@
 
 pub mod adapters;
 pub mod dev_auth;
+pub mod dev_clock;
 pub mod dev_uploads;
 pub mod dev_users;
 pub mod gateway;

@@ -25,6 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Adapters::embedded(&EmbeddedWorld::demo(policy))
     };
     let app = Arc::new(LocalApp::new(adapters));
+    // Demo mode's scheduler: reminders, nudges and no-show checks run as they fall due.
+    let ticking = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            ticking.run_due_jobs().await;
+        }
+    });
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let mode = if aws_mode { "aws" } else { "demo" };
     tracing::info!(address = %listener.local_addr()?, mode, "local server listening");

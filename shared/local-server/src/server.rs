@@ -11,11 +11,13 @@ use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use visits_domain::usecases::Notifications;
 use visits_embedded::LocalStorage;
 use visits_http::{Problem, json as json_response};
 
 use crate::adapters::{Adapters, OutboxSource};
 use crate::dev_auth::DevAuth;
+use crate::dev_clock::{self, DemoJobs};
 use crate::dev_uploads::{self, MAX_UPLOAD_REQUEST_BYTES};
 use crate::dev_users::DevUsers;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
@@ -42,12 +44,18 @@ pub struct LocalApp {
     uploads: uploads::App,
     upload_scanned: upload_scanned::App,
     storage: Arc<LocalStorage>,
+    /// Demo mode's clock and scheduler, and the use case its jobs run through.
+    jobs: Option<(DemoJobs, Notifications, Arc<visits_domain::rules::Policy>)>,
 }
 
 impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
-        let Adapters { core, tokens, notifier, video, outbox, onboarding, users, storage } = adapters;
+        let Adapters { core, tokens, notifier, video, outbox, onboarding, users, storage, jobs } = adapters;
+        let jobs = jobs.map(|jobs| {
+            let links = Arc::new(visits_domain::usecases::Links::new(core.clone(), tokens.clone()));
+            (jobs, Notifications::new(links, notifier.clone()), core.policy.clone())
+        });
         let uploads = visits_domain::usecases::Uploads::new(
             core.clone(),
             tokens.clone(),
@@ -94,6 +102,7 @@ impl LocalApp {
             uploads: uploads::App::new(uploads, auth.clone()),
             upload_scanned: upload_scanned::App::new(scans),
             storage,
+            jobs,
             outbox,
             users,
         }
@@ -112,6 +121,9 @@ impl LocalApp {
                 return http_response(problem.into_response());
             }
         };
+        if path == "/dev/clock" {
+            return http_response(self.dev_clock(&parts.method, &body).await);
+        }
         if parts.method == Method::POST && path == "/dev/uploads" {
             return http_response(self.accept_upload(&parts.headers, &body).await);
         }
@@ -189,6 +201,49 @@ impl LocalApp {
 }
 
 impl LocalApp {
+    /// Runs demo jobs that fell due (make dev's ticker calls it); none on the AWS adapters.
+    pub async fn run_due_jobs(&self) -> usize {
+        match &self.jobs {
+            Some((jobs, notifications, policy)) => jobs.run_due(notifications, policy).await,
+            None => 0,
+        }
+    }
+
+    /// `GET /dev/clock` → `{"now"}`; `POST /dev/clock` `{"advanceMinutes"}` moves the demo clock
+    /// forward and runs what fell due → `{"now", "jobsRun"}`. Demo mode only.
+    async fn dev_clock(&self, method: &Method, body: &[u8]) -> lambda_http::Response<lambda_http::Body> {
+        let Some((jobs, _, _)) = &self.jobs else {
+            return Problem::new(
+                StatusCode::NOT_FOUND,
+                "route-not-found",
+                "Not found",
+                "the demo clock is demo mode's",
+            )
+            .into_response();
+        };
+        let now = |jobs: &DemoJobs| jobs.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match *method {
+            Method::GET => json_response(StatusCode::OK, &serde_json::json!({ "now": now(jobs) })),
+            Method::POST => {
+                let request = match visits_http::input::parse_json::<dev_clock::Advance>(body) {
+                    Ok(request) => request,
+                    Err(problem) => return problem.into_response(),
+                };
+                if request.advance_minutes == 0 || request.advance_minutes > dev_clock::MAX_ADVANCE_MINUTES {
+                    let message = format!("must be 1 to {}", dev_clock::MAX_ADVANCE_MINUTES);
+                    return Problem::invalid_field("advanceMinutes", message).into_response();
+                }
+                jobs.clock.advance(chrono::Duration::minutes(i64::from(request.advance_minutes)));
+                let ran = self.run_due_jobs().await;
+                json_response(StatusCode::OK, &serde_json::json!({ "now": now(jobs), "jobsRun": ran }))
+            }
+            _ => {
+                Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "GET or POST")
+                    .into_response()
+            }
+        }
+    }
+
     /// Where the local server listens: the upload URLs it signs point there.
     pub fn listening_at(&self, address: SocketAddr) {
         self.storage.set_base(&format!("http://{address}"));
