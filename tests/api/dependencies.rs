@@ -36,6 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // S3 is signed with aws-sigv4: no S3 client. Cognito checks a user's token (GetUser).
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
+    ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

@@ -159,6 +159,13 @@ async fn upload_scanned_takes_a_result_for_an_unknown_object() {
     assert_eq!(answer, serde_json::Value::Null, "{answer}");
 }
 
+#[tokio::test]
+async fn reminders_runs_a_schedules_input_through_the_real_binary() {
+    let answer = invoke("reminders", "reminders.soon-before").await;
+    // The local AWS's sample visit is five minutes from now, not at the sample's planned time.
+    assert_eq!(answer["outcome"], "skipped", "{answer}");
+}
+
 #[test]
 fn the_local_env_file_gives_every_function_what_the_template_declares() {
     let file = read("events/local-env.json");

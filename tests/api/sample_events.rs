@@ -233,6 +233,24 @@ async fn upload_scanned_sample_marks_the_named_upload_clean_once() {
     assert_eq!((stored.status, stored.version), (ScanStatus::Clean, 2), "clean, once");
 }
 
+#[tokio::test]
+async fn reminders_sample_reminds_the_sample_visits_patient_once() {
+    let world = seeded_world().await;
+    let notifications = visits_domain::usecases::Notifications::new(
+        Arc::new(visits_domain::usecases::Links::new(world.core(), world.tokens.clone())),
+        world.outbox.clone(),
+    );
+    let app = reminders::App::new(notifications);
+    // The seeded visit is at 14:05, as the sample was planned for: its 15-minute reminder is due.
+    let mut outcomes = Vec::new();
+    for _ in 0..2 {
+        let payload = serde_json::from_str(&event("reminders.soon-before")).unwrap();
+        outcomes.push(reminders::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap().outcome);
+    }
+    assert_eq!(outcomes, ["done", "skipped"], "a schedule that fires twice reminds once");
+    assert_eq!(world.outbox.sent().len(), 2, "SMS and email");
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");
