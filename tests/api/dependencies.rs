@@ -37,6 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
     ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
+    ("visit-jobs", &["aws-sdk-dynamodb", "aws-sdk-scheduler"]),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

@@ -166,6 +166,12 @@ async fn reminders_runs_a_schedules_input_through_the_real_binary() {
     assert_eq!(answer["outcome"], "skipped", "{answer}");
 }
 
+#[tokio::test]
+async fn visit_jobs_takes_a_cancelled_visits_record_without_failures() {
+    let answer = invoke("visit-jobs", "visit-jobs.dynamodb-batch").await;
+    assert_eq!(answer["batchItemFailures"], serde_json::json!([]), "{answer}");
+}
+
 #[test]
 fn the_local_env_file_gives_every_function_what_the_template_declares() {
     let file = read("events/local-env.json");

@@ -26,6 +26,7 @@ mod reschedule;
 mod round_trips;
 mod s3_uploads;
 mod sample_events;
+mod scheduler;
 mod signup_faults;
 mod signup_routes;
 mod signups;

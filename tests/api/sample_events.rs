@@ -251,6 +251,37 @@ async fn reminders_sample_reminds_the_sample_visits_patient_once() {
     assert_eq!(world.outbox.sent().len(), 2, "SMS and email");
 }
 
+/// A scheduler that only remembers: what visit-jobs asked of it.
+#[derive(Default)]
+struct Remembered(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl visits_domain::ports::JobScheduler for Remembered {
+    async fn plan(&self, job: &visits_domain::ports::PlannedJob) -> Result<(), visits_domain::ports::SchedulerError> {
+        self.0.lock().unwrap().push(format!("plan {}", job.job.as_str()));
+        Ok(())
+    }
+    async fn remove(
+        &self,
+        _: &VisitId,
+        job: visits_domain::model::VisitJob,
+    ) -> Result<(), visits_domain::ports::SchedulerError> {
+        self.0.lock().unwrap().push(format!("remove {}", job.as_str()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn visit_jobs_sample_removes_a_cancelled_visits_schedules() {
+    let world = seeded_world().await;
+    let scheduler = Arc::new(Remembered::default());
+    let app = visit_jobs::App::new(visits_domain::usecases::JobPlans::new(world.core(), scheduler.clone()));
+    let payload = serde_json::from_str(&event("visit-jobs.dynamodb-batch")).unwrap();
+    let response = visit_jobs::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(scheduler.0.lock().unwrap().len(), 4, "each of its four jobs removed");
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

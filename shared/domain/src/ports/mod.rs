@@ -2,6 +2,7 @@
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
 mod applications;
+mod job_scheduler;
 mod mac;
 mod notifier;
 mod random;
@@ -13,6 +14,7 @@ mod user_tokens;
 mod video;
 
 pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
+pub use job_scheduler::{JobScheduler, PlannedJob, SchedulerError};
 pub use mac::{Mac, MacError};
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};

@@ -1,0 +1,15 @@
+use std::sync::Arc;
+
+use lambda_runtime::{Error, service_fn};
+use visit_jobs::{App, handle};
+use visits_domain::usecases::JobPlans;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    visits_runtime::telemetry::init();
+    let aws = visits_aws::sdk_config().await;
+    let policy = Arc::new(visits_runtime::config::policy_from_env()?);
+    let core = visits_runtime::config::core(Arc::new(visits_dynamodb::from_env(&aws)?), policy);
+    let app = App::new(JobPlans::new(core, Arc::new(visits_scheduler::from_env(&aws)?)));
+    lambda_runtime::run(service_fn(|event| handle(&app, event))).await
+}
