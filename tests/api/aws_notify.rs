@@ -113,3 +113,43 @@ async fn the_calendar_invitation_is_an_ses_attachment() {
     assert_eq!(notifier.send(&message).await.unwrap(), "m-1");
     assert_eq!(rule.num_calls(), 1);
 }
+
+/// A visit's jobs on the AWS adapters: the reminder's claim and the no-show live in DynamoDB's
+/// visit item, so a second firing sends nothing and the no-show is read back final.
+#[tokio::test]
+async fn jobs_run_once_on_dynamodb_and_a_no_show_is_kept() {
+    use visits_domain::model::{VisitJob, VisitStatus};
+    use visits_domain::usecases::JobOutcome;
+    let (kms, key_id, _) = kms_key().await;
+    let clock = Arc::new(visits_embedded::ManualClock::new(Utc::now().trunc_subsecs(0)));
+    let core = Core {
+        store: Arc::new(dynamodb_store().await),
+        clock: clock.clone(),
+        ids: Arc::new(OsRandom),
+        policy: Arc::new(Policy::default()),
+    };
+    let tokens = Arc::new(Tokens::new(Arc::new(KmsSigner::new(kms, key_id)), "video-visits"));
+    let clinician = Caller { id: UserId::parse("dr-1").unwrap(), role: Role::Clinician };
+    let contact: PatientContact = serde_json::from_value(serde_json::json!({"email": "jobs@example.com"})).unwrap();
+    let at = visits_domain::ports::Clock::now(clock.as_ref()) + Duration::hours(2);
+    let new = NewVisit {
+        patient_id: UserId::parse("patient-78").unwrap(),
+        clinician_id: None,
+        scheduled_at: at,
+        duration: DurationMinutes::new(30).unwrap(),
+        provider: Provider::Chime,
+        patient_contact: Some(contact),
+        time_zone: None,
+    };
+    let visit = Visits::new(core.clone()).schedule(&clinician, new, None).await.unwrap();
+    assert_eq!(visit.jobs_done, [VisitJob::DayBefore], "booked 2 hours ahead: no day-before reminder");
+    let jobs = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
+    clock.advance(Duration::minutes(106));
+    assert_eq!(jobs.run_job(&visit.id, VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Done);
+    assert_eq!(jobs.run_job(&visit.id, VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Skipped);
+    clock.advance(Duration::minutes(60));
+    assert_eq!(jobs.run_job(&visit.id, VisitJob::NoShowCheck, Some(at)).await.unwrap(), JobOutcome::Done);
+    let stored = core.store.visit(&visit.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, VisitStatus::NoShow);
+    assert!(stored.jobs_done.contains(&VisitJob::SoonBefore) && stored.jobs_done.contains(&VisitJob::NoShowCheck));
+}
