@@ -8,6 +8,7 @@
 //! - [`demo_video`]: Chime-shaped meetings and attendees, and Connect-shaped contacts.
 //! - [`outbox`]: a notifier that keeps (and can print) what it would have sent.
 //! - [`directory`]: the identity provider's users (demo mode's Cognito).
+//! - [`scheduler`]: demo mode's EventBridge Scheduler: planned jobs until they fall due.
 //! - [`storage`]: presigned uploads and downloads the local server serves, and its malware scan.
 //! - [`clock`]: a clock tests can move.
 //! - [`world`]: all of the above wired together for demo mode.
@@ -18,6 +19,7 @@ pub mod directory;
 pub mod local_signer;
 pub mod memory_store;
 pub mod outbox;
+pub mod scheduler;
 pub mod storage;
 pub mod world;
 
@@ -27,5 +29,6 @@ pub use directory::{DirectoryUser, MemoryDirectory};
 pub use local_signer::LocalSigner;
 pub use memory_store::MemoryStore;
 pub use outbox::{Outbox, SentMessage};
+pub use scheduler::MemoryScheduler;
 pub use storage::{LocalStorage, UploadRefused};
 pub use world::EmbeddedWorld;

@@ -34,6 +34,8 @@ struct State {
     contacts: HashMap<Digest, UserId>,
     applications: HashMap<ApplicationId, Application>,
     uploads: HashMap<UploadId, Upload>,
+    /// Visits' audit records in commit order, not yet taken: demo mode's table stream.
+    stream: Vec<AuditRecord>,
 }
 
 #[derive(Default)]
@@ -52,9 +54,10 @@ impl MemoryStore {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Every visit held: what demo mode's timer looks through for jobs that fall due.
-    pub fn visits(&self) -> Vec<Visit> {
-        self.state().visits.values().cloned().collect()
+    /// The visits' audit records committed since the last call, in order: what the table's
+    /// stream delivers in AWS (demo mode's scheduler follows it as visit-jobs does).
+    pub fn take_stream(&self) -> Vec<AuditRecord> {
+        std::mem::take(&mut self.state().stream)
     }
 
     /// Edits a stored audit record in place, as an attacker with table access could. For tests
@@ -130,6 +133,7 @@ impl State {
                 }
             }
         }
+        self.stream.extend(change.audit.iter().cloned());
         self.audit.entry(AuditSubject::Visit(visit.id.clone())).or_default().extend(change.audit);
         if let Some(record) = change.idempotency {
             self.idempotency.insert(record.key.clone(), record);

@@ -63,7 +63,11 @@ impl Adapters {
             },
             users: DevUsers::Embedded(world.directory.clone()),
             storage: world.storage.clone(),
-            jobs: Some(DemoJobs { clock: world.demo_clock.clone(), store: world.store.clone() }),
+            jobs: Some(DemoJobs {
+                clock: world.demo_clock.clone(),
+                store: world.store.clone(),
+                scheduler: Arc::new(visits_embedded::MemoryScheduler::new()),
+            }),
         }
     }
 

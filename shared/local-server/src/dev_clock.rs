@@ -1,18 +1,18 @@
-//! Demo mode's scheduler: the jobs EventBridge Scheduler runs in AWS (reminders, the no-show nudge
-//! and check), found by looking through the visits as the demo clock passes their due times, and
-//! run through the same use case. `POST /dev/clock` moves the clock forward and runs what fell due.
+//! Demo mode's scheduling, as AWS does it: the store's stream of visit records is followed by
+//! the same use case visit-jobs runs (planning each visit's jobs, here in memory), and the jobs
+//! that fall due on the demo clock run through the use case the reminders function runs.
+//! `POST /dev/clock` moves the clock forward and runs what fell due.
 
 use std::sync::Arc;
 
 use serde::Deserialize;
-use visits_domain::model::VisitJob;
-use visits_domain::rules::JoinWindow;
-use visits_domain::usecases::{JobOutcome, Notifications};
-use visits_embedded::{DemoClock, MemoryStore};
+use visits_domain::usecases::{JobOutcome, JobPlans, Notifications};
+use visits_embedded::{DemoClock, MemoryScheduler, MemoryStore};
 
 pub struct DemoJobs {
     pub clock: Arc<dyn DemoClock>,
     pub store: Arc<MemoryStore>,
+    pub scheduler: Arc<MemoryScheduler>,
 }
 
 /// `POST /dev/clock`'s body.
@@ -26,23 +26,24 @@ pub struct Advance {
 pub const MAX_ADVANCE_MINUTES: u32 = 366 * 24 * 60;
 
 impl DemoJobs {
-    /// Runs every job that is due and not done, each as the scheduler would (planned for the
-    /// visit's current time). Returns how many did something.
-    pub async fn run_due(&self, jobs: &Notifications, policy: &visits_domain::rules::Policy) -> usize {
-        let now = self.clock.now();
+    /// Follows the records committed since last time, then runs every planned job that is due.
+    /// Returns how many did something.
+    pub async fn run_due(&self, plans: &JobPlans, jobs: &Notifications) -> usize {
+        for record in self.store.take_stream() {
+            if let Err(error) = plans.follow(&record).await {
+                tracing::warn!(error = %error, "a demo visit's jobs were not planned");
+            }
+        }
         let mut ran = 0;
-        for visit in self.store.visits().into_iter().filter(|v| !v.status.is_final()) {
-            let window = JoinWindow::of(&visit, policy);
-            // In due order: a nudge before the no-show check.
-            for job in VisitJob::ALL {
-                if visit.jobs_done.contains(&job) || job.due(visit.scheduled_at, window.closes_at) > now {
-                    continue;
-                }
-                match jobs.run_job(&visit.id, job, Some(visit.scheduled_at)).await {
-                    Ok(JobOutcome::Done) => ran += 1,
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(error = %error, job = job.as_str(), "a demo job failed"),
-                }
+        for job in self.scheduler.take_due(self.clock.now()) {
+            match jobs.run_job(&job.visit_id, job.job, Some(job.planned_for)).await {
+                Ok(JobOutcome::Done) => ran += 1,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, job = job.job.as_str(), "a demo job failed"),
+            }
+            // What a job did may end the visit (a no-show): its other schedules go.
+            for record in self.store.take_stream() {
+                let _ = plans.follow(&record).await;
             }
         }
         ran

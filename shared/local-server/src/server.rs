@@ -45,7 +45,7 @@ pub struct LocalApp {
     upload_scanned: upload_scanned::App,
     storage: Arc<LocalStorage>,
     /// Demo mode's clock and scheduler, and the use case its jobs run through.
-    jobs: Option<(DemoJobs, Notifications, Arc<visits_domain::rules::Policy>)>,
+    jobs: Option<(DemoJobs, Notifications, visits_domain::usecases::JobPlans)>,
 }
 
 impl LocalApp {
@@ -54,7 +54,8 @@ impl LocalApp {
         let Adapters { core, tokens, notifier, video, outbox, onboarding, users, storage, jobs } = adapters;
         let jobs = jobs.map(|jobs| {
             let links = Arc::new(visits_domain::usecases::Links::new(core.clone(), tokens.clone()));
-            (jobs, Notifications::new(links, notifier.clone()), core.policy.clone())
+            let plans = visits_domain::usecases::JobPlans::new(core.clone(), jobs.scheduler.clone());
+            (jobs, Notifications::new(links, notifier.clone()), plans)
         });
         let uploads = visits_domain::usecases::Uploads::new(
             core.clone(),
@@ -204,7 +205,7 @@ impl LocalApp {
     /// Runs demo jobs that fell due (make dev's ticker calls it); none on the AWS adapters.
     pub async fn run_due_jobs(&self) -> usize {
         match &self.jobs {
-            Some((jobs, notifications, policy)) => jobs.run_due(notifications, policy).await,
+            Some((jobs, notifications, plans)) => jobs.run_due(plans, notifications).await,
             None => 0,
         }
     }
@@ -233,6 +234,9 @@ impl LocalApp {
                     let message = format!("must be 1 to {}", dev_clock::MAX_ADVANCE_MINUTES);
                     return Problem::invalid_field("advanceMinutes", message).into_response();
                 }
+                // What was booked or moved before the clock moves is planned at its own time, as
+                // the stream does within seconds in AWS.
+                self.run_due_jobs().await;
                 jobs.clock.advance(chrono::Duration::minutes(i64::from(request.advance_minutes)));
                 let ran = self.run_due_jobs().await;
                 json_response(StatusCode::OK, &serde_json::json!({ "now": now(jobs), "jobsRun": ran }))
