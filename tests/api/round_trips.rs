@@ -30,6 +30,10 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /join", 3, 3),
     // A visit whose session never started: no room to close.
     ("POST /visits/{visitId}/cancel", 2, 2),
+    // The move, then notify's path: a link signed and written, sent, its deliveries audited.
+    ("POST /visits/{visitId}/reschedule", 7, 6),
+    // The source's count ‖ the code's link; counting ‖ the visit ‖ its resend counters; then notify's path.
+    ("POST /join/{code}/resend", 14, 8),
     // The lander's path. The contact's lookup needs its MAC; the code goes out after the write.
     ("POST /signup", 6, 4),
     // Within 60 s of the first code: nothing is sent.
@@ -142,6 +146,17 @@ async fn each_route_stays_within_its_round_trip_budget() {
     let body = serde_json::json!({ "token": link["token"] });
     let by_token = walk.step("POST /join", false, app.call("POST", "/join", None, Some(body))).await;
     assert_eq!(by_token.status, 200);
+    // A third visit: moved (the patient is told with a fresh link), then a dead link's holder
+    // asks for a fresh one.
+    let third = app.schedule().await;
+    let dead = app.mint(&third).await["code"].as_str().unwrap().to_owned();
+    let later = (visits_tests::start_time() + chrono::Duration::days(2)).to_rfc3339();
+    let reschedule = format!("/visits/{third}/reschedule");
+    let moved = app.call("POST", &reschedule, Some(&dr), Some(serde_json::json!({"scheduledAt": later})));
+    assert_eq!(walk.step("POST /visits/{visitId}/reschedule", false, moved).await.status, 200);
+    let resend = format!("/join/{dead}/resend");
+    let resent = walk.step("POST /join/{code}/resend", false, app.call("POST", &resend, None, None)).await;
+    assert_eq!(resent.status, 202);
     let cancel = format!("/visits/{other}/cancel");
     let cancelled = walk.step("POST /visits/{visitId}/cancel", false, app.call("POST", &cancel, Some(&dr), None)).await;
     assert_eq!(cancelled.status, 200);

@@ -113,18 +113,36 @@ impl Notifications {
     pub async fn resend_link(&self, raw_code: &str, source_ip: &str) -> Result<(), DomainError> {
         let core = self.links.core();
         let now = core.now();
-        let seen = attempts::guard(core, source_ip, now).await?;
-        attempts::count_failure(core, source_ip, seen, now).await?;
-        let Some(code) = LinkCode::parse(raw_code) else { return Ok(()) };
-        let Some(link) = core.store.link_by_code(&code.digest()).await.map_err(store_error)? else { return Ok(()) };
-        let visit = core.load(&link.visit_id).await?;
+        let code = LinkCode::parse(raw_code);
+        // Independent: the source's count and the code's link.
+        let lookup = async {
+            match &code {
+                Some(code) => core.store.link_by_code(&code.digest()).await.map_err(store_error),
+                None => Ok(None),
+            }
+        };
+        let (seen, link) = futures::try_join!(attempts::guard(core, source_ip, now), lookup)?;
+        let Some(link) = link else { return attempts::count_failure(core, source_ip, seen, now).await };
+        // Independent again: counting the ask, the visit, and its resend counters.
+        let (gap_key, day_key) = (format!("resend-gap#{}", link.visit_id), format!("resend-day#{}", link.visit_id));
+        let counters = async {
+            futures::try_join!(core.store.failures(&gap_key, now), core.store.failures(&day_key, now))
+                .map_err(store_error)
+        };
+        let visit = async {
+            match core.load(&link.visit_id).await {
+                Err(DomainError::VisitNotFound) => Ok(None),
+                other => other.map(Some),
+            }
+        };
+        let (_, visit, (gap, day)) =
+            futures::try_join!(attempts::count_failure(core, source_ip, seen, now), visit, counters)?;
+        // The same answer for a link whose visit is gone.
+        let Some(visit) = visit else { return Ok(()) };
         let window = JoinWindow::of(&visit, &core.policy);
         if visit.status.is_final() || now >= window.closes_at || visit.patient_contact.is_none() {
             return Ok(());
         }
-        let (gap_key, day_key) = (format!("resend-gap#{}", visit.id), format!("resend-day#{}", visit.id));
-        let (gap, day) = futures::try_join!(core.store.failures(&gap_key, now), core.store.failures(&day_key, now))
-            .map_err(store_error)?;
         if gap.count >= 1 || day.count >= RESENDS_PER_DAY {
             return Ok(());
         }
