@@ -19,37 +19,12 @@ fn application_body(email: &str) -> Value {
     })
 }
 
-/// The six digits of the newest message to `to`.
-async fn code_sent_to(app: &TestApp, to: &str) -> String {
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let texts: Vec<String> = outbox.body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["to"] == to)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    let text = texts.last().expect("a message");
-    text.split("code is ").nth(1).expect("a code").chars().take(6).collect()
-}
-
-async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    outbox.body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["to"] == to)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 /// Applies and verifies: the application id and the applicant token.
 async fn applied(app: &TestApp, email: &str) -> (String, String) {
     let started = app.call("POST", "/clinician-applications", None, Some(application_body(email))).await;
     assert_eq!(started.status, 202, "{}", started.body);
     let id = started.body["applicationId"].as_str().unwrap().to_owned();
-    let code = code_sent_to(app, email).await;
+    let code = app.code_sent_to(email).await;
     let verified =
         app.call("POST", &format!("/clinician-applications/{id}/verify"), None, Some(json!({"code": code}))).await;
     assert_eq!(verified.status, 200, "{}", verified.body);
@@ -68,7 +43,7 @@ async fn apply_review_approve(app: TestApp) {
     assert_eq!(started.status, 202, "{}", started.body);
     assert_eq!(started.body["sentTo"], "d***@clinic.example");
     let id = started.body["applicationId"].as_str().unwrap().to_owned();
-    let code = code_sent_to(&app, &email).await;
+    let code = app.code_sent_to(&email).await;
     let verify = format!("/clinician-applications/{id}/verify");
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let refused = app.call("POST", &verify, None, Some(json!({"code": wrong}))).await;
@@ -124,7 +99,7 @@ async fn apply_review_approve(app: TestApp) {
     // Approval made the clinician and told the applicant.
     let signed_in = app.call("GET", &format!("/dev/tokens?email={email}"), None, None).await;
     assert_eq!((signed_in.status, signed_in.body["role"].as_str()), (200, Some("clinician")), "{}", signed_in.body);
-    assert!(mails_to(&app, &email).await.last().unwrap().contains("approved"));
+    assert!(app.messages_to(&email).await.last().unwrap().contains("approved"));
 }
 
 #[tokio::test]
@@ -193,7 +168,7 @@ async fn application_bodies_are_strict_and_name_the_field() {
         let reply = app.call("POST", "/clinician-applications", None, Some(body)).await;
         reply.assert_problem(status, Some(field));
     }
-    assert!(mails_to(&app, &email).await.is_empty(), "nothing refused was sent");
+    assert!(app.messages_to(&email).await.is_empty(), "nothing refused was sent");
     let (id, _) = applied(&app, &email).await;
     let path = format!("/admin/clinician-applications/{id}/status");
     let admin = app.accounts.admin.clone();

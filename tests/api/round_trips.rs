@@ -172,10 +172,7 @@ async fn each_route_stays_within_its_round_trip_budget() {
     let resent =
         walk.step("POST /signup/{signupId}/resend (held back)", false, app.call("POST", &resend, None, None)).await;
     assert_eq!(resent.status, 202);
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let messages = outbox.body["messages"].as_array().unwrap();
-    let text = messages.iter().rev().find(|m| m["to"] == email).and_then(|m| m["body"].as_str()).unwrap();
-    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let code = app.code_sent_to(&email).await;
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let verify = format!("/signup/{signup}/verify");
     let refused = app.call("POST", &verify, None, Some(serde_json::json!({"code": wrong})));
@@ -280,10 +277,7 @@ async fn walk_an_application(app: &TestApp, walk: &mut Walk<'_>) {
         .await;
     assert_eq!(started.status, 202, "{}", started.body);
     let id = started.body["applicationId"].as_str().unwrap().to_owned();
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let messages = outbox.body["messages"].as_array().unwrap();
-    let text = messages.iter().rev().find(|m| m["to"] == email).and_then(|m| m["body"].as_str()).unwrap();
-    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let code = app.code_sent_to(&email).await;
     let verify_path = format!("/clinician-applications/{id}/verify");
     let verify = app.call("POST", &verify_path, None, Some(json!({"code": code})));
     let verified = walk.step("POST /clinician-applications/{applicationId}/verify", false, verify).await;
@@ -302,29 +296,7 @@ async fn walk_an_application(app: &TestApp, walk: &mut Walk<'_>) {
         walk.step("POST /uploads", false, app.call("POST", "/uploads", Some(&applicant), Some(announce))).await;
     assert_eq!(created.status, 201, "{}", created.body);
     // The browser's POST to storage and the scan's result: not an API route.
-    let boundary = "walk";
-    let mut form = Vec::new();
-    for (name, value) in created.body["fields"].as_object().unwrap() {
-        form.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
-                value.as_str().unwrap()
-            )
-            .as_bytes(),
-        );
-    }
-    form.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n").as_bytes());
-    form.extend_from_slice(&file);
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let posted = app
-        .client
-        .post(created.body["url"].as_str().unwrap())
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status().as_u16(), 204);
+    assert_eq!(visits_tests::browser::post_upload(&app.client, &created.body, &file, "application/pdf").await, 204);
     let upload = format!("/uploads/{}", created.body["uploadId"].as_str().unwrap());
     let scanned = walk.step("GET /uploads/{uploadId}", false, app.call("GET", &upload, Some(&applicant), None)).await;
     assert_eq!(scanned.body["status"], "clean");

@@ -35,25 +35,8 @@ async fn a_presigned_post_stores_the_object_and_a_presigned_get_reads_it() {
     let post = storage.presigned_post(&policy, now).await.unwrap();
     assert_eq!(post.url, format!("{endpoint}/{bucket}"));
 
-    let boundary = "----visits-s3-test";
-    let mut body = Vec::new();
-    for (name, value) in &post.fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"intake.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(&file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let posted = client
-        .post(&post.url)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let (content_type, body) = visits_tests::browser::upload_form(&post.fields, &file, "application/pdf");
+    let posted = client.post(&post.url).header("content-type", content_type).body(body).send().await.unwrap();
     assert!(posted.status().is_success(), "POST: {} {}", posted.status(), posted.text().await.unwrap_or_default());
 
     let url = storage.presigned_get(&policy.key, now, now + chrono::Duration::minutes(5)).await.unwrap();

@@ -3,16 +3,10 @@
 
 use aws_smithy_mocks::{Rule, mock};
 use serde_json::json;
-use visits_tests::{Faults, TestApp, spawn_aws_app_with, throttling_response};
+use visits_tests::{Faults, spawn_aws_app_with, throttling_response};
 
 fn signup_body(email: &str) -> serde_json::Value {
     json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29", "email": email, "channel": "email"})
-}
-
-async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let messages = outbox.body["messages"].as_array().cloned().unwrap_or_default();
-    messages.iter().filter(|m| m["to"] == to).map(|m| m["body"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -28,8 +22,7 @@ async fn a_throttled_cognito_is_503_and_the_code_still_works_afterwards() {
     let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
     let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
     assert_eq!(started.status, 202, "{}", started.body);
-    let text = mails_to(&app, &email).await.pop().expect("the code");
-    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let code = app.code_sent_to(&email).await;
     let verify = format!("/signup/{}/verify", started.body["signupId"].as_str().unwrap());
 
     let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
@@ -51,5 +44,5 @@ async fn a_throttled_mac_key_is_503_and_sends_nothing() {
     let reply = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
     reply.assert_problem(503, None);
     assert!(rule.num_calls() >= 1);
-    assert!(mails_to(&app, &email).await.is_empty(), "no code went out for a signup that was not kept");
+    assert!(app.messages_to(&email).await.is_empty(), "no code went out for a signup that was not kept");
 }

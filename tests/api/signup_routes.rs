@@ -13,27 +13,6 @@ fn signup_body(email: &str) -> Value {
     json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29", "email": email, "channel": "email"})
 }
 
-/// The texts sent to `to`, oldest first, from `GET /dev/outbox`.
-async fn sent_to(app: &TestApp, to: &str) -> Vec<String> {
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    outbox.body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["to"] == to)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// The six digits of the newest message to `to`.
-async fn code_sent_to(app: &TestApp, to: &str) -> String {
-    let texts = sent_to(app, to).await;
-    let text = texts.last().expect("a message");
-    let digits: String = text.split("code is ").nth(1).expect("a code").chars().take(6).collect();
-    assert!(digits.chars().all(|c| c.is_ascii_digit()), "{text}");
-    digits
-}
-
 async fn start(app: &TestApp, email: &str) -> Value {
     let reply = app.call("POST", "/signup", None, Some(signup_body(email))).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
@@ -46,7 +25,7 @@ async fn lander_path(app: TestApp) {
     assert!(started["signupId"].as_str().unwrap().starts_with("sgn_"));
     assert_eq!(started["sentTo"], "p***@example.com");
     let signup_id = started["signupId"].as_str().unwrap().to_owned();
-    let code = code_sent_to(&app, &email).await;
+    let code = app.code_sent_to(&email).await;
 
     let verify = format!("/signup/{signup_id}/verify");
     let wrong = if code == "000000" { "000001" } else { "000000" };
@@ -75,7 +54,7 @@ async fn lander_path(app: TestApp) {
         started.as_object().unwrap().keys().collect::<Vec<_>>()
     );
     assert_eq!(known["sentTo"], started["sentTo"]);
-    let texts = sent_to(&app, &email).await;
+    let texts = app.messages_to(&email).await;
     assert!(texts.last().unwrap().contains("already have an account"), "{texts:?}");
     assert!(!texts.last().unwrap().contains("code is"));
 }
@@ -138,7 +117,7 @@ async fn an_expired_or_forged_signup_token_books_nothing() {
     let app = spawn_app().await;
     let email = unique_email();
     let signup_id = start(&app, &email).await["signupId"].as_str().unwrap().to_owned();
-    let code = code_sent_to(&app, &email).await;
+    let code = app.code_sent_to(&email).await;
     let verified = app.call("POST", &format!("/signup/{signup_id}/verify"), None, Some(json!({"code": code}))).await;
     let token = verified.body["signupToken"].as_str().unwrap().to_owned();
     let lander = app.accounts.lander.clone();
@@ -173,10 +152,10 @@ async fn resend_answers_alike_for_known_and_unknown_signups() {
     for reply in [&known, &unknown, &garbage] {
         assert_eq!((reply.status, &reply.body), (202, &json!({"status": "accepted"})));
     }
-    assert_eq!(sent_to(&app, &email).await.len(), 1, "a resend within 60 s sends nothing");
+    assert_eq!(app.messages_to(&email).await.len(), 1, "a resend within 60 s sends nothing");
     app.clock.advance(chrono::Duration::seconds(61));
     app.call("POST", &format!("/signup/{signup_id}/resend"), None, None).await;
-    assert_eq!(sent_to(&app, &email).await.len(), 2);
+    assert_eq!(app.messages_to(&email).await.len(), 2);
     let reply = app.call("POST", &format!("/signup/{signup_id}/resend"), None, Some(json!({"code": "1"}))).await;
     reply.assert_problem(400, Some("code"));
 }
@@ -209,7 +188,7 @@ async fn signup_bodies_are_strict_and_name_the_field() {
     let mut without_channel = signup_body(&email);
     without_channel.as_object_mut().unwrap().remove("channel");
     app.call("POST", "/signup", None, Some(without_channel)).await.assert_problem(400, Some("channel"));
-    assert!(sent_to(&app, &email).await.is_empty(), "nothing refused was sent");
+    assert!(app.messages_to(&email).await.is_empty(), "nothing refused was sent");
     let reply = app.call("POST", "/signup/sgn_aaaaaaaaaaaaaaaaaaaa/verify", None, Some(json!({"code": 123456}))).await;
     reply.assert_problem(400, Some("code"));
 }

@@ -3,42 +3,13 @@
 //! POST, are scanned (EICAR is malware), and only clean ones can be downloaded, by whom may.
 
 use serde_json::{Value, json};
+use visits_tests::browser::post_upload;
 use visits_tests::{Reply, TestApp, spawn_app, spawn_aws_app};
 
 const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 async fn announce(app: &TestApp, bearer: &str, body: Value) -> Reply {
     app.call("POST", "/uploads", Some(bearer), Some(body)).await
-}
-
-/// Posts the presigned form and `file` as a browser would (multipart, the file last).
-async fn post_form(app: &TestApp, created: &Value, file: &[u8], content_type: &str) -> u16 {
-    let boundary = "----visits-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in created["fields"].as_object().unwrap() {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
-                value.as_str().unwrap()
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc\"\r\nContent-Type: {content_type}\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = app
-        .client
-        .post(created["url"].as_str().unwrap())
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .expect("the upload answers");
-    response.status().as_u16()
 }
 
 fn intake(visit_id: &str, size: usize) -> Value {
@@ -58,11 +29,11 @@ async fn intake_paperwork(app: TestApp) {
     assert_eq!((pending.body["status"].as_str(), pending.body.get("downloadUrl")), (Some("pending"), None));
 
     // S3's policy: the exact size and type only.
-    assert_eq!(post_form(&app, &created.body, b"%PDF-1.7 other size!!", "application/pdf").await, 403);
+    assert_eq!(post_upload(&app.client, &created.body, b"%PDF-1.7 other size!!", "application/pdf").await, 403);
     let mut retyped = created.body.clone();
     retyped["fields"]["Content-Type"] = json!("text/html");
-    assert_eq!(post_form(&app, &retyped, &file, "text/html").await, 403);
-    assert_eq!(post_form(&app, &created.body, &file, "application/pdf").await, 204);
+    assert_eq!(post_upload(&app.client, &retyped, &file, "text/html").await, 403);
+    assert_eq!(post_upload(&app.client, &created.body, &file, "application/pdf").await, 204);
 
     let clean = app.call("GET", &path, Some(&patient), None).await;
     assert_eq!(clean.body["status"], "clean", "{}", clean.body);
@@ -82,7 +53,7 @@ async fn intake_paperwork(app: TestApp) {
 
     // EICAR is malware: infected, and never downloadable.
     let created = announce(&app, &patient, intake(&visit, EICAR.len())).await;
-    assert_eq!(post_form(&app, &created.body, EICAR.as_bytes(), "application/pdf").await, 204);
+    assert_eq!(post_upload(&app.client, &created.body, EICAR.as_bytes(), "application/pdf").await, 204);
     let infected = app
         .call("GET", &format!("/uploads/{}", created.body["uploadId"].as_str().unwrap()), Some(&patient), None)
         .await;
@@ -107,10 +78,7 @@ async fn an_applicants_licence_must_be_clean_before_approval() {
         "licenses": [{"state": "CA", "number": "A1", "expiresOn": "2031-01-01"}]});
     let started = app.call("POST", "/clinician-applications", None, Some(body)).await;
     let id = started.body["applicationId"].as_str().unwrap().to_owned();
-    let outbox = app.call("GET", "/dev/outbox", None, None).await;
-    let text =
-        outbox.body["messages"].as_array().unwrap().iter().rev().find(|m| m["to"] == email).unwrap()["body"].clone();
-    let code: String = text.as_str().unwrap().split("code is ").nth(1).unwrap().chars().take(6).collect();
+    let code = app.code_sent_to(&email).await;
     let verified =
         app.call("POST", &format!("/clinician-applications/{id}/verify"), None, Some(json!({"code": code}))).await;
     let applicant = verified.body["applicantToken"].as_str().unwrap().to_owned();
@@ -137,7 +105,7 @@ async fn an_applicants_licence_must_be_clean_before_approval() {
         .await;
     early.assert_problem(422, Some("status"));
 
-    assert_eq!(post_form(&app, &created.body, &licence, "image/png").await, 204);
+    assert_eq!(post_upload(&app.client, &created.body, &licence, "image/png").await, 204);
     let read = app.call("GET", &format!("/clinician-applications/{id}"), Some(&applicant), None).await;
     assert_eq!(read.body["documents"], json!([{"uploadId": upload_id, "status": "clean"}]));
     let path = format!("/uploads/{upload_id}");

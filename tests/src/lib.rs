@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`app`]: the local server on embedded or AWS adapters, and an HTTP client for it.
+//! - [`browser`]: presigned upload forms, and the messages the outbox holds for an address.
 //! - [`faults`]: AWS failures replayed into real SDK clients.
 //! - [`local_aws`]: the local AWS (moto) and the Chime/Connect stand-in.
 //! - [`openapi`]: every response checked against `docs/openapi.yaml`.
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod application_contract;
 pub mod audit_lines;
+pub mod browser;
 pub mod faults;
 pub mod local_aws;
 pub mod openapi;

@@ -39,3 +39,15 @@ pub(crate) async fn count_failure(
     let window = core.policy.failure_window;
     core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(store_error)
 }
+
+/// A code that does not work (wrong, expired, used, unknown): counted against the source, and one
+/// answer for all.
+pub(crate) async fn refuse_code<T>(
+    core: &Core,
+    source_ip: &str,
+    seen: FailureCount,
+    now: DateTime<Utc>,
+) -> Result<T, DomainError> {
+    count_failure(core, source_ip, seen, now).await?;
+    Err(DomainError::CodeInvalid)
+}

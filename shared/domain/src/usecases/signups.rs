@@ -13,9 +13,7 @@ use crate::model::{
     Channel, CodeChallenge, CodeRefused, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId,
     SignupState, UserId,
 };
-use crate::ports::{
-    CommitError, Directory, DirectoryError, FailureCount, Mac, MacError, Notifier, OutgoingMessage, SignupStore,
-};
+use crate::ports::{CommitError, Directory, DirectoryError, Mac, MacError, Notifier, OutgoingMessage, SignupStore};
 use crate::tokens::Tokens;
 
 /// A signup as the lander asks for it, each field already valid.
@@ -79,8 +77,11 @@ impl Signups {
         let code = self.core.ids.one_time_code();
         // Independent: the source's count, and the MACs of the contact and of the new code.
         let contact = contact_message(&request.contact, request.channel)?;
-        let (_, contact_key, code_mac) =
-            futures::try_join!(self.guard(source_ip, now), self.mac(&contact), self.code_mac(&id, &code))?;
+        let (_, contact_key, code_mac) = futures::try_join!(
+            attempts::guard(&self.core, source_ip, now),
+            self.mac(&contact),
+            self.code_mac(&id, &code)
+        )?;
         let known = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
         let state = if known.is_some() { SignupState::KnownContact } else { SignupState::Pending };
         let signup = Signup {
@@ -113,7 +114,7 @@ impl Signups {
                 None => Ok(None),
             }
         };
-        let (_, signup) = futures::try_join!(self.guard(source_ip, now), read)?;
+        let (_, signup) = futures::try_join!(attempts::guard(&self.core, source_ip, now), read)?;
         let (Some(id), Some(mut signup)) = (id, signup) else { return Ok(()) };
         if signup.challenge.may_resend(now) != Resend::Allowed {
             return Ok(());
@@ -149,8 +150,9 @@ impl Signups {
                 _ => Ok(Digest::ZERO),
             }
         };
-        let (seen, signup, presented) = futures::try_join!(self.guard(source_ip, now), read, presented)?;
-        let Some(mut signup) = signup else { return self.refuse(source_ip, seen, now).await };
+        let (seen, signup, presented) =
+            futures::try_join!(attempts::guard(&self.core, source_ip, now), read, presented)?;
+        let Some(mut signup) = signup else { return attempts::refuse_code(&self.core, source_ip, seen, now).await };
         let read_version = signup.version;
         let checked = signup.check_code(&presented, now);
         signup.version += 1;
@@ -165,7 +167,10 @@ impl Signups {
                 });
             }
             Err(CodeRefused::Invalid) => {
-                futures::try_join!(self.save(&signup, read_version, None), self.count_failure(source_ip, seen, now))?;
+                futures::try_join!(
+                    self.save(&signup, read_version, None),
+                    attempts::count_failure(&self.core, source_ip, seen, now)
+                )?;
                 return Err(DomainError::CodeInvalid);
             }
         }
@@ -202,19 +207,6 @@ impl Signups {
             Err(CommitError::Store(error)) => Err(store_error(error)),
             Err(CommitError::LinkUnavailable) => Err(DomainError::Internal("a signup write named a link".into())),
         }
-    }
-
-    async fn guard(&self, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
-        attempts::guard(&self.core, source_ip, now).await
-    }
-
-    async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
-        self.count_failure(source_ip, seen, now).await?;
-        Err(DomainError::CodeInvalid)
-    }
-
-    async fn count_failure(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<(), DomainError> {
-        attempts::count_failure(&self.core, source_ip, seen, now).await
     }
 
     async fn mac(&self, message: &[u8]) -> Result<Digest, DomainError> {

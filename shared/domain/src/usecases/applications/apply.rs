@@ -11,7 +11,7 @@ use crate::model::{
     Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, CodeChallenge, CodeRefused, Digest,
     OneTimeCode,
 };
-use crate::ports::{FailureCount, OutgoingMessage};
+use crate::ports::OutgoingMessage;
 use crate::usecases::attempts;
 use crate::usecases::core::store_error;
 use crate::usecases::signups::mac_error;
@@ -95,7 +95,9 @@ impl Applications {
         };
         let (seen, application, presented) =
             futures::try_join!(attempts::guard(&self.core, source_ip, now), read, presented)?;
-        let Some(mut application) = application else { return self.refuse(source_ip, seen, now).await };
+        let Some(mut application) = application else {
+            return attempts::refuse_code(&self.core, source_ip, seen, now).await;
+        };
         let read_version = application.version;
         match application.check_code(&presented, now) {
             Ok(()) => {}
@@ -134,11 +136,6 @@ impl Applications {
             }
         })?;
         Ok(ApplicationVerified { application_id: application.id, applicant_token, expires_at })
-    }
-
-    async fn refuse<T>(&self, source_ip: &str, seen: FailureCount, now: DateTime<Utc>) -> Result<T, DomainError> {
-        attempts::count_failure(&self.core, source_ip, seen, now).await?;
-        Err(DomainError::CodeInvalid)
     }
 
     /// A code's MAC is bound to its application: the same six digits differ per application.
