@@ -14,6 +14,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("notify", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
     ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "lambda_http"]),
     (
+        "guests",
+        &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "aws-sdk-chimesdkmeetings", "lambda_http"],
+    ),
+    (
         "start-session",
         &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "aws-sdk-connect", "lambda_http"],
     ),

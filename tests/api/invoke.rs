@@ -98,6 +98,14 @@ async fn notify_sends_through_ses_and_sns() {
 }
 
 #[tokio::test]
+async fn guests_signs_the_guests_link_and_sends_it_through_ses() {
+    let (status, body) = status_and_body(&invoke("guests", "guests.post-guests").await);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["role"], "interpreter", "{body}");
+    assert_eq!(body["deliveries"][0]["status"], "sent", "{body}");
+}
+
+#[tokio::test]
 async fn redeem_token_refuses_an_unknown_code() {
     let (status, body) = status_and_body(&invoke("redeem-token", "redeem-token.get-join-code").await);
     assert_eq!((status, body["title"].as_str()), (404, Some("Link unavailable")), "{body}");

@@ -15,6 +15,7 @@ mod cognito_directory;
 mod dependencies;
 mod faults;
 mod full_flow;
+mod guests;
 mod invoke;
 mod kms_signer;
 mod link_resend;

@@ -62,6 +62,18 @@ async fn mint_link_and_notify_samples() {
     assert_eq!(world.outbox.sent().len(), 4);
 }
 
+/// A guest is added and sent their link; the removal sample names a guest this visit never had.
+#[tokio::test]
+async fn guests_samples() {
+    let world = seeded_world().await;
+    let app = guests::App::new(world.core(), world.tokens.clone(), world.outbox.clone(), world.video.clone());
+    let added = guests::handle(&app, http("guests.post-guests")).await.unwrap();
+    assert_eq!(added.status(), 201, "{:?}", added.body());
+    assert_eq!(world.outbox.sent().len(), 1, "the guest's link went out");
+    let removed = guests::handle(&app, http("guests.delete-guest")).await.unwrap();
+    assert_eq!(removed.status(), 404, "{:?}", removed.body());
+}
+
 #[tokio::test]
 async fn redeem_token_samples_are_refused_generically() {
     let world = seeded_world().await;

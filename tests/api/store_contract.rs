@@ -41,6 +41,7 @@ contract!(
     an_expired_idempotency_key_can_be_reused,
     failure_counters_count_within_a_window,
     a_join_reads_everything_it_needs_at_once,
+    a_guest_and_their_link_round_trip,
     a_visit_history_holds_the_visit_its_chain_and_its_refusals,
     fifty_concurrent_redemptions_have_one_winner,
     a_token_signed_ahead_is_kept_only_while_the_visit_still_matches,

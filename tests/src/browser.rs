@@ -56,6 +56,16 @@ impl TestApp {
             .collect()
     }
 
+    /// The join code in the newest message to `to` (`…/j/{code}…`).
+    pub async fn link_code_sent_to(&self, to: &str) -> String {
+        let texts = self.messages_to(to).await;
+        let text = texts.last().expect("a message");
+        let code: String =
+            text.split("/j/").nth(1).expect("a link").chars().take(visits_domain::model::CODE_LEN).collect();
+        assert_eq!(code.len(), visits_domain::model::CODE_LEN, "{text}");
+        code
+    }
+
     /// The six digits of the newest message to `to` (`… code is 123456 …`).
     pub async fn code_sent_to(&self, to: &str) -> String {
         let texts = self.messages_to(to).await;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    Admission, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, LinkStatus, RefusalRecord,
-    UserId, Visit, VisitStatus,
+    Admission, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Guest, GuestContact, GuestRole, Link,
+    LinkState, LinkStatus, NewGuest, RefusalRecord, UserId, Visit, VisitStatus,
 };
 use visits_domain::ports::{
     Change, CommitError, Cursor, FailureCount, IdSource, IdempotencyRecord, JoinRead, LinkWrite, Store, VisitQuery,
@@ -65,6 +65,7 @@ fn link_for(visit: &Visit, name: &str, expires_at: DateTime<Utc>) -> Link {
         id_hash: Digest::of(format!("jti-{name}").as_bytes()),
         code_hash: Digest::of(format!("code-{name}").as_bytes()),
         visit_id: visit.id.clone(),
+        guest: None,
         state: LinkState::Active,
         created_at: now(),
         expires_at,
@@ -72,7 +73,12 @@ fn link_for(visit: &Visit, name: &str, expires_at: DateTime<Utc>) -> Link {
 }
 
 fn admission_of(link: &Link) -> Admission {
-    Admission { patient_id: user("p1"), opens_at: now() - Duration::minutes(15), closes_at: link.expires_at }
+    Admission {
+        patient_id: user("p1"),
+        guest: None,
+        opens_at: now() - Duration::minutes(15),
+        closes_at: link.expires_at,
+    }
 }
 
 /// The write that inserts `link` and its code.
@@ -370,6 +376,50 @@ pub async fn a_join_reads_everything_it_needs_at_once(store: SharedStore) {
     let facts = store.join_read(&missing, now()).await.unwrap();
     assert!(facts.failures.is_empty() && facts.code.is_none() && facts.link.is_none() && facts.visit.is_none());
     assert_eq!(facts.refusals, 0);
+}
+
+/// A guest, their link and whom its code admits come back as written; listings show the guest.
+pub async fn a_guest_and_their_link_round_trip(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let contact: GuestContact = serde_json::from_str(r#"{"phone": "+14155550123"}"#).expect("a contact");
+    let invited = NewGuest { role: GuestRole::Interpreter, display_name: None, contact };
+    let guest = Guest::new(ids.guest_id(), invited, now());
+    let link = Link { guest: Some(guest.id.clone()), ..link_for(&visit, "guest", now() + Duration::hours(1)) };
+    let admission = Admission { guest: Some(guest.id.clone()), ..admission_of(&link) };
+    let write = LinkWrite::Insert { link: link.clone(), admission: admission.clone() };
+    let (visit, change) = update(&visit, AuditKind::GuestAdded, vec![write], |v| {
+        v.guests.push(Guest { current_link: Some(link.id_hash), ..guest.clone() });
+    });
+    store.commit(change).await.expect("add the guest");
+
+    let read = JoinRead {
+        code: Some(link.code_hash),
+        link: Some(link.id_hash),
+        visit: Some(visit.id.clone()),
+        ..JoinRead::default()
+    };
+    let facts = store.join_read(&read, now()).await.unwrap();
+    assert_eq!(facts.code.and_then(|entry| entry.admission), Some(admission));
+    assert_eq!(facts.link.as_ref(), Some(&link));
+    assert_eq!(facts.visit.as_ref(), Some(&visit));
+    assert_eq!(link.status(&visit, now()), LinkStatus::Active, "the guest's link is theirs, not the patient's");
+    let query = VisitQuery {
+        patient_id: Some(user("p1")),
+        clinician_id: None,
+        when: When::Upcoming,
+        now: now(),
+        limit: 10,
+        after: None,
+    };
+    let listed = store.visits(&query).await.unwrap();
+    let listed_guests: Vec<_> = listed.items.iter().map(|v| &v.guests).collect();
+    assert_eq!(listed_guests, [&visit.guests]);
+
+    let (visit, change) = update(&visit, AuditKind::GuestRemoved, vec![], |v| v.guests.clear());
+    store.commit(change).await.expect("remove the guest");
+    assert_eq!(link.status(&visit, now()), LinkStatus::Revoked, "a removed guest's link is revoked");
+    assert!(store.visit(&visit.id).await.unwrap().is_some_and(|stored| stored.guests.is_empty()));
 }
 
 /// The visit, its whole chain and its refusals come back from one read.

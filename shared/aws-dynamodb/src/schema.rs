@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, Link, LinkState, ListedVisit,
-    RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
+    Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, GuestId, Link, LinkState,
+    ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -193,6 +193,7 @@ impl VisitItem {
             updated_at: listed.updated_at,
             patient_checked_in_at: listed.patient_checked_in_at,
             session_started_at: listed.session_started_at,
+            guests: listed.guests,
             contact_connected_at: state.contact_connected_at,
             room: state.room,
             current_link: state.current_link,
@@ -232,6 +233,8 @@ pub struct LinkItem {
     sk: String,
     entity: Entity,
     visit_id: VisitId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    guest: Option<GuestId>,
     code_hash: Digest,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -264,6 +267,7 @@ impl LinkItem {
             sk: keys::LINK_SK.into(),
             entity: Entity::Link,
             visit_id: link.visit_id.clone(),
+            guest: link.guest.clone(),
             code_hash: link.code_hash,
             created_at: link.created_at,
             expires_at: link.expires_at,
@@ -285,6 +289,7 @@ impl LinkItem {
             id_hash,
             code_hash: self.code_hash,
             visit_id: self.visit_id,
+            guest: self.guest,
             state,
             created_at: self.created_at,
             expires_at: self.expires_at,
@@ -629,6 +634,7 @@ mod tests {
             id_hash: Digest::of(b"jti"),
             code_hash: Digest::of(b"code"),
             visit_id: visit().id,
+            guest: None,
             state,
             created_at: at(),
             expires_at: at() + Duration::hours(1),
@@ -665,8 +671,12 @@ mod tests {
         assert_has(&idempotency, &[attr::PK, attr::SK, attr::EXPIRES_AT_MS, attr::TTL]);
         let failures = to_item(&FailureItem::first("ip#1", at())).unwrap();
         assert_has(&failures, &[attr::PK, attr::SK, attr::COUNT, attr::RESETS_AT_MS, attr::TTL]);
-        let admission =
-            Admission { patient_id: UserId::parse("pat_1").unwrap(), opens_at: Utc::now(), closes_at: Utc::now() };
+        let admission = Admission {
+            patient_id: UserId::parse("pat_1").unwrap(),
+            guest: None,
+            opens_at: Utc::now(),
+            closes_at: Utc::now(),
+        };
         assert_has(
             &to_item(&CodeItem::new(&link(LinkState::Active), &admission)).unwrap(),
             &[attr::PK, attr::SK, attr::TTL],

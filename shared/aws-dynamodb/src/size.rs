@@ -134,11 +134,13 @@ mod tests {
             id_hash: visits_domain::model::Digest::of(b"jti"),
             code_hash: visits_domain::model::Digest::of(b"code"),
             visit_id: booked.id.clone(),
+            guest: None,
             state: LinkState::Active,
             created_at: at(),
             expires_at: at() + Duration::hours(1),
         };
-        let admission = Admission { patient_id: booked.patient_id.clone(), opens_at: at(), closes_at: at() };
+        let admission =
+            Admission { patient_id: booked.patient_id.clone(), guest: None, opens_at: at(), closes_at: at() };
         let data = BTreeMap::from([
             ("expiresAt".to_owned(), at().to_rfc3339()),
             ("supersedesEarlierLink".to_owned(), "false".to_owned()),

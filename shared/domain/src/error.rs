@@ -37,6 +37,9 @@ pub enum DomainError {
     /// No such clinician application, or one the caller may not see.
     #[error("application not found")]
     ApplicationNotFound,
+    /// No such guest of the visit (never added, or removed).
+    #[error("guest not found")]
+    GuestNotFound,
     /// No such upload, or one the caller may not see.
     #[error("upload not found")]
     UploadNotFound,

@@ -47,6 +47,7 @@ pub fn scheduled_visit(
         updated_at: at - chrono::Duration::days(1),
         patient_checked_in_at: None,
         session_started_at: None,
+        guests: Vec::new(),
         contact_connected_at: None,
         room: None,
         current_link: None,

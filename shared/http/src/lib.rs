@@ -22,5 +22,5 @@ pub mod views;
 
 pub use lambda_http::{Body, Error, Request, Response};
 pub use problem::Problem;
-pub use respond::{handle_request, json};
+pub use respond::{empty, handle_request, json};
 pub use routes::RouteKey;

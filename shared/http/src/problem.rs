@@ -152,6 +152,9 @@ impl From<DomainError> for Problem {
                 "Application not found",
                 "no such application",
             ),
+            DomainError::GuestNotFound => {
+                Problem::new(StatusCode::NOT_FOUND, "guest-not-found", "Guest not found", "the visit has no such guest")
+            }
             DomainError::UploadNotFound => {
                 Problem::new(StatusCode::NOT_FOUND, "upload-not-found", "Upload not found", "no such upload")
             }

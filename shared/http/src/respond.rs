@@ -24,6 +24,15 @@ pub fn json(status: StatusCode, value: &impl Serialize) -> Response<Body> {
     }
 }
 
+/// A response without a body (204).
+pub fn empty(status: StatusCode) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::Empty)
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
 /// Runs a route handler, turns its problem into a response, and logs the outcome.
 pub async fn handle_request<F, Fut>(request: Request, handler: F) -> Result<Response<Body>, lambda_http::Error>
 where

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use visits_domain::model::{ListedVisit, PatientContact, Provider, VisitStatus};
+use visits_domain::model::{DisplayName, Guest, GuestRole, ListedVisit, PatientContact, Provider, VisitStatus};
 use visits_domain::rules::Relation;
 
 #[derive(Serialize)]
@@ -25,6 +25,32 @@ pub struct VisitView<'a> {
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patient_contact: Option<&'a PatientContact>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guests: Option<Vec<GuestView<'a>>>,
+}
+
+/// A guest as staff see them on the visit: never their contact.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestView<'a> {
+    pub guest_id: &'a str,
+    pub role: GuestRole,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<&'a DisplayName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> GuestView<'a> {
+    fn new(guest: &'a Guest) -> Self {
+        Self {
+            guest_id: guest.id.as_str(),
+            role: guest.role,
+            display_name: guest.display_name.as_ref(),
+            joined_at: guest.joined_at,
+        }
+    }
 }
 
 impl<'a> VisitView<'a> {
@@ -45,6 +71,7 @@ impl<'a> VisitView<'a> {
             patient_checked_in_at: visit.patient_checked_in_at,
             session_started_at: visit.session_started_at,
             patient_contact: visit.patient_contact.as_ref().filter(|_| staff),
+            guests: staff.then(|| visit.guests.iter().map(GuestView::new).collect()),
         }
     }
 }

@@ -17,10 +17,11 @@ pub enum Function {
     BookVisit,
     ClinicianApplications,
     Uploads,
+    Guests,
 }
 
 /// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
-pub const OWNERS: [(&str, &[RouteKey], Function); 9] = [
+pub const OWNERS: [(&str, &[RouteKey], Function); 10] = [
     ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
     ("mint-link", mint_link::ROUTES, Function::MintLink),
     ("notify", notify::ROUTES, Function::Notify),
@@ -30,6 +31,7 @@ pub const OWNERS: [(&str, &[RouteKey], Function); 9] = [
     ("book-visit", book_visit::ROUTES, Function::BookVisit),
     ("clinician-applications", clinician_applications::ROUTES, Function::ClinicianApplications),
     ("uploads", uploads::ROUTES, Function::Uploads),
+    ("guests", guests::ROUTES, Function::Guests),
 ];
 
 /// Routes without the Cognito authorizer: the patient's join routes, signup, and those an
@@ -139,7 +141,10 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
-        assert_eq!(count, 26, "15 visit and join routes, 3 signup, the lander's booking, 5 of applications, 2 uploads");
+        assert_eq!(
+            count, 28,
+            "15 visit and join routes, 2 guests, 3 signup, the lander's booking, 5 of applications, 2 uploads"
+        );
     }
 
     #[test]

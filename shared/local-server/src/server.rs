@@ -42,6 +42,7 @@ pub struct LocalApp {
     book_visit: book_visit::App,
     clinician_applications: clinician_applications::App,
     uploads: uploads::App,
+    guests: guests::App,
     upload_scanned: upload_scanned::App,
     storage: Arc<LocalStorage>,
     /// Demo mode's clock and scheduler, and the use case its jobs run through.
@@ -94,6 +95,7 @@ impl LocalApp {
             auth: auth.clone(),
             schedule_visit: schedule_visit::App::new(core.clone()),
             mint_link: mint_link::App::new(core.clone(), tokens.clone()),
+            guests: guests::App::new(core.clone(), tokens.clone(), notifier.clone(), video.clone()),
             notify: notify::App::new(core.clone(), tokens.clone(), notifier),
             redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
             start_session: start_session::App::new(core, tokens, video),
@@ -190,6 +192,7 @@ impl LocalApp {
                 clinician_applications::handle(&self.clinician_applications, request).await
             }
             Function::Uploads => uploads::handle(&self.uploads, request).await,
+            Function::Guests => guests::handle(&self.guests, request).await,
         };
         match response {
             Ok(response) => http_response(response),

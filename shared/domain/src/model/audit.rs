@@ -55,6 +55,8 @@ audit_kinds! {
     ParticipantJoined => "participant.joined",
     ParticipantRemoved => "participant.removed",
     ContactConnected => "contact.connected",
+    GuestAdded => "guest.added",
+    GuestRemoved => "guest.removed",
     ApplicationStarted => "application.started",
     ApplicationSubmitted => "application.submitted",
     ApplicationStatusChanged => "application.status_changed",

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Digest, UserId, Visit, VisitId};
+use super::{Admitted, Digest, GuestId, UserId, Visit, VisitId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "at")]
@@ -34,6 +34,9 @@ pub struct Link {
     /// Digest of the short code.
     pub code_hash: Digest,
     pub visit_id: VisitId,
+    /// The guest the link admits; `None`: the visit's patient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<GuestId>,
     pub state: LinkState,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -43,7 +46,7 @@ impl Link {
     /// The link's status as of `now` for its `visit`. Expiry is checked here, on every read:
     /// stores delete expired links late, if at all.
     pub fn status(&self, visit: &Visit, now: DateTime<Utc>) -> LinkStatus {
-        let superseded = visit.current_link != Some(self.id_hash) || visit.status.is_final();
+        let superseded = visit.current_link_of(&self.admits()) != Some(self.id_hash) || visit.status.is_final();
         match self.state {
             LinkState::Redeemed(_) => LinkStatus::Redeemed,
             LinkState::Active if superseded => LinkStatus::Revoked,
@@ -53,12 +56,22 @@ impl Link {
     }
 }
 
+impl Link {
+    /// Whom the link admits.
+    pub fn admits(&self) -> Admitted {
+        Admitted::from_guest(self.guest.as_ref())
+    }
+}
+
 /// Who a link admits and until when, as minted. A short code's item keeps it, so that a
 /// redemption can sign the session token while it reads the link and the visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Admission {
     pub patient_id: UserId,
+    /// The guest the link admits; `None`: the patient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<GuestId>,
     /// The join window at minting: a session token signed ahead is used only if the visit
     /// still says the same.
     pub opens_at: DateTime<Utc>,
@@ -66,6 +79,11 @@ pub struct Admission {
 }
 
 impl Admission {
+    /// Whom a session token for this admission names: the patient, or the guest.
+    pub fn subject(&self) -> UserId {
+        self.guest.as_ref().map_or_else(|| self.patient_id.clone(), GuestId::as_subject)
+    }
+
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
         self.opens_at <= now && now < self.closes_at
     }
@@ -93,6 +111,7 @@ mod tests {
             id_hash: Digest::of(b"jti"),
             code_hash: Digest::of(b"code"),
             visit_id: VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(),
+            guest: None,
             state,
             created_at,
             expires_at: created_at + Duration::hours(1),

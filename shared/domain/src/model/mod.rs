@@ -7,6 +7,7 @@ pub mod calendar;
 mod contact;
 mod delivery;
 mod digest;
+mod guest;
 mod ids;
 mod jobs;
 mod link;
@@ -29,7 +30,8 @@ pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, 
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};
 pub use digest::Digest;
-pub use ids::{LinkCode, TokenId, UserId, VisitId};
+pub use guest::{Admitted, Guest, GuestContact, GuestId, GuestRole, NewGuest};
+pub use ids::{CODE_LEN, LinkCode, TokenId, UserId, VisitId};
 pub use jobs::VisitJob;
 pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
 pub use one_time_code::{

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AuditHead, Digest, PatientContact, Room, TimeZone, UserId, VisitId, VisitJob};
+use super::{Admitted, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId, VisitId, VisitJob};
 use crate::DomainError;
 
 /// A visit's length: 5 to 240 minutes.
@@ -109,6 +109,9 @@ pub struct Visit {
     pub updated_at: DateTime<Utc>,
     pub patient_checked_in_at: Option<DateTime<Utc>>,
     pub session_started_at: Option<DateTime<Utc>>,
+    /// Caregivers and interpreters invited to the visit, at most [`Visit::MAX_GUESTS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guests: Vec<Guest>,
     /// When an Amazon Connect contact flow first looked the visit up (the patient called in).
     #[serde(default)]
     pub contact_connected_at: Option<DateTime<Utc>>,
@@ -156,6 +159,8 @@ pub struct ListedVisit {
     pub updated_at: DateTime<Utc>,
     pub patient_checked_in_at: Option<DateTime<Utc>>,
     pub session_started_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guests: Vec<Guest>,
 }
 
 impl ListedVisit {
@@ -209,21 +214,102 @@ impl Visit {
             updated_at: self.updated_at,
             patient_checked_in_at: self.patient_checked_in_at,
             session_started_at: self.session_started_at,
+            guests: self.guests.clone(),
         }
     }
 
-    /// A redemption becomes the patient's one admission; the seat an earlier one held is retired,
-    /// so whoever holds it is removed from the room.
-    pub fn admit_patient(&mut self, admission: Digest) {
-        let earlier = self.patient_admission.replace(admission);
+    /// How many guests a visit may have.
+    pub const MAX_GUESTS: usize = 2;
+
+    pub fn guest(&self, id: &GuestId) -> Option<&Guest> {
+        self.guests.iter().find(|guest| guest.id == *id)
+    }
+
+    fn guest_mut(&mut self, id: &GuestId) -> Option<&mut Guest> {
+        self.guests.iter_mut().find(|guest| guest.id == *id)
+    }
+
+    /// Invites a guest: Chime visits only (a Connect contact has one customer seat), at most
+    /// [`Visit::MAX_GUESTS`], and only while the visit can still be joined.
+    pub fn add_guest(&mut self, guest: Guest, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status.is_final() {
+            return Err(DomainError::Conflict(format!("the visit is {}", self.status)));
+        }
+        if self.provider != super::Provider::Chime {
+            return Err(DomainError::Conflict("guests can join Chime visits only".into()));
+        }
+        if self.guests.len() >= Self::MAX_GUESTS {
+            return Err(DomainError::Conflict(format!("a visit has at most {} guests", Self::MAX_GUESTS)));
+        }
+        self.guests.push(guest);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Takes a guest off the visit: their link and join token stop working with them.
+    pub fn remove_guest(&mut self, id: &GuestId, now: DateTime<Utc>) -> Result<Guest, DomainError> {
+        if self.status.is_final() {
+            return Err(DomainError::Conflict(format!("the visit is {}", self.status)));
+        }
+        let index = self.guests.iter().position(|guest| guest.id == *id).ok_or(DomainError::GuestNotFound)?;
+        self.updated_at = now;
+        Ok(self.guests.remove(index))
+    }
+
+    /// The one link of `who` that may still be redeemed.
+    pub fn current_link_of(&self, who: &Admitted) -> Option<Digest> {
+        match who {
+            Admitted::Patient => self.current_link,
+            Admitted::Guest(id) => self.guest(id).and_then(|guest| guest.current_link),
+        }
+    }
+
+    /// Makes `link` the one link of `who` that may be redeemed; false if `who` is not a guest of
+    /// the visit (any more).
+    pub fn set_current_link(&mut self, who: &Admitted, link: Digest) -> bool {
+        match who {
+            Admitted::Patient => self.current_link = Some(link),
+            Admitted::Guest(id) => match self.guest_mut(id) {
+                Some(guest) => guest.current_link = Some(link),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// A redemption becomes its participant's one admission; the seat an earlier one held is
+    /// retired, so whoever holds it is removed from the room.
+    pub fn admit(&mut self, who: &Admitted, admission: Digest) {
+        let (current, seat, retired) = match who {
+            Admitted::Patient => (&mut self.patient_admission, &mut self.patient_attendee, &mut self.retired_attendees),
+            Admitted::Guest(id) => {
+                let Some(guest) = self.guests.iter_mut().find(|guest| guest.id == *id) else { return };
+                (&mut guest.admission, &mut guest.attendee, &mut guest.retired_attendees)
+            }
+        };
+        let earlier = current.replace(admission);
         if earlier.is_some() && earlier != Some(admission) {
-            self.retired_attendees.extend(self.patient_attendee.take());
+            retired.extend(seat.take());
         }
     }
 
-    /// Whether a session token with this `jti` digest may join as the patient.
-    pub fn admits_patient(&self, admission: &Digest) -> bool {
-        self.patient_admission.is_none_or(|current| current == *admission)
+    /// Whether a session token with this `jti` digest may join as `who`. A guest must hold the
+    /// admission of their newest redemption.
+    pub fn admits(&self, who: &Admitted, admission: &Digest) -> bool {
+        match who {
+            Admitted::Patient => self.patient_admission.is_none_or(|current| current == *admission),
+            Admitted::Guest(id) => self.guest(id).is_some_and(|guest| guest.admission == Some(*admission)),
+        }
+    }
+
+    /// Every link and admission stops: the patient's and each guest's.
+    fn revoke_all_links(&mut self) {
+        self.current_link = None;
+        self.patient_admission = None;
+        for guest in &mut self.guests {
+            guest.current_link = None;
+            guest.admission = None;
+        }
     }
 
     pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
@@ -249,8 +335,7 @@ impl Visit {
         }
         self.scheduled_at = at;
         self.duration = duration;
-        self.current_link = None;
-        self.patient_admission = None;
+        self.revoke_all_links();
         self.updated_at = now;
         // The new time gets its own reminders; those already past are skipped.
         self.jobs_done = VisitJob::past_when_planned(self.scheduled_at, now);
@@ -260,8 +345,7 @@ impl Visit {
     /// The join window closed without a check-in: no-show, final; links and join tokens stop.
     pub fn mark_no_show(&mut self, now: DateTime<Utc>) {
         self.status = VisitStatus::NoShow;
-        self.current_link = None;
-        self.patient_admission = None;
+        self.revoke_all_links();
         self.updated_at = now;
     }
 

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::model::{ApplicationId, LinkCode, OneTimeCode, SignupId, TokenId, UploadId, VisitId};
+use crate::model::{ApplicationId, GuestId, LinkCode, OneTimeCode, SignupId, TokenId, UploadId, VisitId};
 
 /// The time. Tests use a clock they can move.
 pub trait Clock: Send + Sync {
@@ -37,6 +37,12 @@ pub trait IdSource: Send + Sync {
         let mut bytes = [0u8; UploadId::RANDOM_BYTES];
         self.fill(&mut bytes);
         UploadId::from_random(bytes)
+    }
+
+    fn guest_id(&self) -> GuestId {
+        let mut bytes = [0u8; GuestId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        GuestId::from_random(bytes)
     }
 
     fn one_time_code(&self) -> OneTimeCode {

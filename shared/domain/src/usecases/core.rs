@@ -39,6 +39,11 @@ impl Draft {
         self.events.push((kind, data.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
     }
 
+    /// Adds an audit event whose fields vary. The same rule: nothing that identifies a person.
+    pub fn record_all(&mut self, kind: AuditKind, data: Vec<(&str, String)>) {
+        self.events.push((kind, data.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+    }
+
     pub fn write_link(&mut self, write: LinkWrite) {
         self.links.push(write);
     }

@@ -15,7 +15,8 @@ use super::core::{Core, store_error};
 use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{
-    Admission, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, TokenId, Visit, VisitId,
+    Admission, Admitted, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, TokenId, Visit,
+    VisitId,
 };
 use crate::ports::{FailureCount, JoinFacts, JoinRead, LinkWrite, SeatRemover};
 use crate::rules::JoinWindow;
@@ -126,14 +127,9 @@ impl Joins {
         let (found, signed) = match ahead {
             Some((admission, visit_id)) => {
                 let token_id = self.core.ids.token_id();
-                let sign = self.tokens.issue(
-                    Audience::Session,
-                    &admission.patient_id,
-                    &visit_id,
-                    &token_id,
-                    now,
-                    admission.closes_at,
-                );
+                let subject = admission.subject();
+                let sign =
+                    self.tokens.issue(Audience::Session, &subject, &visit_id, &token_id, now, admission.closes_at);
                 let (found, token) = futures::join!(read, sign);
                 (found?, Some(SignedAhead { admission, token_id, token }))
             }
@@ -202,32 +198,38 @@ impl Joins {
             // Too early is not a failure: the link stays usable and nothing is counted.
             return Err(DomainError::OutsideJoinWindow { opens_at: window.opens_at, closes_at: window.closes_at });
         }
-        let patient = format!("patient:{}", visit.patient_id);
+        let who = link.admits();
+        let (actor, subject) = match &who {
+            Admitted::Patient => (format!("patient:{}", visit.patient_id), visit.patient_id.clone()),
+            Admitted::Guest(id) => (format!("guest:{id}"), id.as_subject()),
+        };
         // Signed before the link is used up: a signer failure must not cost the patient their link.
         // A token signed ahead is used when the visit still admits whom, and until when, it says.
-        let admits = |a: &Admission| a.patient_id == visit.patient_id && a.closes_at == window.closes_at;
+        let admits = |a: &Admission| {
+            a.patient_id == visit.patient_id && a.guest == link.guest && a.closes_at == window.closes_at
+        };
         let (token_id, join_token) = match signed {
             Some(ahead) if admits(&ahead.admission) => (ahead.token_id, ahead.token?),
             _ => {
                 let token_id = self.core.ids.token_id();
-                let token = self
-                    .tokens
-                    .issue(Audience::Session, &visit.patient_id, &visit.id, &token_id, now, window.closes_at)
-                    .await?;
+                let token =
+                    self.tokens.issue(Audience::Session, &subject, &visit.id, &token_id, now, window.closes_at).await?;
                 (token_id, token)
             }
         };
         let outcome = self
             .core
-            .mutate_from(visit.clone(), &patient, |visit, draft| {
+            .mutate_from(visit.clone(), &actor, |visit, draft| {
                 let status = link.status(visit, draft.now);
                 if status != LinkStatus::Active {
                     return Err(DomainError::LinkUnavailable);
                 }
                 draft.write_link(LinkWrite::Redeem { id_hash: link.id_hash, at: draft.now });
-                draft.record(AuditKind::LinkRedeemed, [("via", via.to_owned())]);
-                // This redemption is the patient's one admission from now on.
-                visit.admit_patient(token_id.digest());
+                let mut data = vec![("via", via.to_owned())];
+                data.extend(link.guest.as_ref().map(|id| ("guestId", id.to_string())));
+                draft.record_all(AuditKind::LinkRedeemed, data);
+                // This redemption is its holder's one admission from now on.
+                visit.admit(&who, token_id.digest());
                 Ok(())
             })
             .await;
@@ -236,7 +238,7 @@ impl Joins {
                 if let Some(room) = redeemed.room.clone() {
                     // The earlier admission's seat leaves now. Should the provider be busy, the
                     // next join or start takes it away instead: the redemption stands.
-                    let removed = remove_retired_seats(&self.core, self.seats.as_ref(), redeemed, &room, &patient);
+                    let removed = remove_retired_seats(&self.core, self.seats.as_ref(), redeemed, &room, &actor);
                     if let Err(error) = removed.await {
                         tracing::warn!(error = %error, "a retired seat stays until the next join");
                     }

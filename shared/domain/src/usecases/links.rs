@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::core::Core;
+use super::core::{Core, Draft};
 use crate::DomainError;
-use crate::model::{Admission, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId, VisitJob};
+use crate::model::{Admission, Admitted, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId, VisitJob};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -50,31 +50,10 @@ impl Links {
         actor: &str,
         job: Option<VisitJob>,
     ) -> Result<MintedLink, DomainError> {
-        let now = self.core.now();
-        ensure_joinable(&visit)?;
-        let window = JoinWindow::of(&visit, &self.core.policy);
-        if now >= window.closes_at {
-            return Err(DomainError::Conflict("the visit's join window has closed".into()));
-        }
-        let code = self.core.ids.link_code();
-        let token_id = self.core.ids.token_id();
-        // Signed before anything is stored: a signer failure leaves no link behind.
-        let token =
-            self.tokens.issue(Audience::Link, &visit.patient_id, &visit.id, &token_id, now, window.closes_at).await?;
-        let link = Link {
-            id_hash: token_id.digest(),
-            code_hash: code.digest(),
-            visit_id: visit.id.clone(),
-            state: LinkState::Active,
-            created_at: now,
-            expires_at: window.closes_at,
-        };
-        let admission =
-            Admission { patient_id: visit.patient_id.clone(), opens_at: window.opens_at, closes_at: window.closes_at };
+        let prepared = self.prepare(&visit, &Admitted::Patient).await?;
         let (_, visit) = self
             .core
             .mutate_from(visit, actor, |visit, draft| {
-                ensure_joinable(visit)?;
                 if let Some(job) = job {
                     if visit.jobs_done.contains(&job) {
                         return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
@@ -82,18 +61,76 @@ impl Links {
                     visit.jobs_done.push(job);
                     draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
                 }
-                let supersedes = visit.current_link.is_some();
-                visit.current_link = Some(link.id_hash);
-                draft.write_link(LinkWrite::Insert { link: link.clone(), admission: admission.clone() });
-                draft.record(
-                    AuditKind::LinkMinted,
-                    [("expiresAt", link.expires_at.to_rfc3339()), ("supersedesEarlierLink", supersedes.to_string())],
-                );
-                Ok(())
+                prepared.stage(visit, draft)
             })
             .await?;
+        Ok(prepared.into_minted(visit))
+    }
+
+    /// Signs a new link of `visit` for `who`, and its short code: nothing is stored yet, so a
+    /// signer failure leaves no link behind. [`PreparedLink::stage`] adds it to a write.
+    pub(crate) async fn prepare(&self, visit: &Visit, who: &Admitted) -> Result<PreparedLink, DomainError> {
+        let now = self.core.now();
+        ensure_joinable(visit)?;
+        let window = JoinWindow::of(visit, &self.core.policy);
+        if now >= window.closes_at {
+            return Err(DomainError::Conflict("the visit's join window has closed".into()));
+        }
+        let admission = Admission {
+            patient_id: visit.patient_id.clone(),
+            guest: who.guest().cloned(),
+            opens_at: window.opens_at,
+            closes_at: window.closes_at,
+        };
+        let code = self.core.ids.link_code();
+        let token_id = self.core.ids.token_id();
+        let token = self
+            .tokens
+            .issue(Audience::Link, &admission.subject(), &visit.id, &token_id, now, window.closes_at)
+            .await?;
+        let link = Link {
+            id_hash: token_id.digest(),
+            code_hash: code.digest(),
+            visit_id: visit.id.clone(),
+            guest: who.guest().cloned(),
+            state: LinkState::Active,
+            created_at: now,
+            expires_at: window.closes_at,
+        };
         let url = format!("{}/j/{}", self.core.policy.join_base_url.trim_end_matches('/'), code.expose());
-        Ok(MintedLink { code, url, token, expires_at: window.closes_at, visit })
+        Ok(PreparedLink { code, url, token, link, admission })
+    }
+}
+
+/// A link signed for someone, not stored yet.
+pub(crate) struct PreparedLink {
+    code: LinkCode,
+    pub url: String,
+    token: String,
+    link: Link,
+    admission: Admission,
+}
+
+impl PreparedLink {
+    /// Adds the link to the visit's write: it becomes its holder's one redeemable link, and
+    /// earlier ones stop working.
+    pub(crate) fn stage(&self, visit: &mut Visit, draft: &mut Draft) -> Result<(), DomainError> {
+        ensure_joinable(visit)?;
+        let who = self.link.admits();
+        let supersedes = visit.current_link_of(&who).is_some();
+        if !visit.set_current_link(&who, self.link.id_hash) {
+            return Err(DomainError::GuestNotFound);
+        }
+        draft.write_link(LinkWrite::Insert { link: self.link.clone(), admission: self.admission.clone() });
+        let mut data =
+            vec![("expiresAt", self.link.expires_at.to_rfc3339()), ("supersedesEarlierLink", supersedes.to_string())];
+        data.extend(self.link.guest.as_ref().map(|id| ("guestId", id.to_string())));
+        draft.record_all(AuditKind::LinkMinted, data);
+        Ok(())
+    }
+
+    pub(crate) fn into_minted(self, visit: Visit) -> MintedLink {
+        MintedLink { code: self.code, url: self.url, token: self.token, expires_at: self.link.expires_at, visit }
     }
 }
 

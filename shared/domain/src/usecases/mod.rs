@@ -6,6 +6,7 @@ mod attempts;
 mod bookings;
 mod contact_flow;
 mod core;
+mod guests;
 mod job_plans;
 mod joins;
 mod links;
@@ -23,6 +24,7 @@ pub use applications::{
 pub use bookings::{Bookings, ServiceBooking};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};
+pub use guests::{AddedGuest, Guests};
 pub use job_plans::JobPlans;
 pub use joins::{Joins, LinkPreview, Redemption};
 pub use links::{Links, MintedLink};

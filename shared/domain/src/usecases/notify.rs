@@ -239,33 +239,42 @@ impl Notifications {
             }
         };
         let link = self.links.mint_for(visit.clone(), actor, job).await?;
-        // The channels are independent: sent together, each reported on its own.
-        let sends = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).map(|message| async move {
-            let channel = message.channel();
-            let outcome = self.notifier.send(&message).await;
-            if let Err(error) = &outcome {
-                tracing::warn!(channel = channel.as_str(), error = %error, "notification failed");
-            }
-            Delivery {
-                channel,
-                status: if outcome.is_ok() { DeliveryStatus::Sent } else { DeliveryStatus::Failed },
-                message_id: outcome.ok(),
-            }
-        });
-        let deliveries = futures::future::join_all(sends).await;
+        let outgoing = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).collect();
+        let deliveries = send_all(self.notifier.as_ref(), outgoing).await;
         let (_, visit) = core
             .mutate_from(link.visit, actor, |_, draft| {
                 for delivery in &deliveries {
-                    let kind = match delivery.status {
-                        DeliveryStatus::Sent => AuditKind::NotificationSent,
-                        DeliveryStatus::Failed => AuditKind::NotificationFailed,
-                    };
-                    draft.record(kind, [("channel", delivery.channel.as_str().to_owned())]);
+                    draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned())]);
                 }
                 Ok(())
             })
             .await?;
         Ok((deliveries, visit))
+    }
+}
+
+/// Sends each message (the channels are independent: together), each reported on its own.
+pub(crate) async fn send_all(notifier: &dyn Notifier, messages: Vec<OutgoingMessage>) -> Vec<Delivery> {
+    let sends = messages.into_iter().map(|message| async move {
+        let channel = message.channel();
+        let outcome = notifier.send(&message).await;
+        if let Err(error) = &outcome {
+            tracing::warn!(channel = channel.as_str(), error = %error, "notification failed");
+        }
+        Delivery {
+            channel,
+            status: if outcome.is_ok() { DeliveryStatus::Sent } else { DeliveryStatus::Failed },
+            message_id: outcome.ok(),
+        }
+    });
+    futures::future::join_all(sends).await
+}
+
+/// The audit kind of a delivery.
+pub(crate) fn delivery_kind(delivery: &Delivery) -> AuditKind {
+    match delivery.status {
+        DeliveryStatus::Sent => AuditKind::NotificationSent,
+        DeliveryStatus::Failed => AuditKind::NotificationFailed,
     }
 }
 

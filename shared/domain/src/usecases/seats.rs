@@ -2,7 +2,7 @@
 
 use super::core::{Core, Draft, video_error};
 use crate::DomainError;
-use crate::model::{AuditKind, Room, Visit};
+use crate::model::{AuditKind, Guest, Room, Visit};
 use crate::ports::{SeatRemover, VideoError};
 
 /// Takes the seats that newer redemptions retired out of the room; returns the ones now gone,
@@ -12,13 +12,22 @@ pub(crate) async fn unseat_retired<S: SeatRemover + ?Sized>(
     visit: &Visit,
     room: &Room,
 ) -> Result<Vec<String>, DomainError> {
-    for seat in &visit.retired_attendees {
+    let retired: Vec<String> = retired_seats(visit).map(|(_, seat)| seat.clone()).collect();
+    for seat in &retired {
         match seats.remove_attendee(room, seat).await {
             Ok(()) | Err(VideoError::RoomGone) => {}
             Err(error) => return Err(video_error(error)),
         }
     }
-    Ok(visit.retired_attendees.clone())
+    Ok(retired)
+}
+
+/// The seats newer redemptions retired, the patient's and each guest's, with whose they were.
+fn retired_seats(visit: &Visit) -> impl Iterator<Item = (Option<&Guest>, &String)> {
+    let patient = visit.retired_attendees.iter().map(|seat| (None, seat));
+    let guests =
+        visit.guests.iter().flat_map(|guest| guest.retired_attendees.iter().map(move |seat| (Some(guest), seat)));
+    patient.chain(guests)
 }
 
 /// Forgets the seats `removed` took out of the room, auditing each.
@@ -28,6 +37,18 @@ pub(crate) fn forget_seats(visit: &mut Visit, draft: &mut Draft, removed: &[Stri
     for _ in visit.retired_attendees.len()..before {
         draft.record(AuditKind::ParticipantRemoved, [("role", "patient".to_owned())]);
     }
+    for guest in &mut visit.guests {
+        let before = guest.retired_attendees.len();
+        guest.retired_attendees.retain(|seat| !removed.contains(seat));
+        for _ in guest.retired_attendees.len()..before {
+            draft.record(AuditKind::ParticipantRemoved, guest_fields(guest));
+        }
+    }
+}
+
+/// How the audit trail names a guest: by role and id, never by name or contact.
+pub(crate) fn guest_fields(guest: &Guest) -> [(&'static str, String); 3] {
+    [("role", "guest".to_owned()), ("guestRole", guest.role.as_str().to_owned()), ("guestId", guest.id.to_string())]
 }
 
 /// Removes the retired seats and records it, when nothing else is written with it.
@@ -38,7 +59,7 @@ pub(crate) async fn remove_retired_seats<S: SeatRemover + ?Sized>(
     room: &Room,
     actor: &str,
 ) -> Result<Visit, DomainError> {
-    if visit.retired_attendees.is_empty() {
+    if retired_seats(&visit).next().is_none() {
         return Ok(visit);
     }
     let removed = unseat_retired(seats, &visit, room).await?;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::core::{Core, Draft, video_error};
-use super::seats::{forget_seats, unseat_retired};
+use super::seats::{forget_seats, guest_fields, unseat_retired};
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Participant, Room, Session, Visit, VisitId};
+use crate::model::{Admitted, AuditKind, Caller, GuestId, Participant, Provider, Room, Session, Visit, VisitId};
 use crate::ports::{VideoError, VideoProvider};
 use crate::rules::{JoinWindow, Relation, may_manage, may_view};
 use crate::tokens::{Audience, Tokens};
@@ -50,10 +50,20 @@ impl Sessions {
             .map_err(|_| DomainError::Unauthenticated)?;
         let visit = self.core.load(&verified.visit_id).await?;
         // A token of an earlier redemption was retired by a newer one: whoever holds it is out.
-        if visit.patient_id != verified.subject || !visit.admits_patient(&verified.token_id.digest()) {
-            return Err(DomainError::Unauthenticated);
+        // So is a guest who was removed.
+        let admission = verified.token_id.digest();
+        if visit.patient_id == verified.subject {
+            if !visit.admits(&Admitted::Patient, &admission) {
+                return Err(DomainError::Unauthenticated);
+            }
+            return self.join_as_patient(visit).await;
         }
-        self.join_as_patient(visit).await
+        match GuestId::parse(verified.subject.as_str()) {
+            Ok(guest) if visit.admits(&Admitted::Guest(guest.clone()), &admission) => {
+                self.join_as_guest(visit, guest).await
+            }
+            _ => Err(DomainError::Unauthenticated),
+        }
     }
 
     async fn start_as_staff(&self, caller: &Caller, visit: Visit) -> Result<Session, DomainError> {
@@ -146,6 +156,61 @@ impl Sessions {
             }
             Err(error) => Err(video_error(error)),
         }
+    }
+
+    /// Admits a guest once the session has started; until then they wait. A guest never checks
+    /// the patient in.
+    async fn join_as_guest(&self, visit: Visit, guest_id: GuestId) -> Result<JoinOutcome, DomainError> {
+        if visit.status.is_final() {
+            return Err(DomainError::VisitClosed(visit.status));
+        }
+        self.ensure_in_window(&visit)?;
+        let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
+        let Some(room) = visit.room.clone() else { return Ok(waiting) };
+        if room.provider() != Provider::Chime {
+            return Err(DomainError::Conflict("guests can join Chime visits only".into()));
+        }
+        let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
+        let participant = Participant { user_id: guest_id.as_subject(), is_patient: false };
+        let actor = format!("guest:{guest_id}");
+        let session = match self.video.admit(&visit, &room, &participant).await {
+            Ok(session) => session,
+            Err(VideoError::RoomGone) => {
+                self.core
+                    .mutate_from(visit, &actor, |visit, draft| {
+                        forget_seats(visit, draft, &removed);
+                        if visit.room.as_ref() == Some(&room) {
+                            visit.room = None;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                return Ok(waiting);
+            }
+            Err(error) => return Err(video_error(error)),
+        };
+        let seat = session.attendee_id().map(str::to_owned);
+        let seated = self
+            .core
+            .mutate_from(visit, &actor, |visit, draft| {
+                forget_seats(visit, draft, &removed);
+                // Removed while the seat was being made: the seat goes below.
+                let guest = visit.guests.iter_mut().find(|guest| guest.id == guest_id);
+                let guest = guest.ok_or(DomainError::Unauthenticated)?;
+                guest.attendee.clone_from(&seat);
+                guest.joined_at.get_or_insert(draft.now);
+                let fields = guest_fields(guest);
+                draft.record(AuditKind::ParticipantJoined, fields);
+                Ok(())
+            })
+            .await;
+        if let (Err(DomainError::Unauthenticated), Some(seat)) = (&seated, &seat)
+            && let Err(error) = self.video.remove_attendee(&room, seat).await
+        {
+            tracing::warn!(error = %error, "the seat of a guest removed meanwhile stays until the room closes");
+        }
+        seated?;
+        Ok(JoinOutcome::Ready(session))
     }
 
     /// Ends the visit: the room is closed first, so a failure leaves the visit as it was.

@@ -124,6 +124,7 @@ impl Visits {
             updated_at: now,
             patient_checked_in_at: None,
             session_started_at: None,
+            guests: Vec::new(),
             contact_connected_at: None,
             room: None,
             current_link: None,

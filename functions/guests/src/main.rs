@@ -1,0 +1,27 @@
+use std::sync::Arc;
+
+use guests::{App, handle};
+use lambda_http::Error;
+use visits_domain::ports::ChimeSeats;
+use visits_domain::rules::Policy;
+use visits_runtime::config::{core, policy_from_env, tokens};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    visits_runtime::telemetry::init();
+    let aws = visits_aws::sdk_config().await;
+    // Links must point at the deployed site, never at the local default.
+    let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env()? });
+    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let prefetch = tokens.clone();
+    let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);
+    // Guests join Chime visits only: a removed guest's seat leaves the meeting.
+    let seats = Arc::new(ChimeSeats(Arc::new(visits_chime::from_env(&aws))));
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, notifier, seats);
+    // The KMS public key, fetched beside the first request's reads (once per process).
+    visits_http::event::run(|request| {
+        prefetch.prefetch();
+        handle(&app, request)
+    })
+    .await
+}

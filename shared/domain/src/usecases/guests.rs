@@ -1,0 +1,131 @@
+//! Guests: a caregiver or interpreter invited to a visit by its clinician (or an admin). A guest
+//! gets a one-time link of their own, sent to them; removing them revokes it, their join token
+//! and their seat in the meeting.
+
+use std::sync::Arc;
+
+use super::core::video_error;
+use super::links::Links;
+use super::notify::{Delivery, delivery_kind, send_all};
+use super::seats::guest_fields;
+use crate::DomainError;
+use crate::model::{Admitted, AuditKind, Caller, Guest, GuestId, NewGuest, Visit, VisitId};
+use crate::ports::{Notifier, OutgoingMessage, SeatRemover, VideoError};
+use crate::rules::may_manage;
+
+/// A guest as added, and how sending them their link went.
+pub struct AddedGuest {
+    pub guest: Guest,
+    pub deliveries: Vec<Delivery>,
+}
+
+pub struct Guests {
+    links: Arc<Links>,
+    notifier: Arc<dyn Notifier>,
+    /// Where a removed guest's seat is taken away.
+    seats: Arc<dyn SeatRemover>,
+}
+
+impl Guests {
+    pub fn new(links: Arc<Links>, notifier: Arc<dyn Notifier>, seats: Arc<dyn SeatRemover>) -> Self {
+        Self { links, notifier, seats }
+    }
+
+    /// `POST /visits/{visitId}/guests`: the guest and their first link are one write; the link is
+    /// then sent to them. A channel that fails is reported (and audited) without undoing the
+    /// guest: removing and adding them again sends a new link.
+    pub async fn add(&self, caller: &Caller, visit_id: &VisitId, invited: NewGuest) -> Result<AddedGuest, DomainError> {
+        let core = self.links.core();
+        let visit = core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        let guest = Guest::new(core.ids.guest_id(), invited, core.now());
+        // Refused before anything is signed.
+        visit.clone().add_guest(guest.clone(), core.now())?;
+        let prepared = self.links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
+        let (_, visit) = core
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
+                visit.add_guest(guest.clone(), draft.now)?;
+                draft.record(AuditKind::GuestAdded, guest_fields(&guest));
+                prepared.stage(visit, draft)
+            })
+            .await?;
+        let opens_minutes = core.policy.join_opens_before.num_minutes();
+        let deliveries =
+            send_all(self.notifier.as_ref(), invitation(&visit, &guest, &prepared.url, opens_minutes)).await;
+        core.mutate_from(visit, &caller.actor(), |_, draft| {
+            for delivery in &deliveries {
+                let [_, _, guest_id] = guest_fields(&guest);
+                draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned()), guest_id]);
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(AddedGuest { guest, deliveries })
+    }
+
+    /// `DELETE /visits/{visitId}/guests/{guestId}`: the guest's seat leaves the room first, so a
+    /// provider failure leaves the guest as they were; then the guest, their link and their
+    /// admission go in one write.
+    pub async fn remove(&self, caller: &Caller, visit_id: &VisitId, raw_guest_id: &str) -> Result<(), DomainError> {
+        let core = self.links.core();
+        let guest_id = GuestId::parse(raw_guest_id).map_err(|_| DomainError::GuestNotFound)?;
+        let visit = core.load(visit_id).await?;
+        may_manage(caller, &visit)?;
+        let guest = visit.guest(&guest_id).cloned().ok_or(DomainError::GuestNotFound)?;
+        visit.clone().remove_guest(&guest_id, core.now())?;
+        let unseated: Vec<String> = guest.seats().cloned().collect();
+        self.unseat(&visit, &unseated).await?;
+        let (removed, visit) = core
+            .mutate_from(visit, &caller.actor(), |visit, draft| {
+                let removed = visit.remove_guest(&guest_id, draft.now)?;
+                draft.record(AuditKind::GuestRemoved, guest_fields(&removed));
+                if removed.seats().next().is_some() {
+                    draft.record(AuditKind::ParticipantRemoved, guest_fields(&removed));
+                }
+                Ok(removed)
+            })
+            .await?;
+        // A seat the guest took while this request ran goes too; should the provider fail now,
+        // it stays until the room closes, but no token can use it again.
+        let late: Vec<String> = removed.seats().filter(|seat| !unseated.contains(seat)).cloned().collect();
+        if let Err(error) = self.unseat(&visit, &late).await {
+            tracing::warn!(error = %error, "a removed guest's late seat stays until the room closes");
+        }
+        Ok(())
+    }
+
+    async fn unseat(&self, visit: &Visit, seats: &[String]) -> Result<(), DomainError> {
+        let Some(room) = &visit.room else { return Ok(()) };
+        for seat in seats {
+            match self.seats.remove_attendee(room, seat).await {
+                Ok(()) | Err(VideoError::RoomGone) => {}
+                Err(error) => return Err(video_error(error)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A guest's messages: when (in the visit's zone) and where to join. No names, no patient, no
+/// clinician, no reason for the visit; no calendar (its page is the patient's portal).
+fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64) -> Vec<OutgoingMessage> {
+    let when = visit.time_zone.local(visit.scheduled_at);
+    let mut messages = Vec::new();
+    if let Some(phone) = &guest.contact.phone {
+        messages.push(OutgoingMessage::Sms {
+            to: phone.clone(),
+            body: format!("You are invited to a video visit at {when}. Join: {url} (single use)"),
+        });
+    }
+    if let Some(email) = &guest.contact.email {
+        messages.push(OutgoingMessage::Email {
+            to: email.clone(),
+            subject: "Your video visit link".into(),
+            body: format!(
+                "You are invited to join a video visit at {when}.\n\nJoin it here: {url}\n\nThe link works once, from {opens_minutes} minutes before the visit."
+            ),
+            calendar: None,
+        });
+    }
+    messages
+}
