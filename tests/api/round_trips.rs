@@ -28,6 +28,11 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     // Every shard of the all-visits index at once.
     ("GET /visits", 16, 1),
     ("POST /join", 3, 3),
+    // The visit; the guest's link signed; guest, link and code written; sent; the delivery audited.
+    ("POST /visits/{visitId}/guests", 5, 5),
+    ("POST /join/session (a guest, ready)", 3, 3),
+    // The visit; the guest's seat taken away; the guest gone in one write.
+    ("DELETE /visits/{visitId}/guests/{guestId}", 3, 3),
     // A visit whose session never started: no room to close.
     ("POST /visits/{visitId}/cancel", 2, 2),
     // The move, then notify's path: a link signed and written, sent, its deliveries audited.
@@ -161,6 +166,8 @@ async fn each_route_stays_within_its_round_trip_budget() {
     let cancelled = walk.step("POST /visits/{visitId}/cancel", false, app.call("POST", &cancel, Some(&dr), None)).await;
     assert_eq!(cancelled.status, 200);
 
+    walk_a_guest(&app, &mut walk).await;
+
     // The lander's path: signup, a resend, a wrong code, the right one, the booking.
     let email = format!("walk-{}@example.com", uuid::Uuid::new_v4().simple());
     let body = serde_json::json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29",
@@ -267,6 +274,26 @@ fn table(spent: &[Spent]) -> String {
 }
 
 /// A clinician applies, proves their email, uploads a licence, and an admin approves them.
+/// A caregiver added to a started visit, joining, and removed.
+async fn walk_a_guest(app: &TestApp, walk: &mut Walk<'_>) {
+    let dr = app.accounts.clinician.clone();
+    let visit = app.schedule().await;
+    assert_eq!(app.call("POST", &format!("/visits/{visit}/session"), Some(&dr), None).await.status, 200);
+    let email = format!("walk-guest-{}@example.com", uuid::Uuid::new_v4().simple());
+    let body = serde_json::json!({"role": "caregiver", "contact": {"email": email}});
+    let guests = format!("/visits/{visit}/guests");
+    let add = app.call("POST", &guests, Some(&dr), Some(body));
+    let added = walk.step("POST /visits/{visitId}/guests", false, add).await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let code = app.link_code_sent_to(&email).await;
+    let guest_token = app.redeem(&code).await.body["joinToken"].as_str().unwrap().to_owned();
+    let join = app.call("POST", "/join/session", Some(&guest_token), None);
+    assert_eq!(walk.step("POST /join/session (a guest, ready)", false, join).await.status, 200);
+    let remove = format!("/visits/{visit}/guests/{}", added.body["guestId"].as_str().unwrap());
+    let removed = walk.step("DELETE /visits/{visitId}/guests/{guestId}", false, app.call("DELETE", &remove, Some(&dr), None));
+    assert_eq!(removed.await.status, 204);
+}
+
 async fn walk_an_application(app: &TestApp, walk: &mut Walk<'_>) {
     use serde_json::json;
     let email = format!("walk-dr-{}@clinic.example", uuid::Uuid::new_v4().simple());
