@@ -41,7 +41,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
     ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
-    ("visit-jobs", &["aws-sdk-dynamodb", "aws-sdk-scheduler"]),
+    // The stream's second reader: schedules, and the patient-waiting alert.
+    (
+        "visit-jobs",
+        &[
+            "aws-sdk-dynamodb",
+            "aws-sdk-scheduler",
+            "aws-sdk-cognitoidentityprovider",
+            "aws-sdk-sesv2",
+            "aws-sdk-sns",
+            "aws-sdk-eventbridge",
+        ],
+    ),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
 ];

@@ -81,7 +81,7 @@ async fn run_flow() -> Vec<String> {
     app.call("POST", &format!("/visits/{visit_id}/end"), Some(&dr), None).await;
     app.call("GET", &format!("/visits/{visit_id}/audit"), Some(&dr), None).await;
 
-    assert_eq!(app.world().outbox.sent().len(), 2, "the flow sent an SMS and an email");
+    assert_eq!(app.world().outbox.sent().len(), 3, "the flow sent an SMS and an email, and alerted the clinician");
     vec![
         code,
         link["token"].as_str().unwrap().to_owned(),
@@ -94,5 +94,6 @@ async fn run_flow() -> Vec<String> {
         "867-5309".into(),
         "pat@example.com".into(),
         "Pat Example".into(),
+        "dr@demo.health".into(),
     ]
 }

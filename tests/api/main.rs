@@ -37,3 +37,4 @@ mod template;
 mod uploads;
 mod video_providers;
 mod visit_jobs;
+mod waiting_alert;

@@ -290,7 +290,8 @@ async fn walk_a_guest(app: &TestApp, walk: &mut Walk<'_>) {
     let join = app.call("POST", "/join/session", Some(&guest_token), None);
     assert_eq!(walk.step("POST /join/session (a guest, ready)", false, join).await.status, 200);
     let remove = format!("/visits/{visit}/guests/{}", added.body["guestId"].as_str().unwrap());
-    let removed = walk.step("DELETE /visits/{visitId}/guests/{guestId}", false, app.call("DELETE", &remove, Some(&dr), None));
+    let removed =
+        walk.step("DELETE /visits/{visitId}/guests/{guestId}", false, app.call("DELETE", &remove, Some(&dr), None));
     assert_eq!(removed.await.status, 204);
 }
 

@@ -283,15 +283,49 @@ impl visits_domain::ports::JobScheduler for Remembered {
     }
 }
 
+fn visit_jobs_app(world: &EmbeddedWorld, scheduler: Arc<Remembered>) -> visit_jobs::App {
+    let plans = visits_domain::usecases::JobPlans::new(world.core(), scheduler);
+    let alerts = visits_domain::usecases::WaitingAlerts::new(
+        world.core(),
+        world.directory.clone(),
+        world.outbox.clone(),
+        world.events.clone(),
+    );
+    visit_jobs::App::new(plans, alerts)
+}
+
 #[tokio::test]
 async fn visit_jobs_sample_removes_a_cancelled_visits_schedules() {
     let world = seeded_world().await;
     let scheduler = Arc::new(Remembered::default());
-    let app = visit_jobs::App::new(visits_domain::usecases::JobPlans::new(world.core(), scheduler.clone()));
+    let app = visit_jobs_app(&world, scheduler.clone());
     let payload = serde_json::from_str(&event("visit-jobs.dynamodb-batch")).unwrap();
     let response = visit_jobs::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(scheduler.0.lock().unwrap().len(), 4, "each of its four jobs removed");
+}
+
+/// The check-in's record alerts the sample visit's clinician (at the email on their profile) and
+/// publishes `Patient waiting`, once.
+#[tokio::test]
+async fn visit_jobs_sample_alerts_the_clinician_that_the_patient_waits() {
+    let world = seeded_world().await;
+    let email = visits_domain::model::Email::parse("dr@demo.health").unwrap();
+    world.directory.add_user(visits_embedded::DirectoryUser {
+        id: visits_domain::model::UserId::parse(CLINICIAN).unwrap(),
+        username: "dr@demo.health".into(),
+        group: "clinician",
+        contact: visits_domain::model::PatientContact { phone: None, email: Some(email), display_name: None },
+    });
+    let app = visit_jobs_app(&world, Arc::new(Remembered::default()));
+    for _ in 0..2 {
+        let payload = serde_json::from_str(&event("visit-jobs.patient-checked-in")).unwrap();
+        let response = visit_jobs::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+        assert!(response.batch_item_failures.is_empty());
+    }
+    let sent = world.outbox.sent();
+    assert_eq!(sent.len(), 1, "alerted once: {sent:?}");
+    assert_eq!(world.events.published().len(), 1);
 }
 
 #[test]

@@ -123,6 +123,7 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
     // As in a deployed function, the public key is fetched at start, not by a request; here it
     // is awaited, so that no request's calls include it.
     tokens.warm().await.expect("the local AWS serves the public key");
+    let directory = Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id));
     let adapters = Adapters {
         tokens,
         core,
@@ -137,7 +138,8 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
             applications: store.clone(),
             uploads: store,
             mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
-            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id)),
+            directory: directory.clone(),
+            staff: directory,
         },
         storage: Arc::new(local_server::adapters::local_storage(clock.clone())),
         jobs: None,
@@ -177,6 +179,12 @@ async fn start(
 }
 
 impl TestApp {
+    /// Whether the app runs on the embedded adapters (demo mode), which follow the store's
+    /// records as the table's stream does in AWS.
+    pub fn is_demo(&self) -> bool {
+        self.embedded.is_some()
+    }
+
     /// The embedded adapters behind this app. Panics for an app on the AWS adapters.
     pub fn world(&self) -> &EmbeddedWorld {
         self.embedded.as_ref().expect("an app on the embedded adapters")

@@ -1,24 +1,35 @@
-//! `visit-jobs`: the table's stream of a visit's audit records keeps its EventBridge Scheduler
-//! schedules in step: booked or moved, its reminders, nudge and no-show check are (re)planned;
-//! ended, cancelled or a no-show, they are removed. Only this function links the Scheduler SDK.
+//! `visit-jobs`: follows the table's stream of a visit's audit records. It keeps the visit's
+//! EventBridge Scheduler schedules in step (booked or moved, its reminders, nudge and no-show
+//! check are (re)planned; ended, cancelled or a no-show, they are removed), and when the patient
+//! checks in before the session has started it alerts the clinician and publishes `Patient
+//! waiting`. Only this function links the Scheduler and EventBridge SDKs. (One consumer for both:
+//! a table's stream serves two readers well, and audit-stream is the other.)
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
-use visits_domain::usecases::JobPlans;
+use visits_domain::usecases::{JobPlans, WaitingAlerts};
 use visits_dynamodb::{StreamImage, audit_in_stream_image};
 
 pub struct App {
     plans: JobPlans,
+    alerts: WaitingAlerts,
 }
 
 impl App {
-    pub fn new(plans: JobPlans) -> Self {
-        Self { plans }
+    pub fn new(plans: JobPlans, alerts: WaitingAlerts) -> Self {
+        Self { plans, alerts }
+    }
+
+    async fn follow(&self, audit: &visits_domain::model::AuditRecord) -> Result<(), visits_domain::DomainError> {
+        self.plans.follow(audit).await?;
+        self.alerts.follow(audit).await?;
+        Ok(())
     }
 }
 
-/// Each record in order; the first that fails (the scheduler throttling) and those after it are
+/// Each record in order; the first that fails (the scheduler throttling, nothing reaching the
+/// clinician) and those after it are
 /// reported, so the stream delivers them again, in order.
 pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
     let mut response = DynamoDbEventResponse::default();
@@ -33,8 +44,8 @@ pub async fn handle(app: &App, event: LambdaEvent<Event>) -> Result<DynamoDbEven
             continue;
         }
         let StreamImage::Audit(audit) = audit_in_stream_image(&record.change.new_image) else { continue };
-        if let Err(error) = app.plans.follow(&audit).await {
-            tracing::warn!(error = %error, "a visit's schedules were not updated");
+        if let Err(error) = app.follow(&audit).await {
+            tracing::warn!(error = %error, "a visit's record was not followed");
             failed = true;
             response.batch_item_failures.push(failure(sequence));
         }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use lambda_runtime::{Error, service_fn};
 use visit_jobs::{App, handle};
-use visits_domain::usecases::JobPlans;
+use visits_domain::usecases::{JobPlans, WaitingAlerts};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,6 +10,13 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(visits_runtime::config::policy_from_env()?);
     let core = visits_runtime::config::core(Arc::new(visits_dynamodb::from_env(&aws)?), policy);
-    let app = App::new(JobPlans::new(core, Arc::new(visits_scheduler::from_env(&aws)?)));
+    let plans = JobPlans::new(core.clone(), Arc::new(visits_scheduler::from_env(&aws)?));
+    let alerts = WaitingAlerts::new(
+        core,
+        Arc::new(visits_cognito::from_env(&aws)?),
+        Arc::new(visits_aws_notify::from_env(&aws)?),
+        Arc::new(visits_eventbridge::from_env(&aws)?),
+    );
+    let app = App::new(plans, alerts);
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

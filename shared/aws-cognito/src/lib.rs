@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use visits_domain::model::{Applicant, PatientContact, Person, UserId};
-use visits_domain::ports::{Directory, DirectoryError};
+use visits_domain::model::{Applicant, Email, PatientContact, Person, PhoneNumber, UserId};
+use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
 
 /// Users' access tokens of the pool named by `USER_POOL_ID`, issued to the app clients in
 /// `USER_POOL_CLIENT_IDS` (comma-separated; the portal's and the desk's).
@@ -92,6 +92,35 @@ impl Directory for CognitoDirectory {
             attributes.push(attribute("phone_number", phone.expose())?);
         }
         self.user_in_group(username, attributes, "clinician").await
+    }
+}
+
+/// A member of staff's verified email and phone, found by their `sub` (`ListUsers` with a
+/// `sub = "…"` filter: Cognito has no lookup by sub). An unverified address is never used.
+#[async_trait]
+impl StaffDirectory for CognitoDirectory {
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError> {
+        // A sub with a quote or backslash would break out of the filter; no Cognito sub has one.
+        if user.as_str().contains(['"', '\\']) {
+            return Ok(None);
+        }
+        let listed = self
+            .client
+            .list_users()
+            .user_pool_id(&self.user_pool_id)
+            .filter(format!("sub = \"{user}\""))
+            .limit(1)
+            .send()
+            .await
+            .map_err(failure)?;
+        let Some(found) = listed.users().first() else { return Ok(None) };
+        let value = |name: &str| found.attributes().iter().find(|a| a.name() == name).and_then(|a| a.value());
+        let verified = |name: &str| value(name) == Some("true");
+        let email = value("email").filter(|_| verified("email_verified")).and_then(|e| Email::parse(e).ok());
+        let phone = value("phone_number")
+            .filter(|_| verified("phone_number_verified"))
+            .and_then(|p| PhoneNumber::parse(p).ok());
+        Ok(Some(StaffContact { email, phone }))
     }
 }
 

@@ -134,6 +134,8 @@ struct VisitState {
     retired_attendees: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     jobs_done: Vec<VisitJob>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    clinician_alerted_at: Option<DateTime<Utc>>,
     audit_head: AuditHead,
 }
 
@@ -172,6 +174,7 @@ impl VisitItem {
                 patient_attendee: visit.patient_attendee.clone(),
                 retired_attendees: visit.retired_attendees.clone(),
                 jobs_done: visit.jobs_done.clone(),
+                clinician_alerted_at: visit.clinician_alerted_at,
                 audit_head: visit.audit_head,
             },
         }
@@ -201,6 +204,7 @@ impl VisitItem {
             patient_attendee: state.patient_attendee,
             retired_attendees: state.retired_attendees,
             jobs_done: state.jobs_done,
+            clinician_alerted_at: state.clinician_alerted_at,
             audit_head: state.audit_head,
             version: self.version,
         }

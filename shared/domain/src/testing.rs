@@ -35,6 +35,7 @@ pub fn scheduled_visit(
     Visit {
         time_zone: crate::model::TimeZone::UTC,
         jobs_done: Vec::new(),
+        clinician_alerted_at: None,
         id,
         patient_id: user(patient),
         clinician_id: user(clinician),

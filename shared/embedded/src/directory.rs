@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use visits_domain::model::{Applicant, PatientContact, Person, UserId};
-use visits_domain::ports::{Directory, DirectoryError};
+use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
 
 /// A user as the directory keeps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,11 @@ impl MemoryDirectory {
 
     pub fn all(&self) -> Vec<DirectoryUser> {
         self.users().values().cloned().collect()
+    }
+
+    /// Adds a user as they are (demo mode's fixed accounts), replacing one of the same username.
+    pub fn add_user(&self, user: DirectoryUser) {
+        self.users().insert(user.username.clone(), user);
     }
 }
 
@@ -66,5 +71,14 @@ impl Directory for MemoryDirectory {
         let contact =
             PatientContact { phone: applicant.phone.clone(), email: Some(applicant.email.clone()), display_name: None };
         Ok(self.user_in(username, "clinician", &contact))
+    }
+}
+
+#[async_trait]
+impl StaffDirectory for MemoryDirectory {
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError> {
+        let users = self.users();
+        let found = users.values().find(|candidate| candidate.id == *user);
+        Ok(found.map(|user| StaffContact { email: user.contact.email.clone(), phone: user.contact.phone.clone() }))
     }
 }

@@ -16,6 +16,7 @@
 pub mod clock;
 pub mod demo_video;
 pub mod directory;
+pub mod events;
 pub mod local_signer;
 pub mod memory_store;
 pub mod outbox;
@@ -26,6 +27,7 @@ pub mod world;
 pub use clock::{DemoClock, ManualClock, OffsetClock};
 pub use demo_video::DemoVideo;
 pub use directory::{DirectoryUser, MemoryDirectory};
+pub use events::MemoryEvents;
 pub use local_signer::LocalSigner;
 pub use memory_store::MemoryStore;
 pub use outbox::{Outbox, SentMessage};

@@ -42,6 +42,11 @@ impl Outbox {
     pub fn fail_channel(&self, channel: Channel) {
         self.state().failing_channels.push(channel);
     }
+
+    /// Every channel works again.
+    pub fn recover_channels(&self) {
+        self.state().failing_channels.clear();
+    }
 }
 
 #[async_trait]

@@ -11,7 +11,7 @@ use visits_runtime::OsRandom;
 use visits_runtime::hmac::HmacSha256;
 
 use crate::clock::{DemoClock, OffsetClock};
-use crate::{DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryStore, Outbox};
+use crate::{DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryEvents, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
 #[derive(Clone)]
@@ -30,6 +30,8 @@ pub struct EmbeddedWorld {
     /// Keys one-time codes and contact lookups: a fresh key per process, as nothing outlives it.
     pub mac: Arc<dyn Mac>,
     pub storage: Arc<LocalStorage>,
+    /// What was published for subscribers (`Patient waiting`).
+    pub events: Arc<MemoryEvents>,
 }
 
 impl EmbeddedWorld {
@@ -57,6 +59,7 @@ impl EmbeddedWorld {
             directory: Arc::new(MemoryDirectory::new()),
             mac: Arc::new(mac),
             storage: Arc::new(storage),
+            events: Arc::new(MemoryEvents::new()),
         }
     }
 

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use visits_domain::model::{Email, PatientContact, UserId};
 use visits_domain::ports::{
-    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, UploadStore,
-    VideoProvider,
+    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, StaffDirectory,
+    UploadStore, VideoProvider,
 };
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
-use visits_embedded::{EmbeddedWorld, LocalStorage, Outbox};
+use visits_embedded::{DirectoryUser, EmbeddedWorld, LocalStorage, Outbox};
 
 use crate::dev_clock::DemoJobs;
 use crate::dev_users::DevUsers;
@@ -44,10 +45,19 @@ pub struct Onboarding {
     pub uploads: Arc<dyn UploadStore>,
     pub mac: Arc<dyn Mac>,
     pub directory: Arc<dyn Directory>,
+    /// Staff's contacts, for the patient-waiting alert.
+    pub staff: Arc<dyn StaffDirectory>,
 }
 
 impl Adapters {
     pub fn embedded(world: &EmbeddedWorld) -> Self {
+        // The demo accounts' profiles: their sign-in name is their email (the clinician's alert).
+        for account in &crate::dev_auth::DEMO_ACCOUNTS {
+            let (Ok(id), Ok(email)) = (UserId::parse(account.sub), Email::parse(account.username)) else { continue };
+            let contact = PatientContact { phone: None, email: Some(email), display_name: None };
+            let username = account.username.to_owned();
+            world.directory.add_user(DirectoryUser { id, username, group: account.group, contact });
+        }
         Self {
             core: world.core(),
             tokens: world.tokens.clone(),
@@ -60,6 +70,7 @@ impl Adapters {
                 uploads: world.store.clone(),
                 mac: world.mac.clone(),
                 directory: world.directory.clone(),
+                staff: world.directory.clone(),
             },
             users: DevUsers::Embedded(world.directory.clone()),
             storage: world.storage.clone(),
@@ -67,6 +78,7 @@ impl Adapters {
                 clock: world.demo_clock.clone(),
                 store: world.store.clone(),
                 scheduler: Arc::new(visits_embedded::MemoryScheduler::new()),
+                events: world.events.clone(),
             }),
         }
     }
@@ -82,12 +94,14 @@ impl Adapters {
         let store = Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?);
         let kms = aws_sdk_kms::Client::new(config);
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
+        let directory = Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id));
         let onboarding = Onboarding {
             signups: store.clone(),
             applications: store.clone(),
             uploads: store.clone(),
             mac: Arc::new(visits_kms::KmsMac::new(kms.clone(), &provisioned.mac_key)),
-            directory: Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id)),
+            directory: directory.clone(),
+            staff: directory,
         };
         let users = DevUsers::Cognito { client: cognito, user_pool_id: provisioned.user_pool_id.clone() };
         let core = core_of(store);

@@ -1,18 +1,29 @@
-//! Demo mode's scheduling, as AWS does it: the store's stream of visit records is followed by
-//! the same use case visit-jobs runs (planning each visit's jobs, here in memory), and the jobs
-//! that fall due on the demo clock run through the use case the reminders function runs.
-//! `POST /dev/clock` moves the clock forward and runs what fell due.
+//! Demo mode's scheduling and alerts, as AWS does them: the store's stream of visit records is
+//! followed by the same use cases visit-jobs runs (planning each visit's jobs, here in memory;
+//! alerting the clinician that the patient waits), and the jobs that fall due on the demo clock
+//! run through the use case the reminders function runs. `POST /dev/clock` moves the clock
+//! forward and runs what fell due.
 
 use std::sync::Arc;
 
 use serde::Deserialize;
-use visits_domain::usecases::{JobOutcome, JobPlans, Notifications};
+use visits_domain::usecases::{JobOutcome, JobPlans, Notifications, WaitingAlerts};
+use visits_embedded::MemoryEvents;
 use visits_embedded::{DemoClock, MemoryScheduler, MemoryStore};
 
 pub struct DemoJobs {
     pub clock: Arc<dyn DemoClock>,
     pub store: Arc<MemoryStore>,
     pub scheduler: Arc<MemoryScheduler>,
+    /// Where `Patient waiting` goes (`GET /dev/events`).
+    pub events: Arc<MemoryEvents>,
+}
+
+/// The use cases demo mode runs off the stream and the clock.
+pub struct Followers {
+    pub plans: JobPlans,
+    pub alerts: WaitingAlerts,
+    pub jobs: Notifications,
 }
 
 /// `POST /dev/clock`'s body.
@@ -26,26 +37,48 @@ pub struct Advance {
 pub const MAX_ADVANCE_MINUTES: u32 = 366 * 24 * 60;
 
 impl DemoJobs {
-    /// Follows the records committed since last time, then runs every planned job that is due.
-    /// Returns how many did something.
-    pub async fn run_due(&self, plans: &JobPlans, jobs: &Notifications) -> usize {
+    /// Follows the records committed since last time, as visit-jobs follows the table's stream.
+    pub async fn follow_stream(&self, followers: &Followers) {
         for record in self.store.take_stream() {
-            if let Err(error) = plans.follow(&record).await {
+            if let Err(error) = followers.plans.follow(&record).await {
                 tracing::warn!(error = %error, "a demo visit's jobs were not planned");
             }
+            if let Err(error) = followers.alerts.follow(&record).await {
+                tracing::warn!(error = %error, "a demo clinician was not alerted");
+            }
         }
+    }
+
+    /// Follows the stream, then runs every planned job that is due. Returns how many did something.
+    pub async fn run_due(&self, followers: &Followers) -> usize {
+        self.follow_stream(followers).await;
         let mut ran = 0;
         for job in self.scheduler.take_due(self.clock.now()) {
-            match jobs.run_job(&job.visit_id, job.job, Some(job.planned_for)).await {
+            match followers.jobs.run_job(&job.visit_id, job.job, Some(job.planned_for)).await {
                 Ok(JobOutcome::Done) => ran += 1,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, job = job.job.as_str(), "a demo job failed"),
             }
             // What a job did may end the visit (a no-show): its other schedules go.
-            for record in self.store.take_stream() {
-                let _ = plans.follow(&record).await;
-            }
+            self.follow_stream(followers).await;
         }
         ran
+    }
+
+    /// `GET /dev/events`: what was published, as EventBridge entries.
+    pub fn events_body(&self) -> serde_json::Value {
+        let events: Vec<serde_json::Value> = self
+            .events
+            .published()
+            .iter()
+            .map(|event| {
+                serde_json::json!({
+                    "source": visits_domain::ports::EVENT_SOURCE,
+                    "detailType": event.detail_type(),
+                    "detail": serde_json::from_str::<serde_json::Value>(&event.detail()).unwrap_or_default(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "events": events })
     }
 }

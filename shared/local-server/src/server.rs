@@ -17,7 +17,7 @@ use visits_http::{Problem, json as json_response};
 
 use crate::adapters::{Adapters, OutboxSource};
 use crate::dev_auth::DevAuth;
-use crate::dev_clock::{self, DemoJobs};
+use crate::dev_clock::{self, DemoJobs, Followers};
 use crate::dev_uploads::{self, MAX_UPLOAD_REQUEST_BYTES};
 use crate::dev_users::DevUsers;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
@@ -45,8 +45,8 @@ pub struct LocalApp {
     guests: guests::App,
     upload_scanned: upload_scanned::App,
     storage: Arc<LocalStorage>,
-    /// Demo mode's clock and scheduler, and the use case its jobs run through.
-    jobs: Option<(DemoJobs, Notifications, visits_domain::usecases::JobPlans)>,
+    /// Demo mode's clock and scheduler, and the use cases run off its stream and clock.
+    jobs: Option<(DemoJobs, Followers)>,
 }
 
 impl LocalApp {
@@ -56,7 +56,14 @@ impl LocalApp {
         let jobs = jobs.map(|jobs| {
             let links = Arc::new(visits_domain::usecases::Links::new(core.clone(), tokens.clone()));
             let plans = visits_domain::usecases::JobPlans::new(core.clone(), jobs.scheduler.clone());
-            (jobs, Notifications::new(links, notifier.clone()), plans)
+            let alerts = visits_domain::usecases::WaitingAlerts::new(
+                core.clone(),
+                onboarding.staff.clone(),
+                notifier.clone(),
+                jobs.events.clone(),
+            );
+            let followers = Followers { plans, alerts, jobs: Notifications::new(links, notifier.clone()) };
+            (jobs, followers)
         });
         let uploads = visits_domain::usecases::Uploads::new(
             core.clone(),
@@ -138,6 +145,11 @@ impl LocalApp {
         if parts.method == Method::GET && path == "/dev/tokens" {
             return http_response(self.dev_tokens(parts.uri.query()).await);
         }
+        if parts.method == Method::GET && path == "/dev/events" {
+            let events =
+                self.jobs.as_ref().map_or_else(|| serde_json::json!({"events": []}), |(jobs, _)| jobs.events_body());
+            return http_response(json_response(StatusCode::OK, &events));
+        }
         if parts.method == Method::GET && path == "/dev/outbox" {
             return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
         }
@@ -194,6 +206,11 @@ impl LocalApp {
             Function::Uploads => uploads::handle(&self.uploads, request).await,
             Function::Guests => guests::handle(&self.guests, request).await,
         };
+        // What the request committed is followed before it answers, as the table's stream is
+        // within seconds in AWS: a patient's check-in has alerted the clinician by then.
+        if let Some((jobs, followers)) = &self.jobs {
+            jobs.follow_stream(followers).await;
+        }
         match response {
             Ok(response) => http_response(response),
             Err(error) => {
@@ -208,7 +225,7 @@ impl LocalApp {
     /// Runs demo jobs that fell due (make dev's ticker calls it); none on the AWS adapters.
     pub async fn run_due_jobs(&self) -> usize {
         match &self.jobs {
-            Some((jobs, notifications, plans)) => jobs.run_due(plans, notifications).await,
+            Some((jobs, followers)) => jobs.run_due(followers).await,
             None => 0,
         }
     }
@@ -216,7 +233,7 @@ impl LocalApp {
     /// `GET /dev/clock` → `{"now"}`; `POST /dev/clock` `{"advanceMinutes"}` moves the demo clock
     /// forward and runs what fell due → `{"now", "jobsRun"}`. Demo mode only.
     async fn dev_clock(&self, method: &Method, body: &[u8]) -> lambda_http::Response<lambda_http::Body> {
-        let Some((jobs, _, _)) = &self.jobs else {
+        let Some((jobs, _)) = &self.jobs else {
             return Problem::new(
                 StatusCode::NOT_FOUND,
                 "route-not-found",

@@ -57,6 +57,7 @@ audit_kinds! {
     ContactConnected => "contact.connected",
     GuestAdded => "guest.added",
     GuestRemoved => "guest.removed",
+    ClinicianAlerted => "clinician.alerted",
     ApplicationStarted => "application.started",
     ApplicationSubmitted => "application.submitted",
     ApplicationStatusChanged => "application.status_changed",

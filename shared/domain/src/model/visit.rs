@@ -133,6 +133,9 @@ pub struct Visit {
     /// or already past when the visit was booked or moved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub jobs_done: Vec<VisitJob>,
+    /// When the clinician was told the patient is waiting: once per visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinician_alerted_at: Option<DateTime<Utc>>,
     /// The newest audit record of this visit, which the next one must point back to.
     pub audit_head: AuditHead,
     /// Bumped by every write; a write names the version it read (optimistic locking).

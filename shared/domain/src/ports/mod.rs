@@ -2,6 +2,7 @@
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
 mod applications;
+mod events;
 mod job_scheduler;
 mod mac;
 mod notifier;
@@ -14,12 +15,13 @@ mod user_tokens;
 mod video;
 
 pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
+pub use events::{EVENT_SOURCE, EventPublisher, PublishError, PublishedEvent};
 pub use job_scheduler::{JobScheduler, PlannedJob, SchedulerError};
 pub use mac::{Mac, MacError};
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer, SignerError};
-pub use signups::{Directory, DirectoryError, SignupStore};
+pub use signups::{Directory, DirectoryError, SignupStore, StaffContact, StaffDirectory};
 pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupWrite, Store,
     StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,

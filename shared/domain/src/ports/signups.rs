@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use super::{CommitError, StoreError};
-use crate::model::{Applicant, Digest, PatientContact, Person, Signup, SignupId, UserId};
+use crate::model::{Applicant, Digest, Email, PatientContact, Person, PhoneNumber, Signup, SignupId, UserId};
 
 /// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
 /// contact: the contact itself is not a key anywhere).
@@ -46,4 +46,19 @@ pub trait Directory: Send + Sync {
     /// message from the provider) under `username`, or finds them: a retried approval makes no
     /// second user, and a user made before is added to the group.
     async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError>;
+}
+
+/// How a member of staff is reached: the contact on their profile. PHI-free, but personal:
+/// never logged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaffContact {
+    pub email: Option<Email>,
+    pub phone: Option<PhoneNumber>,
+}
+
+/// Staff's profiles in the identity provider (Cognito in AWS).
+#[async_trait]
+pub trait StaffDirectory: Send + Sync {
+    /// The contact on the profile of the user whose id (`sub`) this is; `None` for nobody.
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError>;
 }

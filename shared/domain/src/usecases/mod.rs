@@ -17,6 +17,7 @@ mod sessions;
 mod signups;
 mod uploads;
 mod visits;
+mod waiting_alerts;
 
 pub use applications::{
     APPLICANT_TOKEN_LIFETIME, ApplicationReader, ApplicationStarted, ApplicationVerified, Applications, StatusMove,
@@ -34,3 +35,4 @@ pub use sessions::{JoinOutcome, Sessions};
 pub use signups::{SIGNUP_TOKEN_LIFETIME, SignupRequest, SignupStarted, SignupVerified, Signups};
 pub use uploads::{NewUpload, ReadUpload, StartedUpload, UPLOAD_URL_LIFETIME, Uploader, Uploads};
 pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};
+pub use waiting_alerts::{AlertOutcome, WaitingAlerts};

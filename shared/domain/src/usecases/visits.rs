@@ -132,6 +132,7 @@ impl Visits {
             patient_attendee: None,
             retired_attendees: Vec::new(),
             jobs_done: crate::model::VisitJob::past_when_planned(request.scheduled_at, now),
+            clinician_alerted_at: None,
             audit_head: AuditHead::default(),
             version: 0,
         };
