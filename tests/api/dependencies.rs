@@ -41,6 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
     ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
+    ("attendance", &["aws-sdk-dynamodb"]),
     // The stream's second reader: schedules, and the patient-waiting alert.
     (
         "visit-jobs",

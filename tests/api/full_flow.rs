@@ -91,15 +91,42 @@ async fn full_visit(app: TestApp) {
     assert_eq!(after.body["visitStatus"], "completed");
 
     // The audit trail has every step, in order, on an unbroken chain.
-    // Demo mode follows the records as the stream does in AWS: the waiting patient's clinician
-    // was alerted by email (the AWS adapters here have no stream; see waiting_alert.rs).
+    // Demo mode follows the records as the stream does in AWS (the waiting patient's clinician is
+    // alerted by email), and its video provider reports attendees as Chime does through
+    // EventBridge. The AWS adapters here have neither (see waiting_alert.rs and attendance.rs).
     let (types, chain_valid) = app.audit_types(&visit_id).await;
-    let alerted: &[&str] = if app.is_demo() { &["clinician.alerted", "notification.sent"] } else { &[] };
-    let expected: Vec<&str> = ["visit.scheduled", "link.minted", "link.redeemed", "patient.checked_in"]
-        .into_iter()
-        .chain(alerted.iter().copied())
-        .chain(["session.started", "participant.joined", "participant.joined", "participant.joined", "visit.completed"])
-        .collect();
+    let expected: &[&str] = if app.is_demo() {
+        &[
+            "visit.scheduled",
+            "link.minted",
+            "link.redeemed",
+            "patient.checked_in",
+            "clinician.alerted",
+            "notification.sent",
+            "session.started",
+            "participant.joined",
+            "attendee.joined",
+            "participant.joined",
+            "attendee.joined",
+            "participant.joined",
+            "visit.completed",
+            "attendee.left",
+            "attendee.left",
+            "meeting.ended",
+        ]
+    } else {
+        &[
+            "visit.scheduled",
+            "link.minted",
+            "link.redeemed",
+            "patient.checked_in",
+            "session.started",
+            "participant.joined",
+            "participant.joined",
+            "participant.joined",
+            "visit.completed",
+        ]
+    };
     assert_eq!(types, expected);
     assert!(chain_valid);
 }

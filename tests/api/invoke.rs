@@ -106,6 +106,13 @@ async fn guests_signs_the_guests_link_and_sends_it_through_ses() {
 }
 
 #[tokio::test]
+async fn attendance_takes_chimes_event() {
+    // An async EventBridge target answers nothing; a failure would be an error answer.
+    let answer = invoke("attendance", "attendance.chime-attendee-joined").await;
+    assert!(answer.is_null(), "{answer}");
+}
+
+#[tokio::test]
 async fn redeem_token_refuses_an_unknown_code() {
     let (status, body) = status_and_body(&invoke("redeem-token", "redeem-token.get-join-code").await);
     assert_eq!((status, body["title"].as_str()), (404, Some("Link unavailable")), "{body}");

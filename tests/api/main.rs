@@ -8,6 +8,7 @@ mod access;
 mod admission;
 mod alarms;
 mod applications;
+mod attendance;
 mod audit_log;
 mod aws_notify;
 mod bad_input;

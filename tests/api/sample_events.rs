@@ -328,6 +328,17 @@ async fn visit_jobs_sample_alerts_the_clinician_that_the_patient_waits() {
     assert_eq!(world.events.published().len(), 1);
 }
 
+/// Chime's attendee event (EventBridge's shape) for the sample visit's patient.
+#[tokio::test]
+async fn attendance_sample_marks_the_patient_present() {
+    let world = seeded_world().await;
+    let app = attendance::App::new(visits_domain::usecases::Attendances::new(world.core()));
+    let payload = serde_json::from_str(&event("attendance.chime-attendee-joined")).unwrap();
+    attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+    let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
+    assert_eq!(visit.attendance.iter().map(|a| a.participant.as_str()).collect::<Vec<_>>(), ["patient"]);
+}
+
 #[test]
 fn every_sample_event_is_run_by_a_test() {
     let source = include_str!("sample_events.rs");

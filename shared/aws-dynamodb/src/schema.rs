@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, Application, ApplicationStatus, AuditHead, AuditRecord, CodeEntry, Digest, GuestId, Link, LinkState,
-    ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
+    Admission, Application, ApplicationStatus, AttendanceMark, AuditHead, AuditRecord, CodeEntry, Digest, GuestId,
+    Link, LinkState, ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
 
@@ -136,6 +136,8 @@ struct VisitState {
     jobs_done: Vec<VisitJob>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clinician_alerted_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attendance_marks: Vec<AttendanceMark>,
     audit_head: AuditHead,
 }
 
@@ -175,6 +177,7 @@ impl VisitItem {
                 retired_attendees: visit.retired_attendees.clone(),
                 jobs_done: visit.jobs_done.clone(),
                 clinician_alerted_at: visit.clinician_alerted_at,
+                attendance_marks: visit.attendance_marks.clone(),
                 audit_head: visit.audit_head,
             },
         }
@@ -197,6 +200,7 @@ impl VisitItem {
             patient_checked_in_at: listed.patient_checked_in_at,
             session_started_at: listed.session_started_at,
             guests: listed.guests,
+            attendance: listed.attendance,
             contact_connected_at: state.contact_connected_at,
             room: state.room,
             current_link: state.current_link,
@@ -205,6 +209,7 @@ impl VisitItem {
             retired_attendees: state.retired_attendees,
             jobs_done: state.jobs_done,
             clinician_alerted_at: state.clinician_alerted_at,
+            attendance_marks: state.attendance_marks,
             audit_head: state.audit_head,
             version: self.version,
         }

@@ -1,14 +1,17 @@
 //! A video provider that answers like Chime and Connect do, without either: one meeting per
-//! visit, one attendee per participant, `RoomGone` once a meeting has ended.
+//! visit, one attendee per participant, `RoomGone` once a meeting has ended. Like Chime, it emits
+//! "Chime Meeting State Change" events (EventBridge's shape) when a participant joins or leaves a
+//! Chime meeting and when the meeting ends; demo mode hands them to the attendance function.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
+use visits_domain::model::AttendeeEventKind;
 use visits_domain::model::{
     Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Provider, Room, Session, Visit,
 };
-use visits_domain::ports::{IdSource, SeatRemover, VideoError, VideoProvider};
+use visits_domain::ports::{Clock, IdSource, SeatRemover, VideoError, VideoProvider};
 
 use visits_runtime::OsRandom;
 
@@ -20,16 +23,59 @@ struct State {
     by_visit: HashMap<String, String>,
     /// Attendees by (meeting id, external user id).
     attendees: HashMap<(String, String), Attendee>,
+    /// The attendee ids in a Chime meeting now (joined and not left).
+    present: HashSet<String>,
+    /// Events not yet taken, oldest first.
+    events: Vec<serde_json::Value>,
 }
 
 #[derive(Default)]
 pub struct DemoVideo {
     state: Mutex<State>,
+    /// The time events carry; the system's without one.
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl DemoVideo {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Events stamped by `clock` (demo mode's, which `POST /dev/clock` moves).
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { state: Mutex::default(), clock: Some(clock) }
+    }
+
+    /// The events emitted since last asked, oldest first, as EventBridge delivers Chime's.
+    pub fn take_events(&self) -> Vec<serde_json::Value> {
+        std::mem::take(&mut self.state().events)
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.as_ref().map_or_else(chrono::Utc::now, |clock| clock.now())
+    }
+
+    /// Records that `attendee` joined, unless they are in the meeting already.
+    fn joined(&self, meeting: &Meeting, attendee: &Attendee) {
+        let at = self.now();
+        let mut state = self.state();
+        if state.present.insert(attendee.attendee_id.clone()) {
+            state.events.push(chime_event(AttendeeEventKind::Joined, meeting, Some(attendee), at));
+        }
+    }
+
+    /// Records that the seat `attendee_id` left, if it was in a meeting.
+    fn left(&self, attendee_id: &str) {
+        let at = self.now();
+        let mut state = self.state();
+        if !state.present.remove(attendee_id) {
+            return;
+        }
+        let seat = state.attendees.iter().find(|(_, a)| a.attendee_id == attendee_id);
+        let Some(((meeting_id, _), attendee)) = seat.map(|(key, a)| (key.clone(), a.clone())) else { return };
+        if let Some(meeting) = state.meetings.get(&meeting_id).cloned() {
+            state.events.push(chime_event(AttendeeEventKind::Left, &meeting, Some(&attendee), at));
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -38,7 +84,24 @@ impl DemoVideo {
 
     /// Ends a meeting as Chime does when it stays empty. For tests of the restart path.
     pub fn end_meeting_externally(&self, meeting_id: &str) {
+        let at = self.now();
         let mut state = self.state();
+        // Everyone still in it leaves, and the meeting ends: as Chime reports it.
+        if let Some(meeting) = state.meetings.get(meeting_id).cloned() {
+            let leaving: Vec<Attendee> = state
+                .attendees
+                .iter()
+                .filter(|((meeting, _), attendee)| {
+                    meeting == meeting_id && state.present.contains(&attendee.attendee_id)
+                })
+                .map(|(_, attendee)| attendee.clone())
+                .collect();
+            for attendee in &leaving {
+                state.present.remove(&attendee.attendee_id);
+                state.events.push(chime_event(AttendeeEventKind::Left, &meeting, Some(attendee), at));
+            }
+            state.events.push(chime_event(AttendeeEventKind::MeetingEnded, &meeting, None, at));
+        }
         state.meetings.remove(meeting_id);
         state.by_visit.retain(|_, id| id != meeting_id);
         state.attendees.retain(|(meeting, _), _| meeting != meeting_id);
@@ -122,6 +185,7 @@ impl VideoProvider for DemoVideo {
         match room {
             Room::Chime { meeting } => {
                 let attendee = self.attendee(&meeting.meeting_id, participant.user_id.as_str())?;
+                self.joined(meeting, &attendee);
                 Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee })
             }
             Room::Connect { connection_data, .. } => {
@@ -143,6 +207,38 @@ impl VideoProvider for DemoVideo {
     }
 }
 
+/// One "Chime Meeting State Change" event, as EventBridge delivers Chime's.
+fn chime_event(
+    kind: AttendeeEventKind,
+    meeting: &Meeting,
+    attendee: Option<&Attendee>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let mut detail = serde_json::json!({
+        "version": "0",
+        "eventType": kind.as_chime(),
+        "timestamp": at.timestamp_millis(),
+        "meetingId": meeting.meeting_id,
+        "externalMeetingId": meeting.external_meeting_id,
+        "mediaRegion": meeting.media_region,
+    });
+    if let Some(attendee) = attendee {
+        detail["attendeeId"] = attendee.attendee_id.clone().into();
+        detail["externalUserId"] = attendee.external_user_id.clone().into();
+    }
+    serde_json::json!({
+        "version": "0",
+        "id": random_uuid(),
+        "detail-type": "Chime Meeting State Change",
+        "source": "aws.chime",
+        "account": "000000000000",
+        "time": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "region": meeting.media_region,
+        "resources": [],
+        "detail": detail,
+    })
+}
+
 /// A random (v4) UUID, the shape of the ids AWS hands out.
 pub(crate) fn random_uuid() -> String {
     let mut b = [0u8; 16];
@@ -162,6 +258,7 @@ fn random_token() -> String {
 #[async_trait]
 impl SeatRemover for DemoVideo {
     async fn remove_attendee(&self, _room: &Room, attendee_id: &str) -> Result<(), VideoError> {
+        self.left(attendee_id);
         self.state().attendees.retain(|_, attendee| attendee.attendee_id != attendee_id);
         Ok(())
     }

@@ -49,7 +49,7 @@ impl EmbeddedWorld {
         Self {
             store: Arc::new(MemoryStore::new()),
             signer,
-            video: Arc::new(DemoVideo::new()),
+            video: Arc::new(DemoVideo::with_clock(clock.clone())),
             outbox: Arc::new(Outbox::new(print_outbox)),
             clock,
             demo_clock,

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use visits_domain::model::{DisplayName, Guest, GuestRole, ListedVisit, PatientContact, Provider, VisitStatus};
+use visits_domain::model::{
+    Attendance, DisplayName, Guest, GuestRole, ListedVisit, PatientContact, Provider, VisitStatus,
+};
 use visits_domain::rules::Relation;
 
 #[derive(Serialize)]
@@ -28,6 +30,9 @@ pub struct VisitView<'a> {
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guests: Option<Vec<GuestView<'a>>>,
+    /// Once anyone has joined the meeting.
+    #[serde(skip_serializing_if = "<[Attendance]>::is_empty")]
+    pub attendance: &'a [Attendance],
 }
 
 /// A guest as staff see them on the visit: never their contact.
@@ -72,6 +77,7 @@ impl<'a> VisitView<'a> {
             session_started_at: visit.session_started_at,
             patient_contact: visit.patient_contact.as_ref().filter(|_| staff),
             guests: staff.then(|| visit.guests.iter().map(GuestView::new).collect()),
+            attendance: &visit.attendance,
         }
     }
 }

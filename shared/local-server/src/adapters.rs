@@ -79,6 +79,7 @@ impl Adapters {
                 store: world.store.clone(),
                 scheduler: Arc::new(visits_embedded::MemoryScheduler::new()),
                 events: world.events.clone(),
+                video: world.video.clone(),
             }),
         }
     }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use visits_domain::usecases::{JobOutcome, JobPlans, Notifications, WaitingAlerts};
-use visits_embedded::MemoryEvents;
 use visits_embedded::{DemoClock, MemoryScheduler, MemoryStore};
+use visits_embedded::{DemoVideo, MemoryEvents};
 
 pub struct DemoJobs {
     pub clock: Arc<dyn DemoClock>,
@@ -17,6 +17,8 @@ pub struct DemoJobs {
     pub scheduler: Arc<MemoryScheduler>,
     /// Where `Patient waiting` goes (`GET /dev/events`).
     pub events: Arc<MemoryEvents>,
+    /// Whose attendee events go to the attendance function, as Chime's go through EventBridge.
+    pub video: Arc<DemoVideo>,
 }
 
 /// The use cases demo mode runs off the stream and the clock.
@@ -24,6 +26,7 @@ pub struct Followers {
     pub plans: JobPlans,
     pub alerts: WaitingAlerts,
     pub jobs: Notifications,
+    pub attendance: attendance::App,
 }
 
 /// `POST /dev/clock`'s body.
@@ -37,8 +40,21 @@ pub struct Advance {
 pub const MAX_ADVANCE_MINUTES: u32 = 366 * 24 * 60;
 
 impl DemoJobs {
-    /// Follows the records committed since last time, as visit-jobs follows the table's stream.
+    /// Follows the records committed since last time, as visit-jobs follows the table's stream,
+    /// and hands the video's attendee events to the attendance function, as EventBridge does.
     pub async fn follow_stream(&self, followers: &Followers) {
+        for event in self.video.take_events() {
+            let event = match serde_json::from_value(event) {
+                Ok(payload) => lambda_runtime::LambdaEvent::new(payload, lambda_runtime::Context::default()),
+                Err(error) => {
+                    tracing::warn!(error = %error, "a demo attendee event did not parse");
+                    continue;
+                }
+            };
+            if let Err(error) = attendance::handle(&followers.attendance, event).await {
+                tracing::warn!(error = %error, "a demo attendee event was not recorded");
+            }
+        }
         for record in self.store.take_stream() {
             if let Err(error) = followers.plans.follow(&record).await {
                 tracing::warn!(error = %error, "a demo visit's jobs were not planned");

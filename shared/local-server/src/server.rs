@@ -62,7 +62,9 @@ impl LocalApp {
                 notifier.clone(),
                 jobs.events.clone(),
             );
-            let followers = Followers { plans, alerts, jobs: Notifications::new(links, notifier.clone()) };
+            let attendance = attendance::App::new(visits_domain::usecases::Attendances::new(core.clone()));
+            let jobs_run = Notifications::new(links, notifier.clone());
+            let followers = Followers { plans, alerts, jobs: jobs_run, attendance };
             (jobs, followers)
         });
         let uploads = visits_domain::usecases::Uploads::new(

@@ -2,6 +2,7 @@
 
 mod application;
 mod application_form;
+mod attendance;
 mod audit;
 pub mod calendar;
 mod contact;
@@ -25,6 +26,9 @@ pub use application::{ApplicationId, ApplicationStatus, Npi};
 pub use application_form::{
     Applicant, Application, DocumentRef, License, LicenseNumber, LicenseState, ReviewNote, ReviewRefused, ReviewText,
     ScanStatus, Specialty,
+};
+pub use attendance::{
+    Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, summarize as summarize_attendance,
 };
 pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};

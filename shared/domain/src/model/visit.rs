@@ -5,7 +5,10 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admitted, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId, VisitId, VisitJob};
+use super::{
+    Admitted, Attendance, AttendanceMark, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId,
+    VisitId, VisitJob,
+};
 use crate::DomainError;
 
 /// A visit's length: 5 to 240 minutes.
@@ -112,6 +115,12 @@ pub struct Visit {
     /// Caregivers and interpreters invited to the visit, at most [`Visit::MAX_GUESTS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guests: Vec<Guest>,
+    /// Who was in the meeting and for how long, from `attendance_marks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendance: Vec<Attendance>,
+    /// The video provider's attendee events, each kept once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendance_marks: Vec<AttendanceMark>,
     /// When an Amazon Connect contact flow first looked the visit up (the patient called in).
     #[serde(default)]
     pub contact_connected_at: Option<DateTime<Utc>>,
@@ -164,6 +173,8 @@ pub struct ListedVisit {
     pub session_started_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guests: Vec<Guest>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendance: Vec<Attendance>,
 }
 
 impl ListedVisit {
@@ -218,6 +229,31 @@ impl Visit {
             patient_checked_in_at: self.patient_checked_in_at,
             session_started_at: self.session_started_at,
             guests: self.guests.clone(),
+            attendance: self.attendance.clone(),
+        }
+    }
+
+    /// Keeps an attendee event once and works the attendance out again. False for one kept
+    /// before (a repeated delivery), or past the most a visit keeps.
+    pub fn record_attendance(&mut self, mark: AttendanceMark) -> bool {
+        if self.attendance_marks.contains(&mark) || self.attendance_marks.len() >= super::MAX_ATTENDANCE_MARKS {
+            return false;
+        }
+        self.attendance_marks.push(mark);
+        self.attendance = super::summarize_attendance(&self.attendance_marks);
+        true
+    }
+
+    /// How an attendee's `ExternalUserId` names them in this visit's attendance.
+    pub fn participant_named(&self, external_user_id: &str) -> String {
+        if external_user_id == self.patient_id.as_str() {
+            "patient".into()
+        } else if external_user_id == self.clinician_id.as_str() {
+            "clinician".into()
+        } else if let Ok(guest) = GuestId::parse(external_user_id) {
+            format!("guest:{guest}")
+        } else {
+            "staff".into()
         }
     }
 

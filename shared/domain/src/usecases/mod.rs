@@ -3,6 +3,7 @@
 
 mod applications;
 mod attempts;
+mod attendances;
 mod bookings;
 mod contact_flow;
 mod core;
@@ -22,6 +23,7 @@ mod waiting_alerts;
 pub use applications::{
     APPLICANT_TOKEN_LIFETIME, ApplicationReader, ApplicationStarted, ApplicationVerified, Applications, StatusMove,
 };
+pub use attendances::{Attendances, AttendeeEvent};
 pub use bookings::{Bookings, ServiceBooking};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft};

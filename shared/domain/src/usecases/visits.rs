@@ -125,6 +125,8 @@ impl Visits {
             patient_checked_in_at: None,
             session_started_at: None,
             guests: Vec::new(),
+            attendance: Vec::new(),
+            attendance_marks: Vec::new(),
             contact_connected_at: None,
             room: None,
             current_link: None,
