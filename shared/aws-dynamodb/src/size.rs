@@ -113,6 +113,45 @@ mod tests {
         visit
     }
 
+    /// The same visit with its two guests in and an attendance of 20 events (three participants
+    /// joining, dropping, rejoining and leaving twice over, and the meeting's end).
+    fn with_guests_and_attendance() -> Visit {
+        use visits_domain::model::{AttendanceMark, AttendeeEventKind, Guest, GuestId, GuestRole, NewGuest};
+        let mut visit = in_session();
+        for (n, role) in [(1u8, GuestRole::Caregiver), (2, GuestRole::Interpreter)] {
+            let contact =
+                serde_json::from_value(serde_json::json!({"email": format!("guest{n}@example.com")})).unwrap();
+            let display_name = Some(DisplayName::parse("Gail Guest-Example").unwrap());
+            let mut guest = Guest::new(GuestId::from_random([n; 20]), NewGuest { role, display_name, contact }, at());
+            guest.current_link = Some(visits_domain::model::Digest::of(&[n]));
+            guest.admission = Some(visits_domain::model::Digest::of(&[n, n]));
+            guest.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
+            guest.joined_at = Some(at());
+            visit.guests.push(guest);
+        }
+        let participants = ["patient".to_owned(), "clinician".to_owned(), format!("guest:{}", visit.guests[0].id)];
+        for i in 0..19 {
+            let kind = if i % 2 == 0 { AttendeeEventKind::Joined } else { AttendeeEventKind::Dropped };
+            let mark = AttendanceMark {
+                at: at() + Duration::minutes(i),
+                kind,
+                meeting_id: Some("4e2a5c1b-7d3f-4a9e-8b6c-1f0e2d3c4b5a".into()),
+                attendee_id: Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into()),
+                participant: Some(participants[(i as usize) % 3].clone()),
+            };
+            visit.record_attendance(mark);
+        }
+        let end = AttendanceMark {
+            at: at() + Duration::minutes(30),
+            kind: AttendeeEventKind::MeetingEnded,
+            meeting_id: Some("4e2a5c1b-7d3f-4a9e-8b6c-1f0e2d3c4b5a".into()),
+            attendee_id: None,
+            participant: None,
+        };
+        visit.record_attendance(end);
+        visit
+    }
+
     fn size_of<T: serde::Serialize>(item: &T) -> usize {
         item_size(&to_item(item).unwrap())
     }
@@ -159,6 +198,12 @@ mod tests {
         let sizes = [
             ("visit item, booked", size_of(&VisitItem::new(&booked)), 1),
             ("visit item, in session", size_of(&VisitItem::new(&in_session)), 3),
+            (
+                "visit item, two guests and 20 attendance events",
+                size_of(&VisitItem::new(&with_guests_and_attendance())),
+                7,
+            ),
+            ("index entry, two guests and attendance", largest_index_entry(&with_guests_and_attendance()), 2),
             ("index entry, booked", largest_index_entry(&booked), 1),
             ("index entry, in session", largest_index_entry(&in_session), 1),
             ("audit record", size_of(&AuditItem::new(&record)), 1),

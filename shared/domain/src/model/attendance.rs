@@ -71,8 +71,19 @@ pub struct Attendance {
     pub minutes_present: u32,
 }
 
-/// How many marks a visit keeps: far more than a visit's real joins and drops.
-pub const MAX_ATTENDANCE_MARKS: usize = 400;
+/// How many marks a visit keeps: several times a visit's real joins, drops and leaves (about
+/// ten), while the visit item stays a few KB. Past it, events still land in the audit chain.
+pub const MAX_ATTENDANCE_MARKS: usize = 100;
+
+/// What keeping a mark did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkOutcome {
+    Kept,
+    /// Kept before: a repeated delivery.
+    Repeated,
+    /// The visit keeps no more marks; the attendance stays as it was.
+    Full,
+}
 
 /// The attendance of each participant (patient, clinician, guests; not other staff), worked out
 /// from every mark in time order. A participant present on two seats at once (a rejoin before

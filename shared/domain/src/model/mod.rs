@@ -28,7 +28,7 @@ pub use application_form::{
     ScanStatus, Specialty,
 };
 pub use attendance::{
-    Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, summarize as summarize_attendance,
+    Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, MarkOutcome, summarize as summarize_attendance,
 };
 pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, chain_is_valid};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};

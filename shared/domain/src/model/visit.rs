@@ -233,15 +233,17 @@ impl Visit {
         }
     }
 
-    /// Keeps an attendee event once and works the attendance out again. False for one kept
-    /// before (a repeated delivery), or past the most a visit keeps.
-    pub fn record_attendance(&mut self, mark: AttendanceMark) -> bool {
-        if self.attendance_marks.contains(&mark) || self.attendance_marks.len() >= super::MAX_ATTENDANCE_MARKS {
-            return false;
+    /// Keeps an attendee event once and works the attendance out again.
+    pub fn record_attendance(&mut self, mark: AttendanceMark) -> super::MarkOutcome {
+        if self.attendance_marks.contains(&mark) {
+            return super::MarkOutcome::Repeated;
+        }
+        if self.attendance_marks.len() >= super::MAX_ATTENDANCE_MARKS {
+            return super::MarkOutcome::Full;
         }
         self.attendance_marks.push(mark);
         self.attendance = super::summarize_attendance(&self.attendance_marks);
-        true
+        super::MarkOutcome::Kept
     }
 
     /// How an attendee's `ExternalUserId` names them in this visit's attendance.

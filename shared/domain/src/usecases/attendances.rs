@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{AttendanceMark, AttendeeEventKind, AuditKind, VisitId};
+use crate::model::{AttendanceMark, AttendeeEventKind, AuditKind, MarkOutcome, VisitId};
 
 /// An attendee event as the provider reports it (Chime's "Chime Meeting State Change").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,8 @@ impl Attendances {
     }
 
     /// Records the event on its visit. False for a meeting that is not a visit's, and for an
-    /// event kept before.
+    /// event kept before. Past the marks a visit keeps, the event is audited (`counted` false)
+    /// but no longer counted: a repeat of it would be audited again.
     pub async fn record(&self, event: &AttendeeEvent) -> Result<bool, DomainError> {
         let Ok(visit_id) = VisitId::parse(&event.external_meeting_id) else { return Ok(false) };
         let visit = match self.core.load(&visit_id).await {
@@ -53,10 +54,15 @@ impl Attendances {
         let (recorded, _) = self
             .core
             .mutate_from(visit, "chime", |visit, draft| {
-                if !visit.record_attendance(mark.clone()) {
+                let outcome = visit.record_attendance(mark.clone());
+                if outcome == MarkOutcome::Repeated {
                     return Ok(false);
                 }
                 let mut data = vec![("occurredAt", mark.at.to_rfc3339())];
+                if outcome == MarkOutcome::Full {
+                    // The trail keeps it; the attendance no longer counts it.
+                    data.push(("counted", "false".to_owned()));
+                }
                 data.extend(mark.participant.clone().map(|who| ("participant", who)));
                 data.extend(mark.attendee_id.clone().map(|seat| ("attendeeId", seat)));
                 draft.record_all(audit_kind(mark.kind), data);
