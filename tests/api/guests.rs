@@ -194,3 +194,30 @@ async fn guests_follow_the_rules() {
     assert_eq!(app.call("POST", &format!("/visits/{visit}/cancel"), Some(&dr), None).await.status, 200);
     app.call("POST", &path, Some(&dr), Some(caregiver("late@example.com"))).await.assert_problem(409, None);
 }
+
+/// A moved visit revokes the guest's link (it named the old time), and the guest is sent the new
+/// time with a fresh link that works.
+#[tokio::test]
+async fn a_moved_visits_guest_gets_the_new_time_and_a_fresh_link() {
+    let app = spawn_app().await;
+    let visit = app.schedule().await;
+    let dr = app.accounts.clinician.clone();
+    add_guest(&app, &visit, json!({"role": "caregiver", "contact": {"phone": "+14155550199"}})).await;
+    let old = app.link_code_sent_to("+14155550199").await;
+    let at = (visits_tests::start_time() + chrono::Duration::minutes(30)).to_rfc3339();
+    let moved =
+        app.call("POST", &format!("/visits/{visit}/reschedule"), Some(&dr), Some(json!({"scheduledAt": at}))).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(app.call("GET", &format!("/join/{old}"), None, None).await.body["status"], "revoked");
+    let texts = app.messages_to("+14155550199").await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].contains("has moved to 2030-01-07 09:30"), "{}", texts[1]);
+    let fresh = app.link_code_sent_to("+14155550199").await;
+    assert_ne!(fresh, old);
+    app.clock.advance(chrono::Duration::minutes(20));
+    assert_eq!(app.redeem(&fresh).await.status, 200);
+    let (types, chain_valid) = app.audit_types(&visit).await;
+    assert!(chain_valid);
+    let sent = types.iter().filter(|t| *t == "notification.sent").count();
+    assert_eq!(sent, 4, "the guest's invitation; the move to the patient (SMS, email) and to the guest: {types:?}");
+}

@@ -49,17 +49,10 @@ impl Guests {
                 prepared.stage(visit, draft)
             })
             .await?;
-        let opens_minutes = core.policy.join_opens_before.num_minutes();
-        let deliveries =
-            send_all(self.notifier.as_ref(), invitation(&visit, &guest, &prepared.url, opens_minutes)).await;
-        core.mutate_from(visit, &caller.actor(), |_, draft| {
-            for delivery in &deliveries {
-                let [_, _, guest_id] = guest_fields(&guest);
-                draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned()), guest_id]);
-            }
-            Ok(())
-        })
-        .await?;
+        let actor = caller.actor();
+        let notifier = self.notifier.as_ref();
+        let (deliveries, _) =
+            deliver_invitation(&self.links, notifier, visit, &guest, &prepared.url, &actor, false).await?;
         Ok(AddedGuest { guest, deliveries })
     }
 
@@ -106,23 +99,71 @@ impl Guests {
     }
 }
 
+/// A moved visit's guests are sent the new time with a fresh link each: their links named the old
+/// time, and the move revoked them. Guest by guest; a channel that fails is reported and audited.
+pub(crate) async fn reinvite_guests(
+    links: &Links,
+    notifier: &dyn Notifier,
+    mut visit: Visit,
+    actor: &str,
+) -> Result<Visit, DomainError> {
+    for guest in visit.guests.clone() {
+        let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
+        let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
+        visit = match staged {
+            Ok((_, staged)) => deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, true).await?.1,
+            // Removed meanwhile: nothing to send them.
+            Err(DomainError::GuestNotFound) => links.core().load(&prepared.visit_id()).await?,
+            Err(other) => return Err(other),
+        };
+    }
+    Ok(visit)
+}
+
+/// Sends a guest their link and audits each channel's outcome (by the guest's id).
+async fn deliver_invitation(
+    links: &Links,
+    notifier: &dyn Notifier,
+    visit: Visit,
+    guest: &Guest,
+    url: &str,
+    actor: &str,
+    moved: bool,
+) -> Result<(Vec<Delivery>, Visit), DomainError> {
+    let core = links.core();
+    let opens_minutes = core.policy.join_opens_before.num_minutes();
+    let deliveries = send_all(notifier, invitation(&visit, guest, url, opens_minutes, moved)).await;
+    let (_, visit) = core
+        .mutate_from(visit, actor, |_, draft| {
+            for delivery in &deliveries {
+                let [_, _, guest_id] = guest_fields(guest);
+                draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned()), guest_id]);
+            }
+            Ok(())
+        })
+        .await?;
+    Ok((deliveries, visit))
+}
+
 /// A guest's messages: when (in the visit's zone) and where to join. No names, no patient, no
 /// clinician, no reason for the visit; no calendar (its page is the patient's portal).
-fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64) -> Vec<OutgoingMessage> {
+fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64, moved: bool) -> Vec<OutgoingMessage> {
     let when = visit.time_zone.local(visit.scheduled_at);
+    let lead = if moved {
+        format!("The video visit you are invited to has moved to {when}.")
+    } else {
+        format!("You are invited to join a video visit at {when}.")
+    };
     let mut messages = Vec::new();
     if let Some(phone) = &guest.contact.phone {
-        messages.push(OutgoingMessage::Sms {
-            to: phone.clone(),
-            body: format!("You are invited to a video visit at {when}. Join: {url} (single use)"),
-        });
+        messages.push(OutgoingMessage::Sms { to: phone.clone(), body: format!("{lead} Join: {url} (single use)") });
     }
     if let Some(email) = &guest.contact.email {
         messages.push(OutgoingMessage::Email {
             to: email.clone(),
             subject: "Your video visit link".into(),
             body: format!(
-                "You are invited to join a video visit at {when}.\n\nJoin it here: {url}\n\nThe link works once, from {opens_minutes} minutes before the visit."
+                "{lead}\n\nJoin it here: {url}\n\nThe link works once, from {opens_minutes} minutes before the visit."
             ),
             calendar: None,
         });

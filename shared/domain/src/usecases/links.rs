@@ -129,6 +129,10 @@ impl PreparedLink {
         Ok(())
     }
 
+    pub(crate) fn visit_id(&self) -> VisitId {
+        self.link.visit_id.clone()
+    }
+
     pub(crate) fn into_minted(self, visit: Visit) -> MintedLink {
         MintedLink { code: self.code, url: self.url, token: self.token, expires_at: self.link.expires_at, visit }
     }

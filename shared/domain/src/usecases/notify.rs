@@ -64,7 +64,8 @@ impl Notifications {
     }
 
     /// Moves a scheduled visit (the visit's clinician, admin): earlier links stop working, and
-    /// the patient is sent the new time with a fresh link on every contact the visit has.
+    /// the patient is sent the new time with a fresh link on every contact the visit has; so is
+    /// each guest, on theirs.
     pub async fn reschedule(
         &self,
         caller: &Caller,
@@ -99,11 +100,12 @@ impl Notifications {
                 Ok(())
             })
             .await?;
-        if visit.patient_contact.is_none() {
-            return Ok(visit);
-        }
         // The move stands if a channel fails: each delivery is audited.
-        self.deliver(visit, &caller.actor(), None, None).await.map(|(_, visit)| visit)
+        let visit = match visit.patient_contact {
+            None => visit,
+            Some(_) => self.deliver(visit, &caller.actor(), None, None).await?.1,
+        };
+        super::guests::reinvite_guests(&self.links, self.notifier.as_ref(), visit, &caller.actor()).await
     }
 
     /// `POST /join/{code}/resend`: whoever holds a dead link asks for a fresh one. It goes to the
