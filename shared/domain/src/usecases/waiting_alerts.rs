@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use super::core::Core;
 use super::notify::{Delivery, delivery_kind, send_all};
+use super::signups::directory_error;
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, AuditSubject, DeliveryStatus, Visit};
 use crate::ports::{
-    DirectoryError, EventPublisher, Notifier, OutgoingMessage, PublishError, PublishedEvent, StaffContact,
-    StaffDirectory,
+    EventPublisher, Notifier, OutgoingMessage, PublishError, PublishedEvent, StaffContact, StaffDirectory,
 };
 
 /// What following a record did.
@@ -118,15 +118,6 @@ fn alert(visit: &Visit, contact: &StaffContact) -> Vec<OutgoingMessage> {
         messages.push(OutgoingMessage::Sms { to: phone.clone(), body: text });
     }
     messages
-}
-
-fn directory_error(error: DirectoryError) -> DomainError {
-    match error {
-        DirectoryError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "directory", retry_after_seconds }
-        }
-        DirectoryError::Failed(message) => DomainError::Internal(format!("directory: {message}")),
-    }
 }
 
 fn publish_error(error: Option<PublishError>) -> DomainError {
