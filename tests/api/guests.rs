@@ -221,3 +221,26 @@ async fn a_moved_visits_guest_gets_the_new_time_and_a_fresh_link() {
     let sent = types.iter().filter(|t| *t == "notification.sent").count();
     assert_eq!(sent, 4, "the guest's invitation; the move to the patient (SMS, email) and to the guest: {types:?}");
 }
+
+/// A guest who asks for a fresh link with their code gets one at their own contact; the patient's
+/// link and quota are untouched.
+#[tokio::test]
+async fn a_guests_resend_goes_to_the_guest_and_leaves_the_patient_alone() {
+    let app = spawn_app().await;
+    let visit = app.schedule().await;
+    let patient_link = app.mint(&visit).await;
+    add_guest(&app, &visit, json!({"role": "interpreter", "contact": {"email": "ines@example.com"}})).await;
+    let guest_code = app.link_code_sent_to("ines@example.com").await;
+    let asked = app.call("POST", &format!("/join/{guest_code}/resend"), None, None).await;
+    assert_eq!(asked.status, 202);
+    assert_eq!(app.messages_to("ines@example.com").await.len(), 2, "a fresh link to the guest");
+    assert!(app.messages_to("pat@example.com").await.is_empty(), "nothing to the patient");
+    let fresh = app.link_code_sent_to("ines@example.com").await;
+    assert_eq!(app.call("GET", &format!("/join/{guest_code}"), None, None).await.body["status"], "revoked");
+    assert_eq!(app.call("GET", &format!("/join/{fresh}"), None, None).await.body["status"], "active");
+    let patient_code = patient_link["code"].as_str().unwrap();
+    assert_eq!(app.call("GET", &format!("/join/{patient_code}"), None, None).await.body["status"], "active");
+    // The patient's own resend is still available: the guest used the guest's quota.
+    assert_eq!(app.call("POST", &format!("/join/{patient_code}/resend"), None, None).await.status, 202);
+    assert_eq!(app.messages_to("pat@example.com").await.len(), 1);
+}

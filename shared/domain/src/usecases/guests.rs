@@ -108,16 +108,31 @@ pub(crate) async fn reinvite_guests(
     actor: &str,
 ) -> Result<Visit, DomainError> {
     for guest in visit.guests.clone() {
-        let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
-        let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
-        visit = match staged {
-            Ok((_, staged)) => deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, true).await?.1,
-            // Removed meanwhile: nothing to send them.
-            Err(DomainError::GuestNotFound) => links.core().load(&prepared.visit_id()).await?,
-            Err(other) => return Err(other),
-        };
+        visit = send_fresh_link(links, notifier, visit, &guest.id, actor, true).await?;
     }
     Ok(visit)
+}
+
+/// Mints a fresh link for the guest `guest_id` (their earlier one stops working) and sends it to
+/// them. A guest removed meanwhile is sent nothing.
+pub(crate) async fn send_fresh_link(
+    links: &Links,
+    notifier: &dyn Notifier,
+    visit: Visit,
+    guest_id: &GuestId,
+    actor: &str,
+    moved: bool,
+) -> Result<Visit, DomainError> {
+    let Some(guest) = visit.guest(guest_id).cloned() else { return Ok(visit) };
+    let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
+    let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
+    match staged {
+        Ok((_, staged)) => {
+            Ok(deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, moved).await?.1)
+        }
+        Err(DomainError::GuestNotFound) => links.core().load(&prepared.visit_id()).await,
+        Err(other) => Err(other),
+    }
 }
 
 /// Sends a guest their link and audits each channel's outcome (by the guest's id).

@@ -125,8 +125,11 @@ impl Notifications {
         };
         let (seen, link) = futures::try_join!(attempts::guard(core, source_ip, now), lookup)?;
         let Some(link) = link else { return attempts::count_failure(core, source_ip, seen, now).await };
-        // Independent again: counting the ask, the visit, and its resend counters.
-        let (gap_key, day_key) = (format!("resend-gap#{}", link.visit_id), format!("resend-day#{}", link.visit_id));
+        // Independent again: counting the ask, the visit, and its resend counters. A guest's
+        // link is the guest's: their own counters, a fresh link to their own contact.
+        let holder =
+            link.guest.as_ref().map_or_else(|| link.visit_id.to_string(), |g| format!("{}#{g}", link.visit_id));
+        let (gap_key, day_key) = (format!("resend-gap#{holder}"), format!("resend-day#{holder}"));
         let counters = async {
             futures::try_join!(core.store.failures(&gap_key, now), core.store.failures(&day_key, now))
                 .map_err(store_error)
@@ -142,7 +145,11 @@ impl Notifications {
         // The same answer for a link whose visit is gone.
         let Some(visit) = visit else { return Ok(()) };
         let window = JoinWindow::of(&visit, &core.policy);
-        if visit.status.is_final() || now >= window.closes_at || visit.patient_contact.is_none() {
+        let reachable = match &link.guest {
+            None => visit.patient_contact.is_some(),
+            Some(guest) => visit.guest(guest).is_some(),
+        };
+        if visit.status.is_final() || now >= window.closes_at || !reachable {
             return Ok(());
         }
         if gap.count >= 1 || day.count >= RESENDS_PER_DAY {
@@ -153,7 +160,15 @@ impl Notifications {
             core.store.record_failure(&day_key, now, Duration::days(1), day),
         )
         .map_err(store_error)?;
-        self.deliver(visit, "public:resend", None, None).await.map(|_| ())
+        match &link.guest {
+            None => self.deliver(visit, "public:resend", None, None).await.map(|_| ()),
+            Some(guest) => {
+                let notifier = self.notifier.as_ref();
+                super::guests::send_fresh_link(&self.links, notifier, visit, guest, "public:resend", false)
+                    .await
+                    .map(|_| ())
+            }
+        }
     }
 
     /// Runs one of a visit's jobs, planned for the visit at `planned_for` (`None`: whatever its
