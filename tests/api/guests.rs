@@ -162,6 +162,8 @@ async fn guests_follow_the_rules() {
         ),
         (json!({"role": "caregiver", "contact": {"email": "c@example.com"}, "name": "x"}), "name"),
         (json!({"contact": {"email": "c@example.com"}}), "role"),
+        (json!({"role": "caregiver", "displayName": null, "contact": {"email": "c@example.com"}}), "displayName"),
+        (json!([{"role": "caregiver"}]), "body"),
     ] {
         let reply = app.call("POST", &path, Some(&dr), Some(bad.clone())).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
