@@ -246,3 +246,36 @@ async fn a_guests_resend_goes_to_the_guest_and_leaves_the_patient_alone() {
     assert_eq!(app.call("POST", &format!("/join/{patient_code}/resend"), None, None).await.status, 202);
     assert_eq!(app.messages_to("pat@example.com").await.len(), 1);
 }
+
+/// One admission per participant, per guest: a guest's fresh link, redeemed, retires the guest's
+/// earlier token and takes its seat away, and leaves the patient's alone.
+#[tokio::test]
+async fn a_guests_fresh_redemption_cuts_off_their_earlier_one() {
+    let app = spawn_app().await;
+    let visit = app.schedule().await;
+    let dr = app.accounts.clinician.clone();
+    let patient = app.redeem(app.mint(&visit).await["code"].as_str().unwrap()).await.body["joinToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    add_guest(&app, &visit, json!({"role": "caregiver", "contact": {"email": "gail@example.com"}})).await;
+    let first = app.redeem(&app.link_code_sent_to("gail@example.com").await).await.body["joinToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.call("POST", &format!("/visits/{visit}/session"), Some(&dr), None).await.status, 200);
+    let seat = |reply: &visits_tests::Reply| reply.body["attendee"]["AttendeeId"].as_str().unwrap().to_owned();
+    let earlier = seat(&app.call("POST", "/join/session", Some(&first), None).await);
+    let patient_seat = seat(&app.call("POST", "/join/session", Some(&patient), None).await);
+
+    let code = app.link_code_sent_to("gail@example.com").await;
+    assert_eq!(app.call("POST", &format!("/join/{code}/resend"), None, None).await.status, 202);
+    let fresh = app.link_code_sent_to("gail@example.com").await;
+    let second = app.redeem(&fresh).await.body["joinToken"].as_str().unwrap().to_owned();
+    assert!(!app.seated_attendees().contains(&earlier), "the redemption took the earlier seat away");
+    app.call("POST", "/join/session", Some(&first), None).await.assert_problem(401, None);
+    let now_seated = seat(&app.call("POST", "/join/session", Some(&second), None).await);
+    assert_ne!(now_seated, earlier);
+    assert!(app.seated_attendees().contains(&patient_seat), "the patient keeps their seat");
+    assert_eq!(app.call("POST", "/join/session", Some(&patient), None).await.status, 200);
+}

@@ -180,6 +180,67 @@ fn the_stream_filter_selects_audit_records_as_the_store_writes_them() {
     assert_eq!(pattern, visits_dynamodb::audit_stream_filter());
 }
 
+/// visit-jobs reads the audit records the schedules and the patient-waiting alert act on.
+#[test]
+fn visit_jobs_follows_the_records_its_use_cases_act_on() {
+    let template = template();
+    let stream = &template["Resources"]["VisitJobsFunction"]["Properties"]["Events"]["Stream"]["Properties"];
+    let filters = list(&stream["FilterCriteria"]["Filters"]);
+    let pattern: serde_json::Value = serde_json::from_str(text(&filters[0]["Pattern"]).unwrap()).unwrap();
+    let kinds = &pattern["dynamodb"]["NewImage"]["record"]["M"]["type"]["S"];
+    let kinds: BTreeSet<&str> = kinds.as_array().unwrap().iter().filter_map(|k| k.as_str()).collect();
+    use visits_domain::model::AuditKind;
+    for kind in [
+        AuditKind::VisitScheduled,
+        AuditKind::VisitRescheduled,
+        AuditKind::VisitCancelled,
+        AuditKind::VisitCompleted,
+        AuditKind::VisitNoShow,
+        AuditKind::PatientCheckedIn,
+    ] {
+        assert!(kinds.contains(kind.as_str()), "{} is not delivered to visit-jobs", kind.as_str());
+    }
+}
+
+/// The attendance function gets each of Chime's event types it follows, and the patient-waiting
+/// rule is the one a desk attaches to, on the bus visit-jobs may publish to.
+#[test]
+fn the_eventbridge_rules_match_what_the_code_sends_and_reads() {
+    use visits_domain::model::AttendeeEventKind;
+    let template = template();
+    let rule = &template["Resources"]["AttendanceFunction"]["Properties"]["Events"]["AttendeeEvent"]["Properties"];
+    let pattern = &rule["Pattern"];
+    assert_eq!(list(&pattern["source"]).iter().filter_map(|s| text(s)).collect::<Vec<_>>(), ["aws.chime"]);
+    let types: BTreeSet<&str> = list(&pattern["detail"]["eventType"]).into_iter().filter_map(text).collect();
+    let followed: BTreeSet<&str> = [
+        AttendeeEventKind::Joined,
+        AttendeeEventKind::Left,
+        AttendeeEventKind::Dropped,
+        AttendeeEventKind::MeetingEnded,
+    ]
+    .map(AttendeeEventKind::as_chime)
+    .into();
+    assert_eq!(types, followed);
+
+    let waiting = &template["Resources"]["PatientWaitingRule"]["Properties"];
+    assert_eq!(text(&waiting["EventBusName"]), Some("VisitEventBus"));
+    let source: Vec<&str> = list(&waiting["EventPattern"]["source"]).into_iter().filter_map(text).collect();
+    let detail_type: Vec<&str> = list(&waiting["EventPattern"]["detail-type"]).into_iter().filter_map(text).collect();
+    assert_eq!(source, [visits_domain::ports::EVENT_SOURCE]);
+    let event = visits_domain::ports::PublishedEvent::PatientWaiting {
+        visit_id: visits_domain::model::VisitId::parse("vis_abcdefghijklmnopqrst").unwrap(),
+        clinician_id: visits_domain::model::UserId::parse("c").unwrap(),
+    };
+    assert_eq!(detail_type, [event.detail_type()]);
+    let role = &template["Resources"]["VisitJobsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    let puts = list(role).into_iter().find(|s| list(&s["Action"]).iter().any(|a| text(a) == Some("events:PutEvents")));
+    let resource = puts.map(|s| untag(&s["Resource"]));
+    assert!(
+        resource.is_some_and(|r| format!("{r:?}").contains("VisitEventBus")),
+        "visit-jobs may put events on the bus"
+    );
+}
+
 #[test]
 fn the_table_indexes_are_the_stores_and_project_only_what_their_listings_show() {
     let template = template();
