@@ -27,23 +27,30 @@ pub fn user_tokens_from_env(config: &visits_aws::SdkConfig) -> Result<CognitoUse
 
 /// The directory on the pool named by `USER_POOL_ID`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<CognitoDirectory, visits_aws::MissingSetting> {
-    Ok(CognitoDirectory::new(Client::new(config), visits_aws::required("USER_POOL_ID")?))
+    let user_pool_id = visits_aws::required("USER_POOL_ID")?;
+    Ok(CognitoDirectory { client: visits_aws::OnDemand::new(config), user_pool_id })
 }
 
+/// The client is built on first use: most requests of the functions that hold a directory (a
+/// signup's first step, a record visit-jobs follows) never call it.
 pub struct CognitoDirectory {
-    client: Client,
+    client: visits_aws::OnDemand<Client>,
     user_pool_id: String,
 }
 
 impl CognitoDirectory {
     pub fn new(client: Client, user_pool_id: impl Into<String>) -> Self {
-        Self { client, user_pool_id: user_pool_id.into() }
+        Self { client: visits_aws::OnDemand::built(client), user_pool_id: user_pool_id.into() }
+    }
+
+    fn client(&self) -> &Client {
+        self.client.get(Client::new)
     }
 
     /// The `sub` of the user named `username`.
     async fn sub_of(&self, username: &str) -> Result<UserId, DirectoryError> {
         let user = self
-            .client
+            .client()
             .admin_get_user()
             .user_pool_id(&self.user_pool_id)
             .username(username)
@@ -105,7 +112,7 @@ impl StaffDirectory for CognitoDirectory {
             return Ok(None);
         }
         let listed = self
-            .client
+            .client()
             .list_users()
             .user_pool_id(&self.user_pool_id)
             .filter(format!("sub = \"{user}\""))
@@ -138,7 +145,7 @@ impl CognitoDirectory {
         group: &str,
     ) -> Result<UserId, DirectoryError> {
         let created = self
-            .client
+            .client()
             .admin_create_user()
             .user_pool_id(&self.user_pool_id)
             .username(username)
@@ -158,7 +165,7 @@ impl CognitoDirectory {
             Err(error) => return Err(failure(error)),
         };
         // Adding to a group the user is in already is not an error: retries are safe.
-        self.client
+        self.client()
             .admin_add_user_to_group()
             .user_pool_id(&self.user_pool_id)
             .username(username)

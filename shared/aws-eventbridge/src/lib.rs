@@ -9,17 +9,19 @@ use visits_domain::ports::{EVENT_SOURCE, EventPublisher, PublishError, Published
 
 /// The bus named by `EVENT_BUS_NAME`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<EventBridgePublisher, visits_aws::MissingSetting> {
-    Ok(EventBridgePublisher::new(Client::new(config), visits_aws::required("EVENT_BUS_NAME")?))
+    let bus = visits_aws::required("EVENT_BUS_NAME")?;
+    Ok(EventBridgePublisher { client: visits_aws::OnDemand::new(config), bus })
 }
 
+/// The client is built on first use: visit-jobs publishes for one record in several.
 pub struct EventBridgePublisher {
-    client: Client,
+    client: visits_aws::OnDemand<Client>,
     bus: String,
 }
 
 impl EventBridgePublisher {
     pub fn new(client: Client, bus: impl Into<String>) -> Self {
-        Self { client, bus: bus.into() }
+        Self { client: visits_aws::OnDemand::built(client), bus: bus.into() }
     }
 }
 
@@ -32,7 +34,7 @@ impl EventPublisher for EventBridgePublisher {
             .detail_type(event.detail_type())
             .detail(event.detail())
             .build();
-        let output = self.client.put_events().entries(entry).send().await.map_err(failure)?;
+        let output = self.client.get(Client::new).put_events().entries(entry).send().await.map_err(failure)?;
         // PutEvents answers 200 with the entries it could not take.
         match output.entries().iter().find_map(|entry| entry.error_code()) {
             None if output.failed_entry_count() == 0 => Ok(()),

@@ -9,19 +9,22 @@ use aws_sdk_sesv2::types::{
 use visits_domain::ports::{Notifier, NotifyError, OutgoingMessage};
 
 /// The notifier sending mail from `SENDER_EMAIL` (an SES-verified identity), and SMS when built
-/// with them.
+/// with them. Each client is built the first time its channel is used: a request mostly sends on
+/// one channel, and many invocations send nothing.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<AwsNotifier, visits_aws::MissingSetting> {
     let sender = visits_aws::required("SENDER_EMAIL")?;
-    let notifier = AwsNotifier::email_only(aws_sdk_sesv2::Client::new(config), sender);
-    #[cfg(feature = "sms")]
-    let notifier = AwsNotifier { sns: Some(aws_sdk_sns::Client::new(config)), ..notifier };
-    Ok(notifier)
+    Ok(AwsNotifier {
+        ses: visits_aws::OnDemand::new(config),
+        #[cfg(feature = "sms")]
+        sns: Some(visits_aws::OnDemand::new(config)),
+        sender,
+    })
 }
 
 pub struct AwsNotifier {
-    ses: aws_sdk_sesv2::Client,
+    ses: visits_aws::OnDemand<aws_sdk_sesv2::Client>,
     #[cfg(feature = "sms")]
-    sns: Option<aws_sdk_sns::Client>,
+    sns: Option<visits_aws::OnDemand<aws_sdk_sns::Client>>,
     sender: String,
 }
 
@@ -29,13 +32,14 @@ impl AwsNotifier {
     /// `sender`: the SES-verified address mail comes from.
     #[cfg(feature = "sms")]
     pub fn new(ses: aws_sdk_sesv2::Client, sns: aws_sdk_sns::Client, sender: impl Into<String>) -> Self {
-        Self { ses, sns: Some(sns), sender: sender.into() }
+        let ses = visits_aws::OnDemand::built(ses);
+        Self { ses, sns: Some(visits_aws::OnDemand::built(sns)), sender: sender.into() }
     }
 
     /// Email only: an SMS is refused.
     pub fn email_only(ses: aws_sdk_sesv2::Client, sender: impl Into<String>) -> Self {
         Self {
-            ses,
+            ses: visits_aws::OnDemand::built(ses),
             #[cfg(feature = "sms")]
             sns: None,
             sender: sender.into(),
@@ -60,6 +64,7 @@ impl AwsNotifier {
         let message = message.build();
         let output = self
             .ses
+            .get(aws_sdk_sesv2::Client::new)
             .send_email()
             .from_email_address(&self.sender)
             .destination(Destination::builder().to_addresses(to).build())
@@ -79,6 +84,7 @@ impl AwsNotifier {
             .build()
             .map_err(rejected)?;
         let output = sns
+            .get(aws_sdk_sns::Client::new)
             .publish()
             .phone_number(to)
             .message(body)
