@@ -131,3 +131,47 @@ async fn the_demo_clock_runs_reminders_and_the_no_show_check_as_it_passes_them()
     let bad = app.call("POST", "/dev/clock", None, Some(serde_json::json!({"advanceMinutes": 0}))).await;
     bad.assert_problem(400, Some("advanceMinutes"));
 }
+
+/// A reminder goes to the visit's guests too, each with a fresh link of their own, once; the
+/// no-show nudge is the patient's alone. A visit whose patient has no contact still reminds its
+/// guests.
+#[tokio::test]
+async fn guests_are_reminded_once_and_not_nudged() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(48 * 60).await;
+    let id = VisitId::parse(&visit).unwrap();
+    let body = serde_json::json!({"role": "caregiver", "contact": {"email": "gail@example.com"}});
+    let added = app.call("POST", &format!("/visits/{visit}/guests"), Some(&app.accounts.clinician), Some(body)).await;
+    assert_eq!(added.status, 201);
+    let planned = visits_tests::start_time() + Duration::hours(48);
+    let jobs = jobs(&app);
+    app.clock.advance(Duration::hours(24));
+    let (a, b) = tokio::join!(
+        jobs.run_job(&id, VisitJob::DayBefore, Some(planned)),
+        jobs.run_job(&id, VisitJob::DayBefore, Some(planned))
+    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|o| **o == JobOutcome::Done).count(), 1);
+    let to_guest = app.messages_to("gail@example.com").await;
+    assert_eq!(to_guest.len(), 2, "the invitation and one reminder: {to_guest:?}");
+    assert!(to_guest[1].starts_with("Reminder: the video visit you are invited to is at"), "{}", to_guest[1]);
+    let fresh = app.link_code_sent_to("gail@example.com").await;
+    assert_eq!(app.call("GET", &format!("/join/{fresh}"), None, None).await.body["status"], "active");
+
+    app.clock.advance(Duration::hours(24) + Duration::minutes(5));
+    assert_eq!(jobs.run_job(&id, VisitJob::NoShowNudge, Some(planned)).await.unwrap(), JobOutcome::Done);
+    assert_eq!(app.messages_to("gail@example.com").await.len(), 2, "the nudge is the patient's");
+
+    // No patient contact: the guests are reminded all the same, once.
+    let mut no_contact = app.visit_body(48 * 60);
+    no_contact.as_object_mut().unwrap().remove("patientContact");
+    let created = app.call("POST", "/visits", Some(&app.accounts.clinician), Some(no_contact)).await;
+    let other = created.body["visitId"].as_str().unwrap().to_owned();
+    let body = serde_json::json!({"role": "interpreter", "contact": {"phone": "+14155550111"}});
+    app.call("POST", &format!("/visits/{other}/guests"), Some(&app.accounts.clinician), Some(body)).await;
+    let other_id = VisitId::parse(&other).unwrap();
+    let planned = app.clock_now() + Duration::hours(48);
+    app.clock.advance(Duration::hours(24));
+    assert_eq!(jobs.run_job(&other_id, VisitJob::DayBefore, Some(planned)).await.unwrap(), JobOutcome::Done);
+    assert_eq!(jobs.run_job(&other_id, VisitJob::DayBefore, Some(planned)).await.unwrap(), JobOutcome::Skipped);
+    assert_eq!(app.messages_to("+14155550111").await.len(), 2);
+}

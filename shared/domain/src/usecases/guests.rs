@@ -52,7 +52,7 @@ impl Guests {
         let actor = caller.actor();
         let notifier = self.notifier.as_ref();
         let (deliveries, _) =
-            deliver_invitation(&self.links, notifier, visit, &guest, &prepared.url, &actor, false).await?;
+            deliver_invitation(&self.links, notifier, visit, &guest, &prepared.url, &actor, Occasion::Invited).await?;
         Ok(AddedGuest { guest, deliveries })
     }
 
@@ -99,16 +99,29 @@ impl Guests {
     }
 }
 
-/// A moved visit's guests are sent the new time with a fresh link each: their links named the old
-/// time, and the move revoked them. Guest by guest; a channel that fails is reported and audited.
-pub(crate) async fn reinvite_guests(
+/// Why a guest is sent a link: what its message opens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Occasion {
+    Invited,
+    /// The visit moved: the guest's link named the old time, and the move revoked it.
+    Moved,
+    /// A reminder, as the patient's goes out.
+    Reminder,
+    /// The guest asked for a fresh link.
+    Resent,
+}
+
+/// Each of the visit's guests is sent a fresh link, guest by guest; a channel that fails is
+/// reported and audited.
+pub(crate) async fn send_guests_fresh_links(
     links: &Links,
     notifier: &dyn Notifier,
     mut visit: Visit,
     actor: &str,
+    occasion: Occasion,
 ) -> Result<Visit, DomainError> {
     for guest in visit.guests.clone() {
-        visit = send_fresh_link(links, notifier, visit, &guest.id, actor, true).await?;
+        visit = send_fresh_link(links, notifier, visit, &guest.id, actor, occasion).await?;
     }
     Ok(visit)
 }
@@ -121,14 +134,14 @@ pub(crate) async fn send_fresh_link(
     visit: Visit,
     guest_id: &GuestId,
     actor: &str,
-    moved: bool,
+    occasion: Occasion,
 ) -> Result<Visit, DomainError> {
     let Some(guest) = visit.guest(guest_id).cloned() else { return Ok(visit) };
     let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
     let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
     match staged {
         Ok((_, staged)) => {
-            Ok(deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, moved).await?.1)
+            Ok(deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, occasion).await?.1)
         }
         Err(DomainError::GuestNotFound) => links.core().load(&prepared.visit_id()).await,
         Err(other) => Err(other),
@@ -143,11 +156,11 @@ async fn deliver_invitation(
     guest: &Guest,
     url: &str,
     actor: &str,
-    moved: bool,
+    occasion: Occasion,
 ) -> Result<(Vec<Delivery>, Visit), DomainError> {
     let core = links.core();
     let opens_minutes = core.policy.join_opens_before.num_minutes();
-    let deliveries = send_all(notifier, invitation(&visit, guest, url, opens_minutes, moved)).await;
+    let deliveries = send_all(notifier, invitation(&visit, guest, url, opens_minutes, occasion)).await;
     let (_, visit) = core
         .mutate_from(visit, actor, |_, draft| {
             for delivery in &deliveries {
@@ -162,12 +175,12 @@ async fn deliver_invitation(
 
 /// A guest's messages: when (in the visit's zone) and where to join. No names, no patient, no
 /// clinician, no reason for the visit; no calendar (its page is the patient's portal).
-fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64, moved: bool) -> Vec<OutgoingMessage> {
+fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64, occasion: Occasion) -> Vec<OutgoingMessage> {
     let when = visit.time_zone.local(visit.scheduled_at);
-    let lead = if moved {
-        format!("The video visit you are invited to has moved to {when}.")
-    } else {
-        format!("You are invited to join a video visit at {when}.")
+    let lead = match occasion {
+        Occasion::Invited | Occasion::Resent => format!("You are invited to join a video visit at {when}."),
+        Occasion::Moved => format!("The video visit you are invited to has moved to {when}."),
+        Occasion::Reminder => format!("Reminder: the video visit you are invited to is at {when}."),
     };
     let mut messages = Vec::new();
     if let Some(phone) = &guest.contact.phone {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::attempts;
 use super::core::store_error;
+use super::guests::{Occasion, send_fresh_link, send_guests_fresh_links};
 use super::links::{Links, MintedLink};
 use crate::DomainError;
 use crate::model::{
@@ -105,7 +106,8 @@ impl Notifications {
             None => visit,
             Some(_) => self.deliver(visit, &caller.actor(), None, None).await?.1,
         };
-        super::guests::reinvite_guests(&self.links, self.notifier.as_ref(), visit, &caller.actor()).await
+        let notifier = self.notifier.as_ref();
+        send_guests_fresh_links(&self.links, notifier, visit, &caller.actor(), Occasion::Moved).await
     }
 
     /// `POST /join/{code}/resend`: whoever holds a dead link asks for a fresh one. It goes to the
@@ -164,7 +166,7 @@ impl Notifications {
             None => self.deliver(visit, "public:resend", None, None).await.map(|_| ()),
             Some(guest) => {
                 let notifier = self.notifier.as_ref();
-                super::guests::send_fresh_link(&self.links, notifier, visit, guest, "public:resend", false)
+                send_fresh_link(&self.links, notifier, visit, guest, "public:resend", Occasion::Resent)
                     .await
                     .map(|_| ())
             }
@@ -213,13 +215,26 @@ impl Notifications {
                 Ok(outcome.0)
             }
             VisitJob::NoShowNudge if checked_in || visit.status != VisitStatus::Scheduled => Ok(JobOutcome::Skipped),
-            _ if visit.patient_contact.is_none() => Ok(JobOutcome::Skipped),
-            _ => match self.deliver(visit, "system:jobs", None, Some(job)).await {
-                Ok(_) => Ok(JobOutcome::Done),
-                // Another firing of the same job got there first.
-                Err(DomainError::Conflict(_)) => Ok(JobOutcome::Skipped),
-                Err(other) => Err(other),
-            },
+            // The nudge is the patient's alone; a reminder goes to the guests too.
+            VisitJob::NoShowNudge if visit.patient_contact.is_none() => Ok(JobOutcome::Skipped),
+            _ if visit.patient_contact.is_none() && visit.guests.is_empty() => Ok(JobOutcome::Skipped),
+            _ => {
+                let claimed = match visit.patient_contact {
+                    Some(_) => self.deliver(visit, "system:jobs", None, Some(job)).await.map(|(_, visit)| visit),
+                    None => claim_job(core, visit, job).await,
+                };
+                let visit = match claimed {
+                    Ok(visit) => visit,
+                    // Another firing of the same job got there first.
+                    Err(DomainError::Conflict(_)) => return Ok(JobOutcome::Skipped),
+                    Err(other) => return Err(other),
+                };
+                if job != VisitJob::NoShowNudge {
+                    let notifier = self.notifier.as_ref();
+                    send_guests_fresh_links(&self.links, notifier, visit, "system:jobs", Occasion::Reminder).await?;
+                }
+                Ok(JobOutcome::Done)
+            }
         }
     }
 
@@ -268,6 +283,22 @@ impl Notifications {
             .await?;
         Ok((deliveries, visit))
     }
+}
+
+/// Claims `job` for a visit whose patient has no contact (its guests are reminded): the claim
+/// that the patient's link write makes otherwise, so a second firing sends nothing.
+async fn claim_job(core: &super::core::Core, visit: Visit, job: VisitJob) -> Result<Visit, DomainError> {
+    let (_, visit) = core
+        .mutate_from(visit, "system:jobs", |visit, draft| {
+            if visit.jobs_done.contains(&job) {
+                return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
+            }
+            visit.jobs_done.push(job);
+            draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
+            Ok(())
+        })
+        .await?;
+    Ok(visit)
 }
 
 /// Sends each message (the channels are independent: together), each reported on its own.
