@@ -73,6 +73,24 @@ async fn kms_throttling_on_mint_is_503_and_no_link_is_stored() {
     assert_eq!(snapshot(&app, &visit_id).await, before, "the visit and its audit trail are unchanged");
 }
 
+/// A move signs the new links before it writes: KMS throttled, the visit stays where it was, with
+/// its links, and nobody is told anything.
+#[tokio::test]
+async fn kms_throttling_on_reschedule_is_503_and_the_visit_does_not_move() {
+    let rule: Rule = mock!(aws_sdk_kms::Client::sign)
+        .match_requests(|request| request.message_type() == Some(&MessageType::Raw))
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
+    let visit_id = app.schedule().await;
+    let before = snapshot(&app, &visit_id).await;
+    let at = (visits_tests::start_time() + chrono::Duration::days(2)).to_rfc3339();
+    let path = format!("/visits/{visit_id}/reschedule");
+    let reply = app.call("POST", &path, Some(&app.accounts.clinician), Some(json!({"scheduledAt": at}))).await;
+    assert_503(&reply);
+    assert!(rule.num_calls() >= 1);
+    assert_eq!(snapshot(&app, &visit_id).await, before, "the visit and its audit trail are unchanged");
+}
+
 #[tokio::test]
 async fn sns_and_ses_throttling_fail_their_channel_only() {
     let sms: Rule = mock!(aws_sdk_sns::Client::publish)

@@ -35,8 +35,8 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("DELETE /visits/{visitId}/guests/{guestId}", 3, 3),
     // A visit whose session never started: no room to close.
     ("POST /visits/{visitId}/cancel", 2, 2),
-    // The move, then notify's path: a link signed and written, sent, its deliveries audited.
-    ("POST /visits/{visitId}/reschedule", 7, 6),
+    // The new link signed, then written with the move; sent; its deliveries audited.
+    ("POST /visits/{visitId}/reschedule", 6, 5),
     // The source's count ‖ the code's link; counting ‖ the visit ‖ its resend counters; then notify's path.
     ("POST /join/{code}/resend", 14, 8),
     // The lander's path. The contact's lookup needs its MAC; the code goes out after the write.

@@ -160,7 +160,7 @@ async fn deliver_invitation(
 ) -> Result<(Vec<Delivery>, Visit), DomainError> {
     let core = links.core();
     let opens_minutes = core.policy.join_opens_before.num_minutes();
-    let deliveries = send_all(notifier, invitation(&visit, guest, url, opens_minutes, occasion)).await;
+    let deliveries = send_all(notifier, guest_messages(&visit, guest, url, opens_minutes, occasion)).await;
     let (_, visit) = core
         .mutate_from(visit, actor, |_, draft| {
             for delivery in &deliveries {
@@ -175,7 +175,13 @@ async fn deliver_invitation(
 
 /// A guest's messages: when (in the visit's zone) and where to join. No names, no patient, no
 /// clinician, no reason for the visit; no calendar (its page is the patient's portal).
-fn invitation(visit: &Visit, guest: &Guest, url: &str, opens_minutes: i64, occasion: Occasion) -> Vec<OutgoingMessage> {
+pub(crate) fn guest_messages(
+    visit: &Visit,
+    guest: &Guest,
+    url: &str,
+    opens_minutes: i64,
+    occasion: Occasion,
+) -> Vec<OutgoingMessage> {
     let when = visit.time_zone.local(visit.scheduled_at);
     let lead = match occasion {
         Occasion::Invited | Occasion::Resent => format!("You are invited to join a video visit at {when}."),

@@ -129,6 +129,11 @@ impl PreparedLink {
         Ok(())
     }
 
+    /// The guest the link is for; `None`: the patient.
+    pub(crate) fn guest(&self) -> Option<&crate::model::GuestId> {
+        self.link.guest.as_ref()
+    }
+
     pub(crate) fn visit_id(&self) -> VisitId {
         self.link.visit_id.clone()
     }

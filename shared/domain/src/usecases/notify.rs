@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::attempts;
 use super::core::store_error;
-use super::guests::{Occasion, send_fresh_link, send_guests_fresh_links};
+use super::guests::{Occasion, guest_messages, send_fresh_link, send_guests_fresh_links};
 use super::links::{Links, MintedLink};
 use crate::DomainError;
 use crate::model::{
-    AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, LinkCode, Visit, VisitId, VisitJob, VisitStatus,
+    Admitted, AuditKind, Caller, Channel, DeliveryStatus, DurationMinutes, GuestId, LinkCode, Visit, VisitId, VisitJob,
+    VisitStatus,
 };
 use crate::ports::{Notifier, OutgoingMessage};
 use crate::rules::JoinWindow;
@@ -85,10 +86,24 @@ impl Notifications {
         if at > now + horizon {
             return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
         }
-        let from = visit.scheduled_at;
+        let (from, duration) = (visit.scheduled_at, duration.unwrap_or(visit.duration));
+        // The new links (the patient's, each guest's) are signed for the new time before anything
+        // is written, and go in the move's own write: a signer failure leaves the visit where it
+        // was, and a moved visit always has its links.
+        let mut moved = visit.clone();
+        moved.reschedule(at, duration, now)?;
+        let patient_link = async {
+            match moved.patient_contact {
+                Some(_) => self.links.prepare(&moved, &Admitted::Patient).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let guests: Vec<Admitted> = moved.guests.iter().map(|guest| Admitted::Guest(guest.id.clone())).collect();
+        let guest_links = futures::future::try_join_all(guests.iter().map(|guest| self.links.prepare(&moved, guest)));
+        let (patient_link, guest_links) = futures::try_join!(patient_link, guest_links)?;
+        let actor = caller.actor();
         let (_, visit) = core
-            .mutate_from(visit, &caller.actor(), |visit, draft| {
-                let duration = duration.unwrap_or(visit.duration);
+            .mutate_from(visit, &actor, |visit, draft| {
                 visit.reschedule(at, duration, draft.now)?;
                 draft.record(
                     AuditKind::VisitRescheduled,
@@ -98,16 +113,46 @@ impl Notifications {
                         ("durationMinutes", duration.minutes().to_string()),
                     ],
                 );
+                if let Some(link) = &patient_link {
+                    link.stage(visit, draft)?;
+                }
+                for link in &guest_links {
+                    match link.stage(visit, draft) {
+                        // Removed meanwhile: no link for them.
+                        Ok(()) | Err(DomainError::GuestNotFound) => {}
+                        Err(other) => return Err(other),
+                    }
+                }
                 Ok(())
             })
             .await?;
-        // The move stands if a channel fails: each delivery is audited.
-        let visit = match visit.patient_contact {
-            None => visit,
-            Some(_) => self.deliver(visit, &caller.actor(), None, None).await?.1,
-        };
-        let notifier = self.notifier.as_ref();
-        send_guests_fresh_links(&self.links, notifier, visit, &caller.actor(), Occasion::Moved).await
+        // Everyone is told together; the move stands if a channel fails, and each delivery is
+        // audited.
+        let opens_minutes = core.policy.join_opens_before.num_minutes();
+        let mut outgoing: Vec<(Option<GuestId>, OutgoingMessage)> = Vec::new();
+        if let Some(link) = &patient_link {
+            let messages = compose(&visit, &link.url, opens_minutes, &core.policy.portal_base_url, core.now());
+            outgoing.extend(messages.into_iter().map(|message| (None, message)));
+        }
+        for link in &guest_links {
+            // A guest removed meanwhile got no link and is sent nothing.
+            let Some(guest) = link.guest().and_then(|id| visit.guest(id)) else { continue };
+            let messages = guest_messages(&visit, guest, &link.url, opens_minutes, Occasion::Moved);
+            outgoing.extend(messages.into_iter().map(|message| (Some(guest.id.clone()), message)));
+        }
+        let (whom, messages): (Vec<_>, Vec<_>) = outgoing.into_iter().unzip();
+        let deliveries = send_all(self.notifier.as_ref(), messages).await;
+        let (_, visit) = core
+            .mutate_from(visit, &actor, |_, draft| {
+                for (delivery, guest) in deliveries.iter().zip(&whom) {
+                    let mut data = vec![("channel", delivery.channel.as_str().to_owned())];
+                    data.extend(guest.as_ref().map(|id| ("guestId", id.to_string())));
+                    draft.record_all(delivery_kind(delivery), data);
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(visit)
     }
 
     /// `POST /join/{code}/resend`: whoever holds a dead link asks for a fresh one. It goes to the
@@ -249,7 +294,7 @@ impl Notifications {
         let core = self.links.core();
         let opens_minutes = core.policy.join_opens_before.num_minutes();
         let (portal, now) = (core.policy.portal_base_url.clone(), core.now());
-        let messages = |link: &MintedLink| compose(&visit, link, opens_minutes, &portal, now);
+        let messages = |link: &MintedLink| compose(&visit, &link.url, opens_minutes, &portal, now);
         let available: Vec<Channel> =
             Channel::ALL.into_iter().filter(|channel| contact_for(&visit, *channel).is_some()).collect();
         let channels = match channels {
@@ -338,7 +383,7 @@ fn contact_for(visit: &Visit, channel: Channel) -> Option<()> {
 /// calendar invitation to the portal's page. No names, no clinician, no reason for the visit.
 fn compose(
     visit: &Visit,
-    link: &MintedLink,
+    url: &str,
     opens_minutes: i64,
     portal_base_url: &str,
     now: DateTime<Utc>,
@@ -349,7 +394,7 @@ fn compose(
     if let Some(phone) = &contact.phone {
         messages.push(OutgoingMessage::Sms {
             to: phone.clone(),
-            body: format!("Your video visit is at {when}. Join: {} (single use)", link.url),
+            body: format!("Your video visit is at {when}. Join: {} (single use)", url),
         });
     }
     if let Some(email) = &contact.email {
@@ -358,7 +403,7 @@ fn compose(
             subject: "Your video visit link".into(),
             body: format!(
                 "Your video visit is at {when}.\n\nJoin it here: {}\n\nThe link works once, from {opens_minutes} minutes before the visit.",
-                link.url
+                url
             ),
             calendar: Some(crate::model::calendar::invitation(visit, portal_base_url, now)),
         });
