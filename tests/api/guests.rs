@@ -279,3 +279,37 @@ async fn a_guests_fresh_redemption_cuts_off_their_earlier_one() {
     assert!(app.seated_attendees().contains(&patient_seat), "the patient keeps their seat");
     assert_eq!(app.call("POST", "/join/session", Some(&patient), None).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_retried_add_with_its_key_answers_the_same_guest() {
+    retried_add(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_retried_add_with_its_key_answers_the_same_guest_on_the_aws_adapters() {
+    retried_add(spawn_aws_app().await).await;
+}
+
+/// `Idempotency-Key`: a retry answers the first guest and sends nothing again; the same key with
+/// another body is a 422; a key's guest removed since is a 409.
+async fn retried_add(app: TestApp) {
+    let visit = app.schedule().await;
+    let path = format!("/visits/{visit}/guests");
+    let dr = app.accounts.clinician.clone();
+    let body = caregiver("key@example.com").to_string();
+    let add = |body: String| app.send("POST", &path, Some(&dr), Some(body), &[("idempotency-key", "add-gail")]);
+    let first = add(body.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = add(body.clone()).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(again.body["guestId"], first.body["guestId"]);
+    assert_eq!(again.body["deliveries"], json!([]), "nothing sent again");
+    assert_eq!(app.messages_to("key@example.com").await.len(), 1);
+    let read = app.call("GET", &format!("/visits/{visit}"), Some(&dr), None).await;
+    assert_eq!(read.body["guests"].as_array().unwrap().len(), 1);
+
+    add(caregiver("other@example.com").to_string()).await.assert_problem(422, Some("Idempotency-Key"));
+    let guest = first.body["guestId"].as_str().unwrap();
+    assert_eq!(app.call("DELETE", &format!("{path}/{guest}"), Some(&dr), None).await.status, 204);
+    add(body).await.assert_problem(409, None);
+}

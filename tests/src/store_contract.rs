@@ -269,6 +269,7 @@ pub async fn idempotency_keys_are_taken_once(store: SharedStore) {
         key: "caller:key-1".into(),
         request_hash: Digest::of(b"request"),
         visit_id: visit.id.clone(),
+        guest_id: None,
         expires_at,
     };
     let first = new_visit(&ids, "p1", "c1", now() + Duration::hours(1));
@@ -300,6 +301,7 @@ pub async fn an_expired_idempotency_key_can_be_reused(store: SharedStore) {
         key: "caller:key-2".into(),
         request_hash: Digest::of(b"request"),
         visit_id: visit.id.clone(),
+        guest_id: None,
         expires_at,
     };
     let insert_with = |visit: &Visit, expires_at| Change {

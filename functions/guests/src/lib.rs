@@ -10,7 +10,7 @@ use visits_domain::ports::{Notifier, SeatRemover};
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Guests, Links};
 use visits_http::caller::caller;
-use visits_http::input::{json_body, no_body, path_param, visit_id};
+use visits_http::input::{idempotency_key, json_body, no_body, path_param, visit_id};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, empty, handle_request, json};
 
 visits_http::routes! {
@@ -60,7 +60,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
             Route::Add => {
                 let body: GuestBody = json_body(&request)?;
                 let invited = NewGuest { role: body.role, display_name: body.display_name, contact: body.contact };
-                let added = app.guests.add(&caller, &id, invited).await?;
+                let added = app.guests.add(&caller, &id, invited, idempotency_key(&request)?).await?;
                 let body = AddedBody {
                     guest_id: added.guest.id.as_str(),
                     role: added.guest.role,

@@ -674,6 +674,7 @@ mod tests {
             key: "k".into(),
             request_hash: Digest::of(b"r"),
             visit_id: visit().id,
+            guest_id: None,
             expires_at: at(),
         };
         let idempotency = to_item(&IdempotencyItem::new(&record)).unwrap();

@@ -69,7 +69,7 @@ impl TryFrom<GuestContactFields> for GuestContact {
 }
 
 /// A guest as invited.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewGuest {
     pub role: GuestRole,
     pub display_name: Option<DisplayName>,

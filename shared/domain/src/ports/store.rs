@@ -106,6 +106,9 @@ pub struct IdempotencyRecord {
     pub key: String,
     pub request_hash: Digest,
     pub visit_id: VisitId,
+    /// The guest the request added, for a guest's key (`POST /visits/{visitId}/guests`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_id: Option<crate::model::GuestId>,
     pub expires_at: DateTime<Utc>,
 }
 

@@ -95,10 +95,25 @@ impl Core {
     /// nothing.
     pub async fn mutate_from<T>(
         &self,
+        read: Visit,
+        actor: &str,
+        step: impl FnMut(&mut Visit, &mut Draft) -> Result<T, DomainError>,
+    ) -> Result<(T, Visit), DomainError> {
+        self.mutate_keyed(read, actor, None, step).await.map_err(|error| match error {
+            Keyed::Domain(error) => error,
+            Keyed::KeyTaken => DomainError::Internal("update reported an existing item".into()),
+        })
+    }
+
+    /// [`Core::mutate_from`], writing `idempotency` in the same change: `KeyTaken` when another
+    /// request took the key first (and nothing was written).
+    pub async fn mutate_keyed<T>(
+        &self,
         mut read: Visit,
         actor: &str,
+        idempotency: Option<crate::ports::IdempotencyRecord>,
         mut step: impl FnMut(&mut Visit, &mut Draft) -> Result<T, DomainError>,
-    ) -> Result<(T, Visit), DomainError> {
+    ) -> Result<(T, Visit), Keyed> {
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
                 read = self.load(&read.id).await?;
@@ -112,21 +127,31 @@ impl Core {
             let audit = chain(&mut visit, actor, draft.now, draft.events);
             visit.version = read.version + 1;
             let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version };
-            match self
-                .store
-                .commit(Change { visit: write, links: draft.links, audit, idempotency: None, signup: None })
-                .await
+            let idempotency = idempotency.clone();
+            match self.store.commit(Change { visit: write, links: draft.links, audit, idempotency, signup: None }).await
             {
                 Ok(()) => return Ok((out, visit)),
                 Err(CommitError::VersionConflict) => continue,
-                Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable),
-                Err(CommitError::AlreadyExists) => {
-                    return Err(DomainError::Internal("update reported an existing item".into()));
-                }
-                Err(CommitError::Store(error)) => return Err(store_error(error)),
+                Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable.into()),
+                Err(CommitError::AlreadyExists) => return Err(Keyed::KeyTaken),
+                Err(CommitError::Store(error)) => return Err(store_error(error).into()),
             }
         }
-        Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 })
+        Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 }.into())
+    }
+}
+
+/// Why a keyed change was not made.
+#[derive(Debug)]
+pub enum Keyed {
+    Domain(DomainError),
+    /// Another request wrote the idempotency key first.
+    KeyTaken,
+}
+
+impl From<DomainError> for Keyed {
+    fn from(error: DomainError) -> Self {
+        Self::Domain(error)
     }
 }
 

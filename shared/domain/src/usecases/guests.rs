@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use super::core::video_error;
+use super::core::{Keyed, store_error, video_error};
 use super::links::Links;
 use super::notify::{Delivery, delivery_kind, send_all};
 use super::seats::guest_fields;
 use crate::DomainError;
-use crate::model::{Admitted, AuditKind, Caller, Guest, GuestId, NewGuest, Visit, VisitId};
-use crate::ports::{Notifier, OutgoingMessage, SeatRemover, VideoError};
+use crate::model::{Admitted, AuditKind, Caller, Digest, Guest, GuestId, NewGuest, Visit, VisitId};
+use crate::ports::{IdempotencyRecord, Notifier, OutgoingMessage, SeatRemover, VideoError};
 use crate::rules::may_manage;
 
 /// A guest as added, and how sending them their link went.
@@ -33,27 +33,71 @@ impl Guests {
 
     /// `POST /visits/{visitId}/guests`: the guest and their first link are one write; the link is
     /// then sent to them. A channel that fails is reported (and audited) without undoing the
-    /// guest: removing and adding them again sends a new link.
-    pub async fn add(&self, caller: &Caller, visit_id: &VisitId, invited: NewGuest) -> Result<AddedGuest, DomainError> {
+    /// guest: removing and adding them again sends a new link. With an idempotency key, a retry of
+    /// the same request answers the guest the first one added (and sends nothing); the same key
+    /// with another request is refused.
+    pub async fn add(
+        &self,
+        caller: &Caller,
+        visit_id: &VisitId,
+        invited: NewGuest,
+        idempotency_key: Option<&str>,
+    ) -> Result<AddedGuest, DomainError> {
         let core = self.links.core();
-        let visit = core.load(visit_id).await?;
+        let guest = Guest::new(core.ids.guest_id(), invited.clone(), core.now());
+        let record = idempotency_key.map(|key| IdempotencyRecord {
+            // Scoped to the caller and the visit: the same key elsewhere is another request.
+            key: format!("{}:{visit_id}/guests:{key}", caller.id),
+            request_hash: Digest::of(&serde_json::to_vec(&invited).unwrap_or_default()),
+            visit_id: visit_id.clone(),
+            guest_id: Some(guest.id.clone()),
+            expires_at: core.now() + core.policy.idempotency_ttl,
+        });
+        let (visit, earlier) = futures::try_join!(core.load(visit_id), self.earlier(record.as_ref()))?;
         may_manage(caller, &visit)?;
-        let guest = Guest::new(core.ids.guest_id(), invited, core.now());
+        if let Some(guest_id) = earlier {
+            return replayed(&visit, &guest_id);
+        }
         // Refused before anything is signed.
         visit.clone().add_guest(guest.clone(), core.now())?;
         let prepared = self.links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
-        let (_, visit) = core
-            .mutate_from(visit, &caller.actor(), |visit, draft| {
+        let added = core
+            .mutate_keyed(visit, &caller.actor(), record.clone(), |visit, draft| {
                 visit.add_guest(guest.clone(), draft.now)?;
                 draft.record(AuditKind::GuestAdded, guest_fields(&guest));
                 prepared.stage(visit, draft)
             })
-            .await?;
+            .await;
+        let visit = match added {
+            Ok((_, visit)) => visit,
+            Err(Keyed::Domain(error)) => return Err(error),
+            // A request with the same key got there first: answer as its replay.
+            Err(Keyed::KeyTaken) => {
+                let earlier = self.earlier(record.as_ref()).await?;
+                let guest_id = earlier.ok_or_else(|| DomainError::Internal("a taken key was not found".into()))?;
+                return replayed(&core.load(visit_id).await?, &guest_id);
+            }
+        };
         let actor = caller.actor();
         let notifier = self.notifier.as_ref();
         let (deliveries, _) =
             deliver_invitation(&self.links, notifier, visit, &guest, &prepared.url, &actor, Occasion::Invited).await?;
         Ok(AddedGuest { guest, deliveries })
+    }
+
+    /// The guest an earlier request with this key added; 422 if that request was another.
+    async fn earlier(&self, record: Option<&IdempotencyRecord>) -> Result<Option<GuestId>, DomainError> {
+        let core = self.links.core();
+        let Some(record) = record else { return Ok(None) };
+        let stored = core.store.idempotency_record(&record.key).await.map_err(store_error)?;
+        let Some(stored) = stored.filter(|stored| stored.expires_at > core.now()) else { return Ok(None) };
+        if stored.request_hash != record.request_hash {
+            return Err(DomainError::rule(
+                "Idempotency-Key",
+                "was already used with a different request; use a new key for a new guest",
+            ));
+        }
+        Ok(stored.guest_id)
     }
 
     /// `DELETE /visits/{visitId}/guests/{guestId}`: the guest's seat leaves the room first, so a
@@ -97,6 +141,14 @@ impl Guests {
         }
         Ok(())
     }
+}
+
+/// A retry's answer: the guest the first request added, nothing sent again. 409 if they have
+/// been removed since.
+fn replayed(visit: &Visit, guest_id: &GuestId) -> Result<AddedGuest, DomainError> {
+    let guest = visit.guest(guest_id).cloned();
+    let guest = guest.ok_or_else(|| DomainError::Conflict("the guest this key added has been removed".into()))?;
+    Ok(AddedGuest { guest, deliveries: Vec::new() })
 }
 
 /// Why a guest is sent a link: what its message opens with.

@@ -26,7 +26,7 @@ pub use applications::{
 pub use attendances::{Attendances, AttendeeEvent};
 pub use bookings::{Bookings, ServiceBooking};
 pub use contact_flow::{ContactFlow, ContactFlowError};
-pub use core::{Core, Draft};
+pub use core::{Core, Draft, Keyed};
 pub use guests::{AddedGuest, Guests};
 pub use job_plans::JobPlans;
 pub use joins::{Joins, LinkPreview, Redemption};

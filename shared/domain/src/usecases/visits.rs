@@ -84,6 +84,7 @@ impl Visits {
             key: format!("{owner}:{key}"),
             request_hash: crate::model::Digest::of(&serde_json::to_vec(hashed).unwrap_or_default()),
             visit_id: self.core.ids.visit_id(),
+            guest_id: None,
             expires_at: self.core.now() + self.core.policy.idempotency_ttl,
         }
     }
