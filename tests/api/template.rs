@@ -180,6 +180,22 @@ fn the_stream_filter_selects_audit_records_as_the_store_writes_them() {
     assert_eq!(pattern, visits_dynamodb::audit_stream_filter());
 }
 
+/// What the stream's and EventBridge's retries cannot get through is kept in a dead-letter queue
+/// that an alarm watches, never dropped.
+#[test]
+fn what_visit_jobs_and_attendance_cannot_process_is_kept_and_alarmed_on() {
+    let template = template();
+    let resources = &template["Resources"];
+    let stream = &resources["VisitJobsFunction"]["Properties"]["Events"]["Stream"]["Properties"];
+    let rule = &resources["AttendanceFunction"]["Properties"]["Events"]["AttendeeEvent"]["Properties"];
+    for destination in [&stream["DestinationConfig"]["OnFailure"]["Destination"], &rule["DeadLetterConfig"]["Arn"]] {
+        assert_eq!(text(destination), Some("FollowersDeadLetterQueue.Arn"));
+    }
+    let alarm = &resources["FollowersDeadLetterAlarm"]["Properties"];
+    assert_eq!(alarm["MetricName"], "ApproximateNumberOfMessagesVisible");
+    assert!(format!("{:?}", alarm["Dimensions"]).contains("FollowersDeadLetterQueue"));
+}
+
 /// visit-jobs reads the audit records the schedules and the patient-waiting alert act on.
 #[test]
 fn visit_jobs_follows_the_records_its_use_cases_act_on() {
