@@ -129,7 +129,9 @@ async fn every_step_is_on_the_applications_own_chain() {
             AuditKind::ApplicationStarted,
             AuditKind::ApplicationSubmitted,
             AuditKind::ApplicationStatusChanged,
-            AuditKind::ApplicationStatusChanged
+            AuditKind::ApplicationStatusChanged,
+            // The applicant was emailed that their application needs more information.
+            AuditKind::NotificationSent,
         ]
     );
     assert!(visits_domain::model::chain_is_valid(&trail));
@@ -139,6 +141,26 @@ async fn every_step_is_on_the_applications_own_chain() {
             assert!(!line.contains(private), "{private} in {line}");
         }
     }
+}
+
+/// The move stands when the applicant's email fails, and the failure is on the chain.
+#[tokio::test]
+async fn an_email_that_fails_is_audited_and_the_move_stands() {
+    let app = spawn_app().await;
+    let (id, token) = applied(&app, &unique_email()).await;
+    let read = app.call("GET", &format!("/clinician-applications/{id}"), Some(&token), None).await;
+    let under = review(&app, &id, "under_review", read.body["version"].as_u64().unwrap()).await;
+    app.world().outbox.fail_channel(visits_domain::model::Channel::Email);
+    let moved = review(&app, &id, "needs_info", under.body["version"].as_u64().unwrap()).await;
+    assert_eq!((moved.status, moved.body["status"].as_str()), (200, Some("needs_info")), "{}", moved.body);
+    let trail = app.world().store.application_trail(&ApplicationId::parse(&id).unwrap()).await.unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.kind, last.data.get("channel").map(String::as_str)),
+        (AuditKind::NotificationFailed, Some("email"))
+    );
+    let again = app.call("GET", &format!("/clinician-applications/{id}"), Some(&token), None).await;
+    assert_eq!(again.body["version"], moved.body["version"], "the answer is the application as stored");
 }
 
 #[tokio::test]

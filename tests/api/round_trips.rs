@@ -56,8 +56,9 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     // Every status but pending, at once.
     ("GET /admin/clinician-applications", 5, 1),
     ("POST /admin/clinician-applications/{applicationId}/status (under review)", 2, 2),
-    // The clinician is made (found again on a retry) before the write; the email after it.
-    ("POST /admin/clinician-applications/{applicationId}/status (approved)", 5, 5),
+    // The clinician is made (found again on a retry) before the write; the email after it, and
+    // its outcome audited.
+    ("POST /admin/clinician-applications/{applicationId}/status (approved)", 6, 6),
 ];
 
 /// The README walk-through's ten requests, in sequence, may wait for this many round trips

@@ -83,13 +83,36 @@ impl Applications {
             ));
         }
         self.save(&mut application, Some(read_version), &caller.actor(), events, now).await?;
-        self.tell_applicant(&application).await;
-        Ok(application)
+        match self.tell_applicant(&application).await {
+            Some(sent) => self.record_delivery(application, &caller.actor(), sent).await,
+            None => Ok(application),
+        }
     }
 
-    /// The outcome by email, without the review's notes (the applicant reads them signed in).
-    /// The move stands if the email fails: it is logged, and the applicant can read the status.
-    async fn tell_applicant(&self, application: &Application) {
+    /// Audits the email's outcome on the application's chain, over whatever version it is at now
+    /// (another review may have moved it since).
+    async fn record_delivery(
+        &self,
+        mut application: Application,
+        actor: &str,
+        sent: bool,
+    ) -> Result<Application, DomainError> {
+        let kind = if sent { AuditKind::NotificationSent } else { AuditKind::NotificationFailed };
+        for _ in 0..3 {
+            let version = application.version;
+            let event = (kind, BTreeMap::from([("channel".to_owned(), "email".to_owned())]));
+            match self.save(&mut application, Some(version), actor, vec![event], self.core.now()).await {
+                Err(DomainError::Conflict(_)) => application = self.load(&application.id).await?,
+                other => return other.map(|()| application),
+            }
+        }
+        Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 })
+    }
+
+    /// The outcome by email, without the review's notes (the applicant reads them signed in):
+    /// whether it went, or `None` for a move that tells the applicant nothing. The move stands if
+    /// the email fails; the failure is audited, and the applicant can read the status.
+    async fn tell_applicant(&self, application: &Application) -> Option<bool> {
         let body = match application.status {
             ApplicationStatus::Approved => {
                 "Your application was approved. Sign in to the clinician desk with this email address."
@@ -100,7 +123,7 @@ impl Applications {
             ApplicationStatus::NeedsInfo => {
                 "Your application needs more information. Sign in to your application to read what."
             }
-            _ => return,
+            _ => return None,
         };
         let message = OutgoingMessage::Email {
             to: application.applicant.email.clone(),
@@ -108,8 +131,12 @@ impl Applications {
             body: body.into(),
             calendar: None,
         };
-        if let Err(error) = self.notifier.send(&message).await {
-            tracing::warn!(error = %error, status = %application.status, "the applicant was not emailed");
+        match self.notifier.send(&message).await {
+            Ok(_) => Some(true),
+            Err(error) => {
+                tracing::warn!(error = %error, status = %application.status, "the applicant was not emailed");
+                Some(false)
+            }
         }
     }
 }
