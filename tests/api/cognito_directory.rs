@@ -29,6 +29,11 @@ async fn a_patient_is_created_once_in_the_patient_group() {
     let again = directory.create_patient("sgn_abcdefghijklmnopqrst", &person, &contact).await.unwrap();
     assert_eq!(first, again, "a retried verification finds the same patient");
 
+    // A user whose signup lost its contact to another is removed; removing nobody is no error.
+    directory.create_patient("sgn_bbbbbbbbbbbbbbbbbbbb", &person, &contact).await.unwrap();
+    directory.remove_user("sgn_bbbbbbbbbbbbbbbbbbbb").await.unwrap();
+    directory.remove_user("sgn_bbbbbbbbbbbbbbbbbbbb").await.unwrap();
+
     let users = client.list_users().user_pool_id(&pool_id).send().await.unwrap();
     assert_eq!(users.users().len(), 1);
     let groups = client

@@ -110,6 +110,22 @@ async fn the_right_code_creates_the_patient_once() {
     assert_eq!(w.directory.all().len(), 1);
 }
 
+/// Two signups of one contact, both before either is verified: the first verified claims the
+/// contact; the second is a 409, and the user made for it is removed (nothing refers to it).
+#[tokio::test]
+async fn a_signup_beaten_to_its_contact_leaves_no_user_behind() {
+    let w = world();
+    let first = w.signups.start(request("twice@example.com"), "10.0.0.1").await.unwrap();
+    let first_code = w.last_message().1.expect("a code");
+    let second = w.signups.start(request("twice@example.com"), "10.0.0.2").await.unwrap();
+    let second_code = w.last_message().1.expect("a code: neither is verified yet");
+    let patient = w.signups.verify(first.signup_id.as_str(), &first_code, "10.0.0.1").await.unwrap().patient_id;
+    let refused = w.signups.verify(second.signup_id.as_str(), &second_code, "10.0.0.2").await;
+    assert!(matches!(refused, Err(DomainError::Conflict(_))), "{:?}", refused.err());
+    let users = w.directory.all();
+    assert_eq!(users.iter().map(|u| &u.id).collect::<Vec<_>>(), [&patient], "only the claiming signup's user");
+}
+
 #[tokio::test]
 async fn a_known_contact_gets_the_same_answer_and_no_code() {
     let w = world();

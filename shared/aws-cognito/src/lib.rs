@@ -100,6 +100,16 @@ impl Directory for CognitoDirectory {
         }
         self.user_in_group(username, attributes, "clinician").await
     }
+
+    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError> {
+        let deleted =
+            self.client().admin_delete_user().user_pool_id(&self.user_pool_id).username(username).send().await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_user_not_found_exception()) => Ok(()),
+            Err(error) => Err(failure(error)),
+        }
+    }
 }
 
 /// A member of staff's verified email and phone, found by their `sub` (`ListUsers` with a

@@ -72,6 +72,11 @@ impl Directory for MemoryDirectory {
             PatientContact { phone: applicant.phone.clone(), email: Some(applicant.email.clone()), display_name: None };
         Ok(self.user_in(username, "clinician", &contact))
     }
+
+    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError> {
+        self.users().remove(username);
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -46,6 +46,10 @@ pub trait Directory: Send + Sync {
     /// message from the provider) under `username`, or finds them: a retried approval makes no
     /// second user, and a user made before is added to the group.
     async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError>;
+
+    /// Removes the user named `username`, made for a signup whose contact another signup claimed
+    /// first: nothing refers to them. A user that does not exist is not an error.
+    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError>;
 }
 
 /// How a member of staff is reached: the contact on their profile. PHI-free, but personal:

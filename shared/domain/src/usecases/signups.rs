@@ -187,8 +187,18 @@ impl Signups {
         let token_id = self.core.ids.token_id();
         let signup_token = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at).await?;
         signup.verified(patient_id.clone(), now);
-        self.save(&signup, read_version, Some((contact_key, patient_id.clone()))).await?;
-        Ok(SignupVerified { patient_id, signup_token, expires_at })
+        match self.save(&signup, read_version, Some((contact_key, patient_id.clone()))).await {
+            Ok(()) => Ok(SignupVerified { patient_id, signup_token, expires_at }),
+            // Another signup claimed the contact first, and this signup is as read: the user made
+            // for it is nobody's, and goes. Should that fail, it stays unreferenced (logged).
+            Err(conflict @ DomainError::Conflict(_)) => {
+                if let Err(error) = self.directory.remove_user(signup.id.as_str()).await {
+                    tracing::warn!(error = %error, "an unclaimed signup's user was not removed");
+                }
+                Err(conflict)
+            }
+            Err(other) => Err(other),
+        }
     }
 
     async fn save(
