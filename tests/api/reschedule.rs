@@ -61,3 +61,22 @@ async fn only_a_scheduled_visit_moves_by_its_manager_to_a_future_time() {
     app.call("POST", &format!("/visits/{visit}/cancel"), Some(&app.accounts.clinician), None).await;
     app.call("POST", &path, Some(&app.accounts.clinician), Some(body)).await.assert_problem(409, None);
 }
+
+/// A move retires the patient's join token too: moved a few minutes earlier, the window is still
+/// open, and the token of the earlier redemption is refused (the fresh link admits them again).
+#[tokio::test]
+async fn a_moved_visit_refuses_a_join_token_from_before_the_move() {
+    let app = spawn_app().await;
+    let visit = app.schedule_in(20).await;
+    let link = app.mint(&visit).await;
+    app.clock.advance(chrono::Duration::minutes(10));
+    let redeemed = app.redeem(link["code"].as_str().unwrap()).await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.body);
+    let token = redeemed.body["joinToken"].as_str().unwrap().to_owned();
+    assert_eq!(app.call("POST", "/join/session", Some(&token), None).await.status, 202);
+    let at = (app.clock_now() + chrono::Duration::minutes(5)).to_rfc3339();
+    let path = format!("/visits/{visit}/reschedule");
+    let moved = app.call("POST", &path, Some(&app.accounts.clinician), Some(json!({"scheduledAt": at}))).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    app.call("POST", "/join/session", Some(&token), None).await.assert_problem(401, None);
+}

@@ -13,6 +13,7 @@ mod ids;
 mod jobs;
 mod link;
 mod one_time_code;
+mod participants;
 mod refusal;
 mod role;
 mod session;

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Admitted, Attendance, AttendanceMark, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId,
-    VisitId, VisitJob,
+    Attendance, AttendanceMark, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId, VisitId,
+    VisitJob,
 };
 use crate::DomainError;
 
@@ -256,100 +256,6 @@ impl Visit {
             format!("guest:{guest}")
         } else {
             "staff".into()
-        }
-    }
-
-    /// How many guests a visit may have.
-    pub const MAX_GUESTS: usize = 2;
-
-    pub fn guest(&self, id: &GuestId) -> Option<&Guest> {
-        self.guests.iter().find(|guest| guest.id == *id)
-    }
-
-    fn guest_mut(&mut self, id: &GuestId) -> Option<&mut Guest> {
-        self.guests.iter_mut().find(|guest| guest.id == *id)
-    }
-
-    /// Invites a guest: Chime visits only (a Connect contact has one customer seat), at most
-    /// [`Visit::MAX_GUESTS`], and only while the visit can still be joined.
-    pub fn add_guest(&mut self, guest: Guest, now: DateTime<Utc>) -> Result<(), DomainError> {
-        if self.status.is_final() {
-            return Err(DomainError::Conflict(format!("the visit is {}", self.status)));
-        }
-        if self.provider != super::Provider::Chime {
-            return Err(DomainError::Conflict("guests can join Chime visits only".into()));
-        }
-        if self.guests.len() >= Self::MAX_GUESTS {
-            return Err(DomainError::Conflict(format!("a visit has at most {} guests", Self::MAX_GUESTS)));
-        }
-        self.guests.push(guest);
-        self.updated_at = now;
-        Ok(())
-    }
-
-    /// Takes a guest off the visit: their link and join token stop working with them.
-    pub fn remove_guest(&mut self, id: &GuestId, now: DateTime<Utc>) -> Result<Guest, DomainError> {
-        if self.status.is_final() {
-            return Err(DomainError::Conflict(format!("the visit is {}", self.status)));
-        }
-        let index = self.guests.iter().position(|guest| guest.id == *id).ok_or(DomainError::GuestNotFound)?;
-        self.updated_at = now;
-        Ok(self.guests.remove(index))
-    }
-
-    /// The one link of `who` that may still be redeemed.
-    pub fn current_link_of(&self, who: &Admitted) -> Option<Digest> {
-        match who {
-            Admitted::Patient => self.current_link,
-            Admitted::Guest(id) => self.guest(id).and_then(|guest| guest.current_link),
-        }
-    }
-
-    /// Makes `link` the one link of `who` that may be redeemed; false if `who` is not a guest of
-    /// the visit (any more).
-    pub fn set_current_link(&mut self, who: &Admitted, link: Digest) -> bool {
-        match who {
-            Admitted::Patient => self.current_link = Some(link),
-            Admitted::Guest(id) => match self.guest_mut(id) {
-                Some(guest) => guest.current_link = Some(link),
-                None => return false,
-            },
-        }
-        true
-    }
-
-    /// A redemption becomes its participant's one admission; the seat an earlier one held is
-    /// retired, so whoever holds it is removed from the room.
-    pub fn admit(&mut self, who: &Admitted, admission: Digest) {
-        let (current, seat, retired) = match who {
-            Admitted::Patient => (&mut self.patient_admission, &mut self.patient_attendee, &mut self.retired_attendees),
-            Admitted::Guest(id) => {
-                let Some(guest) = self.guests.iter_mut().find(|guest| guest.id == *id) else { return };
-                (&mut guest.admission, &mut guest.attendee, &mut guest.retired_attendees)
-            }
-        };
-        let earlier = current.replace(admission);
-        if earlier.is_some() && earlier != Some(admission) {
-            retired.extend(seat.take());
-        }
-    }
-
-    /// Whether a session token with this `jti` digest may join as `who`. A guest must hold the
-    /// admission of their newest redemption.
-    pub fn admits(&self, who: &Admitted, admission: &Digest) -> bool {
-        match who {
-            Admitted::Patient => self.patient_admission.is_none_or(|current| current == *admission),
-            Admitted::Guest(id) => self.guest(id).is_some_and(|guest| guest.admission == Some(*admission)),
-        }
-    }
-
-    /// Every link and admission stops: the patient's and each guest's.
-    fn revoke_all_links(&mut self) {
-        self.current_link = None;
-        self.patient_admission = None;
-        for guest in &mut self.guests {
-            guest.current_link = None;
-            guest.admission = None;
         }
     }
 
