@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
-use super::core::{Keyed, store_error, video_error};
+use super::core::Keyed;
+use super::idempotency;
 use super::links::Links;
-use super::notify::{Delivery, delivery_kind, send_all};
-use super::seats::guest_fields;
+use super::notify::{Delivery, record_delivery, send_all};
+use super::seats::{guest_fields, remove_seats};
 use crate::DomainError;
-use crate::model::{Admitted, AuditKind, Caller, Digest, Guest, GuestId, NewGuest, Visit, VisitId};
-use crate::ports::{IdempotencyRecord, Notifier, OutgoingMessage, SeatRemover, VideoError};
+use crate::model::{Admitted, AuditKind, Caller, Guest, GuestId, NewGuest, Visit, VisitId};
+use crate::ports::{IdempotencyRecord, Notifier, OutgoingMessage, SeatRemover};
 use crate::rules::may_manage;
 
 /// A guest as added, and how sending them their link went.
@@ -45,13 +46,10 @@ impl Guests {
     ) -> Result<AddedGuest, DomainError> {
         let core = self.links.core();
         let guest = Guest::new(core.ids.guest_id(), invited.clone(), core.now());
-        let record = idempotency_key.map(|key| IdempotencyRecord {
+        let record = idempotency_key.map(|key| {
             // Scoped to the caller and the visit: the same key elsewhere is another request.
-            key: format!("{}:{visit_id}/guests:{key}", caller.id),
-            request_hash: Digest::of(&serde_json::to_vec(&invited).unwrap_or_default()),
-            visit_id: visit_id.clone(),
-            guest_id: Some(guest.id.clone()),
-            expires_at: core.now() + core.policy.idempotency_ttl,
+            let key = format!("{}:{visit_id}/guests:{key}", caller.id);
+            idempotency::record(core, key, &invited, visit_id.clone(), Some(guest.id.clone()))
         });
         let (visit, earlier) = futures::try_join!(core.load(visit_id), self.earlier(record.as_ref()))?;
         may_manage(caller, &visit)?;
@@ -87,17 +85,8 @@ impl Guests {
 
     /// The guest an earlier request with this key added; 422 if that request was another.
     async fn earlier(&self, record: Option<&IdempotencyRecord>) -> Result<Option<GuestId>, DomainError> {
-        let core = self.links.core();
-        let Some(record) = record else { return Ok(None) };
-        let stored = core.store.idempotency_record(&record.key).await.map_err(store_error)?;
-        let Some(stored) = stored.filter(|stored| stored.expires_at > core.now()) else { return Ok(None) };
-        if stored.request_hash != record.request_hash {
-            return Err(DomainError::rule(
-                "Idempotency-Key",
-                "was already used with a different request; use a new key for a new guest",
-            ));
-        }
-        Ok(stored.guest_id)
+        let stored = idempotency::earlier(self.links.core(), record, "guest").await?;
+        Ok(stored.and_then(|stored| stored.guest_id))
     }
 
     /// `DELETE /visits/{visitId}/guests/{guestId}`: the guest's seat leaves the room first, so a
@@ -132,14 +121,10 @@ impl Guests {
     }
 
     async fn unseat(&self, visit: &Visit, seats: &[String]) -> Result<(), DomainError> {
-        let Some(room) = &visit.room else { return Ok(()) };
-        for seat in seats {
-            match self.seats.remove_attendee(room, seat).await {
-                Ok(()) | Err(VideoError::RoomGone) => {}
-                Err(error) => return Err(video_error(error)),
-            }
+        match &visit.room {
+            Some(room) => remove_seats(self.seats.as_ref(), room, seats).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -216,8 +201,7 @@ async fn deliver_invitation(
     let (_, visit) = core
         .mutate_from(visit, actor, |_, draft| {
             for delivery in &deliveries {
-                let [_, _, guest_id] = guest_fields(guest);
-                draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned()), guest_id]);
+                record_delivery(draft, delivery, Some(("guestId", guest.id.to_string())));
             }
             Ok(())
         })

@@ -8,6 +8,7 @@ mod bookings;
 mod contact_flow;
 mod core;
 mod guests;
+mod idempotency;
 mod job_plans;
 mod joins;
 mod links;

@@ -13,13 +13,23 @@ pub(crate) async fn unseat_retired<S: SeatRemover + ?Sized>(
     room: &Room,
 ) -> Result<Vec<String>, DomainError> {
     let retired: Vec<String> = retired_seats(visit).map(|(_, seat)| seat.clone()).collect();
-    for seat in &retired {
+    remove_seats(seats, room, &retired).await?;
+    Ok(retired)
+}
+
+/// Takes these seats out of the room; a seat (or room) already gone is no error.
+pub(crate) async fn remove_seats<S: SeatRemover + ?Sized>(
+    seats: &S,
+    room: &Room,
+    ids: &[String],
+) -> Result<(), DomainError> {
+    for seat in ids {
         match seats.remove_attendee(room, seat).await {
             Ok(()) | Err(VideoError::RoomGone) => {}
             Err(error) => return Err(video_error(error)),
         }
     }
-    Ok(retired)
+    Ok(())
 }
 
 /// The seats newer redemptions retired, the patient's and each guest's, with whose they were.

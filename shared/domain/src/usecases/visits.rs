@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::core::{Core, store_error};
+use super::idempotency;
 use crate::DomainError;
 use crate::model::{
     AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role,
@@ -80,13 +81,7 @@ impl Visits {
 
     /// The record that makes a retry of `request` (as hashed: `hashed`) under `key` a replay.
     pub(crate) fn idempotency_record(&self, owner: &UserId, key: &str, hashed: &impl Serialize) -> IdempotencyRecord {
-        IdempotencyRecord {
-            key: format!("{owner}:{key}"),
-            request_hash: crate::model::Digest::of(&serde_json::to_vec(hashed).unwrap_or_default()),
-            visit_id: self.core.ids.visit_id(),
-            guest_id: None,
-            expires_at: self.core.now() + self.core.policy.idempotency_ttl,
-        }
+        idempotency::record(&self.core, format!("{owner}:{key}"), hashed, self.core.ids.visit_id(), None)
     }
 
     /// Writes a new visit for `request` (its clinician resolved, its replay ruled out), with the
@@ -168,20 +163,10 @@ impl Visits {
 
     /// The visit a previous request with this key created, if the request matches.
     pub(crate) async fn replay(&self, record: Option<&IdempotencyRecord>) -> Result<Option<Visit>, DomainError> {
-        let Some(record) = record else { return Ok(None) };
-        let Some(stored) = self.core.store.idempotency_record(&record.key).await.map_err(store_error)? else {
-            return Ok(None);
-        };
-        if stored.expires_at <= self.core.now() {
-            return Ok(None);
+        match idempotency::earlier(&self.core, record, "visit").await? {
+            Some(stored) => self.core.load(&stored.visit_id).await.map(Some),
+            None => Ok(None),
         }
-        if stored.request_hash != record.request_hash {
-            return Err(DomainError::rule(
-                "Idempotency-Key",
-                "was already used with a different request; use a new key for a new visit",
-            ));
-        }
-        self.core.load(&stored.visit_id).await.map(Some)
     }
 
     /// Lists the visits the caller takes part in (admins: all, optionally filtered).

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use super::core::Core;
-use super::notify::{Delivery, delivery_kind, send_all};
+use super::notify::{record_delivery, send_all};
 use super::signups::directory_error;
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, AuditSubject, DeliveryStatus, Visit};
@@ -63,13 +63,15 @@ impl WaitingAlerts {
         let (deliveries, published) =
             futures::join!(send_all(self.notifier.as_ref(), alert(&visit, &contact)), self.events.publish(&event));
         let sent = deliveries.iter().any(|d| d.status == DeliveryStatus::Sent);
-        if let Err(error) = &published {
-            tracing::warn!(error = %error, "the patient-waiting event was not published");
-            if !sent {
-                // Nothing reached anyone: claim nothing, so the record is delivered again.
-                return Err(publish_error(published.err()));
+        let published = match published {
+            Ok(()) => true,
+            // Nothing reached anyone: claim nothing, so the record is delivered again.
+            Err(error) if !sent => return Err(publish_error(error)),
+            Err(error) => {
+                tracing::warn!(error = %error, "the patient-waiting event was not published");
+                false
             }
-        }
+        };
         let claimed = self
             .core
             .mutate_from(visit, "system:alerts", |visit, draft| {
@@ -77,8 +79,10 @@ impl WaitingAlerts {
                     return Ok(AlertOutcome::Skipped);
                 }
                 visit.clinician_alerted_at = Some(draft.now);
-                draft.record(AuditKind::ClinicianAlerted, [("published", published.is_ok().to_string())]);
-                record_deliveries(draft, &deliveries);
+                draft.record(AuditKind::ClinicianAlerted, [("published", published.to_string())]);
+                for delivery in &deliveries {
+                    record_delivery(draft, delivery, Some(("to", "clinician".to_owned())));
+                }
                 Ok(AlertOutcome::Alerted)
             })
             .await?;
@@ -89,15 +93,6 @@ impl WaitingAlerts {
 /// Once per visit, and only while the clinician has not started.
 fn needs_alert(visit: &Visit) -> bool {
     visit.clinician_alerted_at.is_none() && visit.session_started_at.is_none() && !visit.status.is_final()
-}
-
-fn record_deliveries(draft: &mut super::core::Draft, deliveries: &[Delivery]) {
-    for delivery in deliveries {
-        draft.record(
-            delivery_kind(delivery),
-            [("channel", delivery.channel.as_str().to_owned()), ("to", "clinician".to_owned())],
-        );
-    }
 }
 
 /// The clinician's alert: that a patient waits, for the visit at what time. No name, nothing
@@ -120,12 +115,11 @@ fn alert(visit: &Visit, contact: &StaffContact) -> Vec<OutgoingMessage> {
     messages
 }
 
-fn publish_error(error: Option<PublishError>) -> DomainError {
+fn publish_error(error: PublishError) -> DomainError {
     match error {
-        Some(PublishError::Unavailable { retry_after_seconds }) => {
+        PublishError::Unavailable { retry_after_seconds } => {
             DomainError::Unavailable { dependency: "event bus", retry_after_seconds }
         }
-        Some(PublishError::Failed(message)) => DomainError::Internal(format!("event bus: {message}")),
-        None => DomainError::Internal("nothing was published".into()),
+        PublishError::Failed(message) => DomainError::Internal(format!("event bus: {message}")),
     }
 }

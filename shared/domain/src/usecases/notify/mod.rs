@@ -9,6 +9,7 @@ mod jobs;
 mod reschedule;
 mod resend;
 
+use super::core::Draft;
 use super::links::{Links, MintedLink};
 use crate::DomainError;
 use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId, VisitJob};
@@ -96,7 +97,7 @@ impl Notifications {
         let (_, visit) = core
             .mutate_from(link.visit, actor, |_, draft| {
                 for delivery in &deliveries {
-                    draft.record(delivery_kind(delivery), [("channel", delivery.channel.as_str().to_owned())]);
+                    record_delivery(draft, delivery, None);
                 }
                 Ok(())
             })
@@ -122,12 +123,16 @@ pub(crate) async fn send_all(notifier: &dyn Notifier, messages: Vec<OutgoingMess
     futures::future::join_all(sends).await
 }
 
-/// The audit kind of a delivery.
-pub(crate) fn delivery_kind(delivery: &Delivery) -> AuditKind {
-    match delivery.status {
+/// Audits how a delivery went: its channel, and whom it went to when not the patient (a guest's
+/// id, or the clinician).
+pub(crate) fn record_delivery(draft: &mut Draft, delivery: &Delivery, to: Option<(&str, String)>) {
+    let kind = match delivery.status {
         DeliveryStatus::Sent => AuditKind::NotificationSent,
         DeliveryStatus::Failed => AuditKind::NotificationFailed,
-    }
+    };
+    let mut data = vec![("channel", delivery.channel.as_str().to_owned())];
+    data.extend(to);
+    draft.record_all(kind, data);
 }
 
 fn contact_for(visit: &Visit, channel: Channel) -> Option<()> {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Notifications, compose, delivery_kind, send_all};
+use super::{Notifications, compose, record_delivery, send_all};
 use crate::DomainError;
 use crate::model::{Admitted, AuditKind, Caller, DurationMinutes, GuestId, Visit, VisitId};
 use crate::ports::OutgoingMessage;
@@ -90,9 +90,7 @@ impl Notifications {
         let (_, visit) = core
             .mutate_from(visit, &actor, |_, draft| {
                 for (delivery, guest) in deliveries.iter().zip(&whom) {
-                    let mut data = vec![("channel", delivery.channel.as_str().to_owned())];
-                    data.extend(guest.as_ref().map(|id| ("guestId", id.to_string())));
-                    draft.record_all(delivery_kind(delivery), data);
+                    record_delivery(draft, delivery, guest.as_ref().map(|id| ("guestId", id.to_string())));
                 }
                 Ok(())
             })
