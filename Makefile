@@ -9,16 +9,16 @@ PORT ?= 3001
 BENCH_RUNS ?= 11
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help dev dev-aws local-aws invoke test lint lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web lint lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-dev: ## run the API on 127.0.0.1:$(PORT) in demo mode (no AWS)
+dev: web ## run the API and the pages on 127.0.0.1:$(PORT) in demo mode (no AWS)
 	$(CARGO) build --locked --workspace --bins
 	PORT=$(PORT) $(CARGO_TARGET_DIR)/debug/local-server
 
-dev-aws: ## the same API on the AWS adapters, against the local AWS (moto) and the Chime/Connect stand-in
+dev-aws: web ## the same API on the AWS adapters, against the local AWS (moto) and the Chime/Connect stand-in
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/dev-aws $(PORT)
 
@@ -31,10 +31,26 @@ invoke: ## one function's real binary and runtime loop on one event, against the
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
 
-test: lint-template ## every test (local AWS started around them), then schemathesis on docs/openapi.yaml; installs moto and schemathesis on first use
+test: lint-template web ## every test (local AWS started around them), schemathesis on docs/openapi.yaml, the pages in Chromium; installs moto, schemathesis, npm packages and Chromium on first use
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
 	.ci/fuzz
+	.ci/browser
+
+test-browser: web ## the pages in headless Chromium against make dev's server (fake camera and microphone, axe-core)
+	$(CARGO) build --locked --workspace --bins
+	.ci/browser
+
+web: ## build the pages (web/ into web/dist; npm packages installed on first use)
+	.ci/web build
+
+deploy-web: ## the pages to a deployed stack's site: make deploy-web STACK=video-visits (AWS CLI installed on first use)
+	@[ -n "$(STACK)" ] || { echo "usage: make deploy-web STACK=<stack name>" >&2; exit 2; }
+	.ci/deploy-web $(STACK)
+
+screenshots: web ## the README's pictures, taken by the browser tests (docs/screenshots)
+	$(CARGO) build --locked --workspace --bins
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots .ci/browser
 
 lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)
 	.ci/tools run -- cfn-lint template.yaml
@@ -44,20 +60,23 @@ build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<functi
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
 	@for f in $(FUNCTIONS); do ls -l $(CARGO_TARGET_DIR)/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-16s %6.1f MB\n", f, $$5/1048576}'; done
 
-lint: ## formatting, clippy (warnings as errors), unused dependencies (cargo-machete, built on first use)
+lint: ## formatting, clippy (warnings as errors), unused dependencies (cargo-machete, built on first use), the pages' types
 	$(CARGO) fmt --all --check
+	.ci/web check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	.ci/tools cargo -- cargo machete
 
 fmt: ## format the code
 	$(CARGO) fmt --all
 
-bench: ## hot paths in process, AWS round trips per route, cold starts of the release functions (tables in docs/benchmarks.md)
+bench: ## hot paths in process, AWS round trips per route, cold starts of the release functions, the join page's first load (tables in docs/benchmarks.md)
 	$(CARGO) bench --locked -p visits-embedded --bench hot_paths
 	$(CARGO) build --locked --workspace --bins
 	ROUND_TRIPS_TABLE=$(CURDIR)/docs/benchmarks.md .ci/local-aws run -- $(CARGO) test --locked --workspace -- round_trips
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 $(CARGO) build --locked --release $(foreach f,$(FUNCTIONS) bench-hello,--package $(f))
 	.ci/local-aws run -- .ci/cold-start $(BENCH_RUNS)
+	$(MAKE) web
+	FIRST_LOAD_TABLE=$(CURDIR)/docs/benchmarks.md .ci/browser node bench/first-load.mjs
 
 clean: ## remove the build cache
 	rm -rf $(CARGO_TARGET_DIR)

@@ -33,6 +33,7 @@ mod signup_faults;
 mod signup_routes;
 mod signups;
 mod single_use;
+mod site;
 mod store_contract;
 mod template;
 mod uploads;

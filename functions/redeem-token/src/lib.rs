@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use visits_domain::DomainError;
-use visits_domain::model::LinkStatus;
+use visits_domain::model::{LinkStatus, Provider};
 use visits_domain::ports::SeatRemover;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Joins, Redemption};
@@ -42,6 +42,8 @@ struct PreviewBody {
     scheduled_at: DateTime<Utc>,
     duration_minutes: u32,
     opens_at: DateTime<Utc>,
+    time_zone: &'static str,
+    provider: Provider,
 }
 
 #[derive(Serialize)]
@@ -74,6 +76,8 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                     scheduled_at: preview.scheduled_at,
                     duration_minutes: preview.duration.minutes(),
                     opens_at: preview.opens_at,
+                    time_zone: preview.time_zone.name(),
+                    provider: preview.provider,
                 };
                 Ok(json(StatusCode::OK, &body))
             }

@@ -54,16 +54,18 @@ fn id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Chime's shape on a reserved `.invalid` host, as demo mode's: the pages know it is local.
 fn media_placement(meeting_id: &str) -> Value {
+    let host = format!("standin.video.invalid/{meeting_id}");
     json!({
-        "AudioHostUrl": format!("{meeting_id}.k.m3.ue1.app.chime.aws:3478"),
-        "AudioFallbackUrl": format!("wss://haxrp.m3.ue1.app.chime.aws:443/calls/{meeting_id}"),
-        "SignalingUrl": format!("wss://signal.m3.ue1.app.chime.aws/control/{meeting_id}"),
-        "TurnControlUrl": "https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions",
-        "ScreenDataUrl": format!("wss://bitpw.m3.ue1.app.chime.aws:443/v2/screen/{meeting_id}"),
-        "ScreenViewingUrl": format!("wss://bitpw.m3.ue1.app.chime.aws:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={meeting_id}"),
-        "ScreenSharingUrl": format!("wss://bitpw.m3.ue1.app.chime.aws:443/v2/screen/{meeting_id}"),
-        "EventIngestionUrl": "https://data.svc.ue1.ingest.chime.aws/v1/client-events"
+        "AudioHostUrl": format!("{host}/audio:3478"),
+        "AudioFallbackUrl": format!("wss://{host}/audio-fallback"),
+        "SignalingUrl": format!("wss://{host}/signal"),
+        "TurnControlUrl": format!("https://{host}/turn"),
+        "ScreenDataUrl": format!("wss://{host}/screen-data"),
+        "ScreenViewingUrl": format!("wss://{host}/screen-view"),
+        "ScreenSharingUrl": format!("wss://{host}/screen-share"),
+        "EventIngestionUrl": format!("https://{host}/events")
     })
 }
 

@@ -123,20 +123,22 @@ impl DemoVideo {
             return meeting.clone();
         }
         let meeting_id = random_uuid();
-        let host = format!("https://demo.video.invalid/{meeting_id}");
+        // Every media URL on a reserved `.invalid` host: a browser can tell a demo meeting from a
+        // real one (web/src/call/room.ts) and never dials AWS for it.
+        let host = format!("demo.video.invalid/{meeting_id}");
         let meeting = Meeting {
             meeting_id: meeting_id.clone(),
             external_meeting_id: visit.id.to_string(),
             media_region: "us-east-1".into(),
             media_placement: MediaPlacement {
-                audio_host_url: format!("{meeting_id}.k.m1.ue1.app.chime.aws:3478"),
-                audio_fallback_url: format!("wss://haxrp.m1.ue1.app.chime.aws:443/calls/{meeting_id}"),
-                signaling_url: format!("wss://signal.m1.ue1.app.chime.aws/control/{meeting_id}"),
-                turn_control_url: "https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions".into(),
-                screen_data_url: format!("{host}/screen-data"),
-                screen_viewing_url: format!("{host}/screen-view"),
-                screen_sharing_url: format!("{host}/screen-share"),
-                event_ingestion_url: "https://data.svc.ue1.ingest.chime.aws/v1/client-events".into(),
+                audio_host_url: format!("{host}/audio:3478"),
+                audio_fallback_url: format!("wss://{host}/audio-fallback"),
+                signaling_url: format!("wss://{host}/signal"),
+                turn_control_url: format!("https://{host}/turn"),
+                screen_data_url: format!("wss://{host}/screen-data"),
+                screen_viewing_url: format!("wss://{host}/screen-view"),
+                screen_sharing_url: format!("wss://{host}/screen-share"),
+                event_ingestion_url: format!("https://{host}/events"),
             },
             meeting_arn: Some(format!("arn:aws:chime:us-east-1:000000000000:meeting/{meeting_id}")),
         };

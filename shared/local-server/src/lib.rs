@@ -10,6 +10,7 @@
 //! - [`dev_uploads`]: demo mode's S3 and GuardDuty for uploads.
 //! - [`dev_users`]: users signup and approval created, for `GET /dev/tokens?email=`.
 //! - [`gateway`]: HTTP request → API Gateway event → `lambda_http::Request`, and back.
+//! - [`pages`]: the join page, portal and desk (`web/dist`) on the API's origin.
 //! - [`server`]: the hyper server and the dispatch to the functions.
 //! - [`adapters`]: embedded (`make dev`) or AWS adapters (`make dev-aws`), and `/dev/outbox`.
 //! - [`provision`]: creates the table, key and sender on the local AWS for `make dev-aws`.
@@ -21,6 +22,7 @@ pub mod dev_clock;
 pub mod dev_uploads;
 pub mod dev_users;
 pub mod gateway;
+pub mod pages;
 pub mod provision;
 pub mod routes;
 pub mod samples;

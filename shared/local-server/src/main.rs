@@ -15,6 +15,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("JOIN_BASE_URL").is_err() {
         policy.join_base_url = format!("http://127.0.0.1:{port}");
     }
+    // The calendar file's link opens the portal this server serves.
+    if std::env::var("PORTAL_BASE_URL").is_err() {
+        policy.portal_base_url = format!("http://127.0.0.1:{port}/portal");
+    }
     let aws_mode = std::env::var("VISITS_ADAPTERS").is_ok_and(|mode| mode == "aws");
     let adapters = if aws_mode {
         let config = visits_aws::sdk_config().await;

@@ -21,6 +21,7 @@ use crate::dev_clock::{self, DemoJobs, Followers};
 use crate::dev_uploads::{self, MAX_UPLOAD_REQUEST_BYTES};
 use crate::dev_users::DevUsers;
 use crate::gateway::{GatewayContext, http_response, lambda_request};
+use crate::pages;
 use crate::routes::{Function, RouteTable};
 
 /// API Gateway refuses payloads over 10 MB; locally 1 MB is plenty to show a 413.
@@ -45,6 +46,8 @@ pub struct LocalApp {
     guests: guests::App,
     upload_scanned: upload_scanned::App,
     storage: Arc<LocalStorage>,
+    /// The built pages (`web/dist`), served on the API's origin.
+    web_dir: std::path::PathBuf,
     /// Demo mode's clock and scheduler, and the use cases run off its stream and clock.
     jobs: Option<(DemoJobs, Followers)>,
 }
@@ -114,6 +117,7 @@ impl LocalApp {
             uploads: uploads::App::new(uploads, auth.clone()),
             upload_scanned: upload_scanned::App::new(scans),
             storage,
+            web_dir: pages::web_dir(),
             jobs,
             outbox,
             users,
@@ -154,6 +158,14 @@ impl LocalApp {
         }
         if parts.method == Method::GET && path == "/dev/outbox" {
             return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
+        }
+        if parts.method == Method::GET && path == "/config.json" {
+            return http_response(pages::config());
+        }
+        if parts.method == Method::GET
+            && let Some(file) = pages::file_for(&path)
+        {
+            return http_response(pages::serve(&self.web_dir, &file));
         }
         let Some((route, path_parameters)) = self.routes.find(parts.method.as_str(), &path) else {
             let allowed = self.routes.methods_at(&path);

@@ -15,8 +15,8 @@ use super::core::{Core, store_error};
 use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{
-    Admission, Admitted, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, RefusalReason, TokenId, Visit,
-    VisitId,
+    Admission, Admitted, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, Provider, RefusalReason,
+    TimeZone, TokenId, Visit, VisitId,
 };
 use crate::ports::{FailureCount, JoinFacts, JoinRead, LinkWrite, SeatRemover};
 use crate::rules::JoinWindow;
@@ -29,6 +29,9 @@ pub struct LinkPreview {
     pub scheduled_at: DateTime<Utc>,
     pub duration: DurationMinutes,
     pub opens_at: DateTime<Utc>,
+    /// The join page shows the time in the visit's own zone and prepares for its provider.
+    pub time_zone: TimeZone,
+    pub provider: Provider,
 }
 
 /// A redeemed link: the token that admits the patient to the session.
@@ -104,6 +107,8 @@ impl Joins {
             scheduled_at: visit.scheduled_at,
             duration: visit.duration,
             opens_at: JoinWindow::of(&visit, &self.core.policy).opens_at,
+            time_zone: visit.time_zone,
+            provider: visit.provider,
         })
     }
 

@@ -1,0 +1,37 @@
+// Builds the pages into dist/: one ES module per page, split so that the Chime SDK is its own
+// chunk, loaded only when someone enters a real meeting. `node build.mjs --metafile` also writes
+// what each output holds (for the first-load budget in make bench).
+import { build } from "esbuild";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+
+const dist = new URL("./dist/", import.meta.url);
+await rm(dist, { recursive: true, force: true });
+await mkdir(new URL("assets/", dist), { recursive: true });
+
+// The Chime SDK's messaging client is never used by the pages (see src/call/no-messaging.ts).
+const noMessaging = {
+  name: "no-messaging",
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/client-chime-sdk-messaging$/ }, () => ({
+      path: new URL("./src/call/no-messaging.ts", import.meta.url).pathname,
+    }));
+  },
+};
+
+const result = await build({
+  entryPoints: { join: "src/join/main.ts", portal: "src/portal/main.ts", desk: "src/desk/main.ts" },
+  outdir: "dist/assets",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  minify: true,
+  target: ["chrome110", "firefox110", "safari16"],
+  chunkNames: "chunk-[hash]",
+  legalComments: "linked",
+  metafile: true,
+  plugins: [noMessaging],
+  logLevel: "warning",
+});
+await cp("pages/app.css", "dist/assets/app.css");
+for (const name of ["join", "portal", "desk"]) await cp(`pages/${name}.html`, `dist/${name}.html`);
+if (process.argv.includes("--metafile")) await writeFile("dist/meta.json", JSON.stringify(result.metafile));

@@ -1,0 +1,85 @@
+// The shapes of docs/api.md that the pages read. Only what they use; the API refuses unknown
+// fields, so nothing here is ever sent that the contract does not define.
+
+export type Provider = "chime" | "connect";
+export type VisitStatus = "scheduled" | "in_progress" | "completed" | "cancelled" | "no_show";
+
+export interface LinkPreview {
+  status: "active" | "redeemed" | "expired" | "revoked";
+  scheduledAt: string;
+  durationMinutes: number;
+  opensAt: string;
+  timeZone: string;
+  provider: Provider;
+}
+
+export interface Redeemed {
+  visitId: string;
+  joinToken: string;
+  expiresAt: string;
+}
+
+export interface Guest {
+  guestId: string;
+  role: "caregiver" | "interpreter";
+  displayName?: string;
+  joinedAt?: string;
+}
+
+export interface Attendance {
+  participant: string;
+  firstJoinedAt?: string;
+  lastLeftAt?: string;
+  minutesPresent: number;
+}
+
+export interface Visit {
+  visitId: string;
+  patientId: string;
+  clinicianId: string;
+  scheduledAt: string;
+  durationMinutes: number;
+  provider: Provider;
+  status: VisitStatus;
+  timeZone: string;
+  createdAt: string;
+  updatedAt: string;
+  patientCheckedInAt?: string;
+  sessionStartedAt?: string;
+  guests?: Guest[];
+  attendance?: Attendance[];
+}
+
+export interface VisitPage {
+  items: Visit[];
+  nextCursor?: string | null;
+}
+
+/** The Chime SDK's own Meeting and Attendee (PascalCase), passed straight to the SDK. */
+export interface ChimeMeeting {
+  MeetingId: string;
+  MediaRegion?: string;
+  MediaPlacement: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface ChimeAttendee {
+  AttendeeId: string;
+  ExternalUserId: string;
+  JoinToken: string;
+  [key: string]: unknown;
+}
+
+export type Session =
+  | { visitId: string; provider: "chime"; meeting: ChimeMeeting; attendee: ChimeAttendee }
+  | {
+      visitId: string;
+      provider: "connect";
+      contactId: string;
+      participantId: string;
+      participantToken: string;
+      connectionData: { Meeting: ChimeMeeting; Attendee: ChimeAttendee };
+    };
+
+/** What asking to enter a visit answers: the session, or wait and ask again. */
+export type Entry = { kind: "session"; session: Session } | { kind: "waiting"; retryAfterSeconds: number };

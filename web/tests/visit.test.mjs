@@ -1,0 +1,159 @@
+// A visit in three browsers: the patient opens the link, checks devices, joins and waits; the
+// clinician on the desk sees them waiting, starts, invites an interpreter who joins from their
+// own link; the clinician ends it and the patient's and the interpreter's pages say so.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  BASE, api, assertAccessible, assertNoSecrets, joinTokenOf, latestLink, launch, person, scheduleVisit, screenshot,
+  sendLink, signInAs, tokens,
+} from "./harness.mjs";
+
+let browser;
+before(async () => (browser = await launch()));
+after(async () => browser?.close());
+
+test("a visit from the link to the end, on the join page and the desk", async () => {
+  const visit = await scheduleVisit(5);
+  const link = await sendLink(visit);
+
+  const patient = await person(browser);
+  await patient.page.goto(BASE + link);
+  await patient.page.locator("#visit .when").waitFor();
+  assert.match(await patient.page.locator("#visit .when").innerText(), /EST/, "the visit's own zone");
+  await patient.page.locator('#devices[data-devices="ready"]').waitFor();
+  assert.ok((await patient.page.locator("#camera-select option").count()) >= 1, "the fake camera is offered");
+  await assertAccessible(patient.page, "the join page");
+  await screenshot(patient.page, "join-page");
+
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+  assert.equal(new URL(patient.page.url()).pathname, "/j/", "the spent code leaves the address bar");
+  const joinToken = await joinTokenOf(patient.page);
+  assert.ok(joinToken, "the join token is kept in the tab");
+  await assertAccessible(patient.page, "the waiting room");
+  await screenshot(patient.page, "waiting-room");
+
+  const desk = await person(browser);
+  await signInAs(desk.page, "desk", "dr@demo.health");
+  const row = desk.page.locator(`li[data-visit-id="${visit.visitId}"]`);
+  await row.getByText("Patient waiting since").waitFor();
+  await assertAccessible(desk.page, "the desk");
+  await row.getByRole("button", { name: /Open/ }).click();
+  await desk.page.getByRole("button", { name: "Start the visit" }).click();
+  await desk.page.locator('#stage[data-state="in-call"]').waitFor();
+
+  await patient.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 15000 });
+  await patient.page.getByText("Your clinician").waitFor();
+  await assertAccessible(patient.page, "the patient in the visit");
+
+  const interpreterEmail = `ines.${Date.now()}@example.com`;
+  await desk.page.getByLabel("Role").selectOption("interpreter");
+  await desk.page.getByLabel("Email or mobile number").fill(interpreterEmail);
+  await desk.page.getByRole("button", { name: "Send invitation" }).click();
+  await desk.page.locator("#guests").getByText("interpreter").waitFor();
+
+  const interpreter = await person(browser);
+  await interpreter.page.goto(BASE + (await latestLink(interpreterEmail)));
+  await interpreter.page.getByRole("button", { name: /Join/ }).click();
+  await interpreter.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 15000 });
+
+  // The desk learns who is present from the visit's attendance (demo mode's video reports it).
+  await desk.page.locator(".present").getByText("The patient").waitFor({ timeout: 15000 });
+  await assertAccessible(desk.page, "the desk in the visit");
+  await screenshot(desk.page, "desk");
+
+  await desk.page.getByRole("button", { name: "End the visit" }).click();
+  await desk.page.locator("#attendance").waitFor({ timeout: 10000 });
+  for (const page of [patient.page, interpreter.page]) {
+    await page.locator("#closed").getByText("This visit has ended").waitFor({ timeout: 15000 });
+  }
+  const clinicianToken = (await tokens()).clinician;
+  await assertNoSecrets(patient, [joinToken]);
+  await assertNoSecrets(interpreter, []);
+  await assertNoSecrets(desk, [clinicianToken]);
+  for (const person of [patient, interpreter, desk]) await person.context.close();
+});
+
+test("a cancelled visit stops the waiting room, which stops asking", async () => {
+  const visit = await scheduleVisit(5);
+  const patient = await person(browser);
+  await patient.page.goto(BASE + (await sendLink(visit)));
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+  const cancelled = await api(`/visits/${visit.visitId}/cancel`, { method: "POST", token: (await tokens()).clinician });
+  assert.equal(cancelled.status, 200);
+  await patient.page.locator("#closed").getByText("This visit was cancelled").waitFor({ timeout: 15000 });
+  const asked = patient.seen.urls.filter((url) => url.endsWith("/join/session")).length;
+  await patient.page.waitForTimeout(6000);
+  assert.equal(patient.seen.urls.filter((url) => url.endsWith("/join/session")).length, asked, "no polling after 410");
+  await assertAccessible(patient.page, "a closed visit");
+  await patient.context.close();
+});
+
+test("an early link says when it opens and is not used up", async () => {
+  const visit = await scheduleVisit(120);
+  const link = await sendLink(visit);
+  const patient = await person(browser);
+  await patient.page.goto(BASE + link);
+  await patient.page.locator("#opens").getByText("You can join from").waitFor();
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator("#early").getByText("opens for joining at").waitFor();
+  const preview = await api(`/join/${link.split("/").pop()}`);
+  assert.equal(preview.body.status, "active", "a too-early try leaves the link usable");
+  await assertAccessible(patient.page, "an early link");
+  await patient.context.close();
+});
+
+test("a used link offers a new one, which arrives and works", async () => {
+  const visit = await scheduleVisit(5);
+  const link = await sendLink(visit);
+  assert.equal((await api(`/join/${link.split("/").pop()}`, { method: "POST" })).status, 200);
+  const sentBefore = (await api("/dev/outbox")).body.messages.filter((m) => m.to === visit.email).length;
+
+  const patient = await person(browser);
+  await patient.page.goto(BASE + link);
+  await patient.page.getByRole("heading", { name: "This link can't be used" }).waitFor();
+  await assertAccessible(patient.page, "a used link");
+  await patient.page.getByRole("button", { name: "Send me a new link" }).click();
+  await patient.page.locator("#resent").waitFor();
+  const sent = (await api("/dev/outbox")).body.messages.filter((m) => m.to === visit.email);
+  assert.equal(sent.length, sentBefore + 1, "a fresh link went to the contact on file");
+  const fresh = await latestLink(visit.email);
+  assert.notEqual(fresh, link);
+  await patient.page.goto(BASE + fresh);
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+  await patient.context.close();
+});
+
+test("a refused camera gets plain guidance, and joining still works", async () => {
+  const visit = await scheduleVisit(5);
+  const patient = await person(browser, { media: false });
+  await patient.page.goto(BASE + (await sendLink(visit)));
+  await patient.page.locator('#devices[data-devices="refused"]').waitFor();
+  assert.match(await patient.page.locator("#device-guidance").innerText(), /blocked the camera and microphone/);
+  await assertAccessible(patient.page, "a refused camera");
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+  await patient.context.close();
+});
+
+test("a dropped connection rejoins with the same join token", async () => {
+  const visit = await scheduleVisit(5);
+  const link = await sendLink(visit);
+  const patient = await person(browser);
+  await patient.page.goto(BASE + link);
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+  const started = await api(`/visits/${visit.visitId}/session`, { method: "POST", token: (await tokens()).clinician });
+  assert.equal(started.status, 200);
+  await patient.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 15000 });
+
+  await patient.context.setOffline(true);
+  await patient.page.locator('#stage[data-state="reconnecting"]').waitFor({ timeout: 15000 });
+  await patient.context.setOffline(false);
+  await patient.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 20000 });
+  const redeems = patient.seen.urls.filter((url) => url.endsWith(link.replace("/j/", "/join/")));
+  assert.equal(redeems.length, 2, "one preview and one redemption: the rejoin used the join token");
+  await patient.context.close();
+});
