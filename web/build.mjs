@@ -30,6 +30,8 @@ const result = await build({
   legalComments: "linked",
   metafile: true,
   plugins: [noMessaging],
+  // The Chime SDK reads Node's `global` in places (a bundler for browsers maps it).
+  define: { global: "globalThis" },
   logLevel: "warning",
 });
 await cp("pages/app.css", "dist/assets/app.css");

@@ -11,8 +11,9 @@ use lambda_http::{Body, Response};
 use visits_http::Problem;
 
 /// The Content-Security-Policy of every page: scripts and styles from the site only (no inline
-/// script), the API and Chime's media and signalling hosts, never framed.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' https://*.chime.aws wss://*.chime.aws; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// script), the API and Chime's media and signalling hosts, never framed. The Chime SDK starts a
+/// worker from a `blob:` URL.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; worker-src 'self' blob:; connect-src 'self' https://*.chime.aws wss://*.chime.aws; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /// Camera and microphone for the site itself, nothing for frames or other origins.
 pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(self), display-capture=(), geolocation=()";
 

@@ -1,13 +1,17 @@
 // A Chime SDK meeting (a Chime visit, or a Connect contact's WebRTC connection data).
-// Deep imports: the package's index also pulls its messaging client (the AWS SDK for Node).
-import type AudioVideoObserver from "amazon-chime-sdk-js/build/audiovideoobserver/AudioVideoObserver";
-import DefaultDeviceController from "amazon-chime-sdk-js/build/devicecontroller/DefaultDeviceController";
-import NoOpLogger from "amazon-chime-sdk-js/build/logger/NoOpLogger";
-import DefaultMeetingSession from "amazon-chime-sdk-js/build/meetingsession/DefaultMeetingSession";
-import MeetingSessionConfiguration from "amazon-chime-sdk-js/build/meetingsession/MeetingSessionConfiguration";
-import type MeetingSessionStatus from "amazon-chime-sdk-js/build/meetingsession/MeetingSessionStatus";
-import MeetingSessionStatusCode from "amazon-chime-sdk-js/build/meetingsession/MeetingSessionStatusCode";
-import type VideoTileState from "amazon-chime-sdk-js/build/videotile/VideoTileState";
+// The package's index: its modules import one another through it, so a deep import starts them
+// in an order whose class chain is not ready yet. (Its messaging client is left out of the
+// bundle: build.mjs.)
+import {
+  DefaultDeviceController,
+  DefaultMeetingSession,
+  MeetingSessionConfiguration,
+  MeetingSessionStatusCode,
+  NoOpLogger,
+  type AudioVideoObserver,
+  type MeetingSessionStatus,
+  type VideoTileState,
+} from "amazon-chime-sdk-js";
 import type { ChimeAttendee, ChimeMeeting } from "../api/types";
 import type { DeviceChoice } from "./devices";
 import type { Room, RoomEvents, RoomView } from "./room";

@@ -41,6 +41,7 @@ export class VisitFlow {
   /** Waits, then joins; returns when the visit is over for this page. */
   async run(): Promise<void> {
     let failures = 0;
+    let drops = 0;
     while (!this.stopped) {
       let entry: Entry;
       try {
@@ -54,12 +55,16 @@ export class VisitFlow {
         continue;
       }
       if (entry.kind === "waiting") {
+        drops = 0;
         this.showWaiting();
         await sleep(entry.retryAfterSeconds * 1000);
         continue;
       }
       const outcome = await this.inCall(entry.session);
       if (outcome !== "dropped") return;
+      // Back in with the same token, after a pause that grows while the drops go on.
+      drops += 1;
+      await sleep(Math.min(1000 * 2 ** drops, 15000));
     }
   }
 
@@ -159,6 +164,7 @@ export class VisitFlow {
     } catch {
       settle("dropped");
     }
+    if (this.room) this.root.dataset.room = this.room.demo ? "demo" : "chime";
     this.room?.mute(this.muted);
     if (!this.cameraOn) void this.room?.camera(false);
     announce("You are in the visit.");
