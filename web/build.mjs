@@ -2,7 +2,7 @@
 // chunk, loaded only when someone enters a real meeting. `node build.mjs --metafile` also writes
 // what each output holds (for the first-load budget in make bench).
 import { build } from "esbuild";
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 
 const dist = new URL("./dist/", import.meta.url);
 await rm(dist, { recursive: true, force: true });
@@ -35,5 +35,14 @@ const result = await build({
   logLevel: "warning",
 });
 await cp("pages/app.css", "dist/assets/app.css");
-for (const name of ["join", "portal", "desk"]) await cp(`pages/${name}.html`, `dist/${name}.html`);
+// Each page names the chunks its script imports, so the browser fetches them at once instead of
+// one after another.
+for (const name of ["join", "portal", "desk"]) {
+  const imports = result.metafile.outputs[`dist/assets/${name}.js`].imports
+    .filter((entry) => entry.kind === "import-statement")
+    .map((entry) => `<link rel="modulepreload" href="/assets/${entry.path.split("/").pop()}">`);
+  const html = await readFile(`pages/${name}.html`, "utf8");
+  const script = `<script type="module" src="/assets/${name}.js"></script>`;
+  await writeFile(`dist/${name}.html`, html.replace(script, [...imports, script].join("\n")));
+}
 if (process.argv.includes("--metafile")) await writeFile("dist/meta.json", JSON.stringify(result.metafile));

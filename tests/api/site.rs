@@ -145,9 +145,6 @@ async fn the_local_server_serves_the_pages_with_their_headers_and_the_api_beside
         // Not built (`make web`): a clear problem, not the API's 404.
         assert_eq!(page.status(), 503);
     }
-    let config: serde_json::Value =
-        app.client.get(format!("{}/config.json", app.base)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(config["signIn"]["kind"], "demo");
     let api = app.client.get(format!("{}/join/ABCDEFGHJKMN", app.base)).send().await.unwrap();
     assert_eq!(api.status(), 404, "the API's own join route is untouched");
     assert_eq!(api.headers()["content-type"], "application/problem+json");

@@ -1,6 +1,7 @@
-// Where the pages find the API and how people sign in: /config.json beside the pages. The local
-// server writes it for demo mode; a deployment writes it from the stack's outputs
-// (`make deploy-web`).
+// Where the pages find the API and how people sign in: a `<meta name="visits-config">` in the
+// page, JSON, which `make deploy-web` writes from the stack's outputs. Without it (make dev) the
+// API is the page's own origin and people sign in with the demo accounts. Read from the page
+// itself, so no request stands between opening a link and asking the API about it.
 import { setApiBase } from "./api/client";
 
 export type SignIn =
@@ -12,14 +13,10 @@ export interface PageConfig {
   signIn: SignIn;
 }
 
-export async function loadConfig(): Promise<PageConfig> {
+export function loadConfig(): PageConfig {
   let config: PageConfig = { apiBaseUrl: "", signIn: { kind: "demo" } };
-  try {
-    const response = await fetch("/config.json", { cache: "no-cache" });
-    if (response.ok) config = { ...config, ...((await response.json()) as Partial<PageConfig>) };
-  } catch {
-    /* the API on this origin */
-  }
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="visits-config"]');
+  if (meta?.content) config = { ...config, ...(JSON.parse(meta.content) as Partial<PageConfig>) };
   setApiBase(config.apiBaseUrl);
   return config;
 }

@@ -42,12 +42,6 @@ pub fn file_for(path: &str) -> Option<PathBuf> {
     plain.then(|| Path::new("assets").join(asset))
 }
 
-/// `GET /config.json`: the API is this origin; people sign in with the demo accounts.
-pub fn config() -> Response<Body> {
-    let body = serde_json::json!({ "apiBaseUrl": "", "signIn": { "kind": "demo" } });
-    respond(StatusCode::OK, "application/json", Body::Text(body.to_string()))
-}
-
 /// The page or asset at `file` under `dir`, with the site's headers.
 pub fn serve(dir: &Path, file: &Path) -> Response<Body> {
     match std::fs::read(dir.join(file)) {

@@ -159,9 +159,6 @@ impl LocalApp {
         if parts.method == Method::GET && path == "/dev/outbox" {
             return http_response(json_response(StatusCode::OK, &self.outbox.messages().await));
         }
-        if parts.method == Method::GET && path == "/config.json" {
-            return http_response(pages::config());
-        }
         if parts.method == Method::GET
             && let Some(file) = pages::file_for(&path)
         {

@@ -21,6 +21,8 @@ const GUIDANCE: Record<Exclude<Outcome, "ready">, string> = {
 export class DeviceCheck {
   stream: MediaStream | null = null;
   outcome: Outcome = "none";
+  /** Bumped by every start and stop: a stream that arrives after a newer one was asked for (or after stop) is let go. */
+  private generation = 0;
   private readonly video = h("video", { autoplay: true, playsinline: true, "aria-label": "Your camera preview" });
   private readonly cameraSelect = h("select", { id: "camera-select" });
   private readonly micSelect = h("select", { id: "mic-select" });
@@ -49,23 +51,34 @@ export class DeviceCheck {
   /** Asks for the chosen devices (both at first) and shows the preview or the guidance. */
   async start(): Promise<Outcome> {
     this.stop();
+    const generation = this.generation;
     if (!navigator.mediaDevices?.getUserMedia) return this.settle("unsupported");
     const { videoDeviceId, audioDeviceId } = this.choice;
     const video: MediaTrackConstraints | boolean = videoDeviceId ? { deviceId: { exact: videoDeviceId } } : true;
     const audio: MediaTrackConstraints | boolean = audioDeviceId ? { deviceId: { exact: audioDeviceId } } : true;
+    const current = (stream: MediaStream): boolean => {
+      if (generation === this.generation) return true;
+      stream.getTracks().forEach((track) => track.stop());
+      return false;
+    };
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video, audio });
+      const stream = await navigator.mediaDevices.getUserMedia({ video, audio });
+      if (!current(stream)) return this.outcome;
+      this.stream = stream;
     } catch (error) {
+      if (generation !== this.generation) return this.outcome;
       const name = error instanceof DOMException ? error.name : "";
       if (name === "NotAllowedError" || name === "SecurityError") return this.settle("refused");
       if (name === "NotReadableError" || name === "AbortError") return this.settle("busy");
       // No camera: the microphone alone may still be there.
       try {
-        this.stream = await navigator.mediaDevices.getUserMedia({ audio });
+        const stream = await navigator.mediaDevices.getUserMedia({ audio });
+        if (!current(stream)) return this.outcome;
+        this.stream = stream;
         await this.listDevices();
         return this.settle("audio-only");
       } catch {
-        return this.settle("none");
+        return generation === this.generation ? this.settle("none") : this.outcome;
       }
     }
     this.video.srcObject = this.stream;
@@ -74,9 +87,17 @@ export class DeviceCheck {
   }
 
   stop(): void {
+    this.generation += 1;
     this.stream?.getTracks().forEach((track) => track.stop());
     this.stream = null;
     this.video.srcObject = null;
+  }
+
+  /** Stops the devices and takes the check off the page (a link that cannot be used). */
+  close(): void {
+    this.stop();
+    this.root.replaceChildren();
+    delete this.root.dataset.devices;
   }
 
   private settle(outcome: Outcome): Outcome {

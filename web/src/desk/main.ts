@@ -24,7 +24,7 @@ let flow: VisitFlow | null = null;
 const waitingAnnounced = new Set<string>();
 
 async function main(): Promise<void> {
-  const config = await loadConfig();
+  const config = loadConfig();
   user = await signIn(stage, config.signIn, [
     { key: "clinician", email: "dr@demo.health" },
     { key: "clinician2", email: "dr2@demo.health" },

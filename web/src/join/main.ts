@@ -17,10 +17,15 @@ const devicesPanel = byId("devices");
 let devices: DeviceCheck | null = null;
 
 async function main(): Promise<void> {
-  await loadConfig();
+  loadConfig();
   const code = /^\/j\/([^/]+)\/?$/.exec(location.pathname)?.[1];
   const stored = sessionStorage.getItem(TOKEN_KEY);
-  if (code) return preview(decodeURIComponent(code));
+  if (code) {
+    // The camera starts beside the preview: it is most of the wait (stopped if the link is not usable).
+    devices = new DeviceCheck(devicesPanel);
+    void devices.start();
+    return preview(decodeURIComponent(code));
+  }
   if (stored) return enterVisit(stored);
   show(stage, h("p", {}, "Open the link from your text message or email to join your visit."));
 }
@@ -30,6 +35,7 @@ async function preview(code: string): Promise<void> {
   try {
     ({ body: link } = await call<LinkPreview>(`/join/${encodeURIComponent(code)}`));
   } catch (error) {
+    devices?.close();
     return refused(code, error);
   }
   show(
@@ -38,8 +44,6 @@ async function preview(code: string): Promise<void> {
     h("p", {}, `${link.durationMinutes} minutes, by video`),
   );
   if (link.status !== "active") return unavailable(code);
-  devices = new DeviceCheck(devicesPanel);
-  void devices.start();
   const opens = new Date(link.opensAt);
   const joinButton = button("Join the visit", () => void redeem(code, link, joinButton), { id: "join", class: "primary" });
   show(
@@ -116,7 +120,7 @@ function refused(code: string, error: unknown): void {
 
 /** Used, expired, revoked or unknown: one message for all, and a way to get a fresh link. */
 function unavailable(code: string): void {
-  devices?.stop();
+  devices?.close();
   const sendButton = button("Send me a new link", () => void resend(code, sendButton), { id: "resend", class: "primary" });
   show(
     stage,

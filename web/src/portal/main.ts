@@ -24,7 +24,7 @@ const STATUS_LABEL: Record<Visit["status"], string> = {
 };
 
 async function main(): Promise<void> {
-  const config = await loadConfig();
+  const config = loadConfig();
   const user = await signIn(stage, config.signIn, [
     { key: "patient", email: "patient@demo.health" },
     { key: "patient2", email: "patient2@demo.health" },
