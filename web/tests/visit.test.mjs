@@ -157,3 +157,22 @@ test("a dropped connection rejoins with the same join token", async () => {
   assert.equal(redeems.length, 2, "one preview and one redemption: the rejoin used the join token");
   await patient.context.close();
 });
+
+test("a Connect visit: the patient joins through its WebRTC connection data, the desk points to Connect", async () => {
+  const visit = await scheduleVisit(5, { provider: "connect" });
+  const patient = await person(browser);
+  await patient.page.goto(BASE + (await sendLink(visit)));
+  await patient.page.getByRole("button", { name: /Join/ }).click();
+  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
+
+  const desk = await person(browser);
+  await signInAs(desk.page, "desk", "dr@demo.health");
+  await desk.page.locator(`li[data-visit-id="${visit.visitId}"]`).getByRole("button", { name: /Open/ }).click();
+  await desk.page.getByRole("button", { name: "Start the visit" }).click();
+  await desk.page.locator("#connect").getByText("Connect agent workspace").waitFor();
+
+  await patient.page.locator('#stage[data-state="in-call"][data-room="demo"]').waitFor({ timeout: 15000 });
+  await assertNoSecrets(patient, [await joinTokenOf(patient.page)]);
+  for (const person of [patient, desk]) await person.context.close();
+});
+

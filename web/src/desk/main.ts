@@ -198,6 +198,7 @@ function present(visit: Visit | null): string[] {
 }
 
 async function start(visit: Visit): Promise<void> {
+  if (visit.provider === "connect") return startConnect(visit);
   const devices = new DeviceCheck(devicesPanel);
   await devices.start();
   flow = new VisitFlow(stage, devices, {
@@ -215,6 +216,20 @@ async function start(visit: Visit): Promise<void> {
     flow = null;
     devices.stop();
   });
+  await refresh();
+}
+
+/** A Connect visit reaches the clinician as a contact in their Connect agent workspace, not here. */
+async function startConnect(visit: Visit): Promise<void> {
+  try {
+    await call(`/visits/${visit.visitId}/session`, { method: "POST", bearer: user.token });
+  } catch (failure) {
+    announce(failure instanceof ApiError ? failure.detail || failure.title : "The visit was not started.");
+    return;
+  }
+  const message = "The visit has started on Amazon Connect: take the contact in your Connect agent workspace (its screen-pop names the visit).";
+  show(stage, h("p", { id: "connect" }, message));
+  announce(message);
   await refresh();
 }
 
