@@ -8,7 +8,7 @@ import { BASE, launch, scheduleVisit, sendLink } from "../tests/harness.mjs";
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const BUDGET_KB = 60;
-const BUDGET_MS = 1500;
+const BUDGET_MS = 1000;
 const TABLE = process.env.FIRST_LOAD_TABLE;
 
 const browser = await launch();
