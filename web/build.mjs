@@ -35,14 +35,18 @@ const result = await build({
   logLevel: "warning",
 });
 await cp("pages/app.css", "dist/assets/app.css");
-// Each page names the chunks its script imports, so the browser fetches them at once instead of
-// one after another.
+// Each page is the shell with its title and main content (pages/<name>.html), its script, and
+// the chunks that script imports, preloaded so the browser fetches them at once rather than one
+// after another.
+const shell = await readFile("pages/shell.html", "utf8");
 for (const name of ["join", "portal", "desk"]) {
-  const imports = result.metafile.outputs[`dist/assets/${name}.js`].imports
+  const page = await readFile(`pages/${name}.html`, "utf8");
+  const [, title, main] = /^<title>(.*)<\/title>\n([\s\S]*?)\n?$/.exec(page);
+  const preloads = result.metafile.outputs[`dist/assets/${name}.js`].imports
     .filter((entry) => entry.kind === "import-statement")
     .map((entry) => `<link rel="modulepreload" href="/assets/${entry.path.split("/").pop()}">`);
-  const html = await readFile(`pages/${name}.html`, "utf8");
-  const script = `<script type="module" src="/assets/${name}.js"></script>`;
-  await writeFile(`dist/${name}.html`, html.replace(script, [...imports, script].join("\n")));
+  const scripts = [...preloads, `<script type="module" src="/assets/${name}.js"></script>`].join("\n");
+  const html = shell.replace("{{title}}", title).replace("{{scripts}}", scripts).replace("{{main}}", main);
+  await writeFile(`dist/${name}.html`, html);
 }
 if (process.argv.includes("--metafile")) await writeFile("dist/meta.json", JSON.stringify(result.metafile));

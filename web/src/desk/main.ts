@@ -208,8 +208,7 @@ async function start(visit: Visit): Promise<void> {
     closed: (message) => {
       devices.stop();
       flow = null;
-      show(stage, h("p", { id: "closed" }, message));
-      announce(message);
+      say("closed", message);
     },
   });
   void flow.run().then(() => {
@@ -221,30 +220,34 @@ async function start(visit: Visit): Promise<void> {
 
 /** A Connect visit reaches the clinician as a contact in their Connect agent workspace, not here. */
 async function startConnect(visit: Visit): Promise<void> {
-  try {
-    await call(`/visits/${visit.visitId}/session`, { method: "POST", bearer: user.token });
-  } catch (failure) {
-    announce(failure instanceof ApiError ? failure.detail || failure.title : "The visit was not started.");
-    return;
-  }
-  const message = "The visit has started on Amazon Connect: take the contact in your Connect agent workspace (its screen-pop names the visit).";
-  show(stage, h("p", { id: "connect" }, message));
-  announce(message);
+  if (!(await post(`/visits/${visit.visitId}/session`, "The visit was not started."))) return;
+  say("connect", "The visit has started on Amazon Connect: take the contact in your Connect agent workspace (its screen-pop names the visit).");
   await refresh();
 }
 
 async function end(visit: Visit): Promise<void> {
-  try {
-    await call(`/visits/${visit.visitId}/end`, { method: "POST", bearer: user.token });
-  } catch (failure) {
-    announce(failure instanceof ApiError ? failure.detail || failure.title : "The visit was not ended.");
-    return;
-  }
+  if (!(await post(`/visits/${visit.visitId}/end`, "The visit was not ended."))) return;
   flow?.stop();
   flow = null;
-  show(stage, h("p", { id: "closed" }, "You ended the visit."));
-  announce("You ended the visit.");
+  say("closed", "You ended the visit.");
   await refresh();
+}
+
+/** A POST as the clinician; a refusal is announced (the API's words, or `failed`). */
+async function post(path: string, failed: string): Promise<boolean> {
+  try {
+    await call(path, { method: "POST", bearer: user.token });
+    return true;
+  } catch (failure) {
+    announce(failure instanceof ApiError ? failure.detail || failure.title : failed);
+    return false;
+  }
+}
+
+/** Shows and announces what happened to the call. */
+function say(id: string, message: string): void {
+  show(stage, h("p", { id }, message));
+  announce(message);
 }
 
 function attendanceTable(rows: Attendance[], timeZone: string): HTMLElement {
