@@ -2,7 +2,7 @@
 //! group `patient`, with the proven contact marked verified and no message from Cognito.
 
 use chrono::NaiveDate;
-use visits_domain::model::{DateOfBirth, Email, PatientContact, Person, PersonName, PhoneNumber};
+use visits_domain::model::{Channel, DateOfBirth, Email, PatientContact, Person, PersonName, PhoneNumber};
 use visits_domain::ports::Directory;
 use visits_tests::local_aws::sdk_config;
 
@@ -36,6 +36,15 @@ async fn a_patient_is_created_once_in_the_patient_group() {
 
     let users = client.list_users().user_pool_id(&pool_id).send().await.unwrap();
     assert_eq!(users.users().len(), 1);
+
+    // Signup asks whether anyone has a contact: by email (as given, or in lower case) or phone.
+    let with_email =
+        |raw: &str| PatientContact { phone: None, email: Some(Email::parse(raw).unwrap()), display_name: None };
+    assert!(directory.has_contact(&contact, Channel::Email).await.unwrap());
+    assert!(directory.has_contact(&contact, Channel::Sms).await.unwrap());
+    assert!(directory.has_contact(&with_email("Pat@Example.com"), Channel::Email).await.unwrap());
+    assert!(!directory.has_contact(&with_email("someone.else@example.com"), Channel::Email).await.unwrap());
+    assert!(!directory.has_contact(&with_email("pat@example.com"), Channel::Sms).await.unwrap(), "no phone, not known");
     let groups = client
         .admin_list_groups_for_user()
         .user_pool_id(&pool_id)

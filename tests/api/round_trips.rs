@@ -39,8 +39,9 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /visits/{visitId}/reschedule", 6, 5),
     // The source's count ‖ the code's link; counting ‖ the visit ‖ its resend counters; then notify's path.
     ("POST /join/{code}/resend", 14, 8),
-    // The lander's path. The contact's lookup needs its MAC; the code goes out after the write.
-    ("POST /signup", 6, 4),
+    // The lander's path. The contact's lookup needs its MAC (the directory is asked beside it);
+    // the code goes out after the write.
+    ("POST /signup", 7, 4),
     // Within 60 s of the first code: nothing is sent.
     ("POST /signup/{signupId}/resend (held back)", 2, 1),
     // The wrong try is kept and the source's count raised together.

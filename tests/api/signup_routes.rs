@@ -59,6 +59,34 @@ async fn lander_path(app: TestApp) {
     assert!(!texts.last().unwrap().contains("code is"));
 }
 
+/// A person with an account made another way (an admin in the user pool, a demo account) is
+/// known too: the same answer, a message that they have an account, and no code.
+async fn known_from_the_directory(app: TestApp, email: &str) {
+    let started = start(&app, email).await;
+    assert!(started["signupId"].as_str().unwrap().starts_with("sgn_"));
+    let texts = app.messages_to(email).await;
+    assert!(texts.last().unwrap().contains("already have an account"), "{texts:?}");
+    assert!(!texts.last().unwrap().contains("code is"), "no code for a second account");
+    // An address nobody has is sent a code as before.
+    let fresh = unique_email();
+    start(&app, &fresh).await;
+    assert!(app.messages_to(&fresh).await.last().unwrap().contains("code is"));
+}
+
+#[tokio::test]
+async fn a_demo_accounts_email_is_known_to_signup() {
+    known_from_the_directory(spawn_app().await, "patient@demo.health").await;
+}
+
+#[tokio::test]
+async fn a_user_an_admin_made_in_the_pool_is_known_to_signup() {
+    for app in [spawn_app().await, spawn_aws_app().await] {
+        let email = unique_email();
+        app.add_user_made_elsewhere(&email).await;
+        known_from_the_directory(app, &email).await;
+    }
+}
+
 fn booking(app: &TestApp, signup_token: &str) -> Value {
     json!({
         "signupToken": signup_token,

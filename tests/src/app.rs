@@ -67,6 +67,8 @@ pub struct TestApp {
     pub accounts: Accounts,
     /// The AWS calls made so far, when the app runs on the AWS adapters.
     aws_calls: Option<local_aws::RequestCounter>,
+    /// The user pool, when the app runs on the AWS adapters.
+    user_pool_id: Option<String>,
 }
 
 /// The local server on the embedded adapters.
@@ -150,6 +152,7 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
     };
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.aws_calls = Some(calls);
+    app.user_pool_id = Some(provisioned.user_pool_id);
     app
 }
 
@@ -175,10 +178,45 @@ async fn start(
         lander: token("lander"),
         subs: tokens["subs"].clone(),
     };
-    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None }
+    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None, user_pool_id: None }
 }
 
 impl TestApp {
+    /// A user with `email` made outside signup, as an admin makes one in the user pool.
+    pub async fn add_user_made_elsewhere(&self, email: &str) {
+        let username = uuid::Uuid::new_v4().to_string();
+        match (&self.user_pool_id, &self.embedded) {
+            (Some(pool), _) => {
+                let client = aws_sdk_cognitoidentityprovider::Client::new(&local_aws::sdk_config().await);
+                let attribute = aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                    .name("email")
+                    .value(email)
+                    .build()
+                    .expect("an attribute");
+                client
+                    .admin_create_user()
+                    .user_pool_id(pool)
+                    .username(&username)
+                    .user_attributes(attribute)
+                    .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+                    .send()
+                    .await
+                    .expect("a user made in the pool");
+            }
+            (None, Some(world)) => world.directory.add_user(visits_embedded::DirectoryUser {
+                id: visits_domain::model::UserId::parse(&username).expect("a UUID is a user id"),
+                username,
+                group: "patient",
+                contact: visits_domain::model::PatientContact {
+                    phone: None,
+                    email: Some(visits_domain::model::Email::parse(email).expect("an email")),
+                    display_name: None,
+                },
+            }),
+            (None, None) => unreachable!("an app runs on one adapter set"),
+        }
+    }
+
     /// Whether the app runs on the embedded adapters (demo mode), which follow the store's
     /// records as the table's stream does in AWS.
     pub fn is_demo(&self) -> bool {

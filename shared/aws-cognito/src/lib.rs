@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use visits_domain::model::{Applicant, Email, PatientContact, Person, PhoneNumber, UserId};
+use visits_domain::model::{Applicant, Channel, Email, PatientContact, Person, PhoneNumber, UserId};
 use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
 
 /// Users' access tokens of the pool named by `USER_POOL_ID`, issued to the app clients in
@@ -65,6 +65,28 @@ impl CognitoDirectory {
 
 #[async_trait]
 impl Directory for CognitoDirectory {
+    /// Cognito's filter matches an attribute exactly: an email is asked for as given and, when
+    /// that differs, in lower case (how signups and most admins write it), together.
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError> {
+        match channel {
+            Channel::Sms => match &contact.phone {
+                Some(phone) => self.any_with("phone_number", phone.expose()).await,
+                None => Ok(false),
+            },
+            Channel::Email => {
+                let Some(email) = &contact.email else { return Ok(false) };
+                let given = email.expose();
+                let folded = given.to_lowercase();
+                if folded == given {
+                    return self.any_with("email", given).await;
+                }
+                let (as_given, lower) =
+                    futures::try_join!(self.any_with("email", given), self.any_with("email", &folded))?;
+                Ok(as_given || lower)
+            }
+        }
+    }
+
     async fn create_patient(
         &self,
         username: &str,
@@ -109,6 +131,27 @@ impl Directory for CognitoDirectory {
             Err(error) if error.as_service_error().is_some_and(|e| e.is_user_not_found_exception()) => Ok(()),
             Err(error) => Err(failure(error)),
         }
+    }
+}
+
+impl CognitoDirectory {
+    /// Whether a user has `attribute` = `value` (`ListUsers` with a filter, one result at most).
+    async fn any_with(&self, attribute: &str, value: &str) -> Result<bool, DirectoryError> {
+        // A value with a quote or backslash would break out of the filter; a valid email or E.164
+        // number has neither.
+        if value.contains(['"', '\\']) {
+            return Ok(false);
+        }
+        let listed = self
+            .client()
+            .list_users()
+            .user_pool_id(&self.user_pool_id)
+            .filter(format!("{attribute} = \"{value}\""))
+            .limit(1)
+            .send()
+            .await
+            .map_err(failure)?;
+        Ok(!listed.users().is_empty())
     }
 }
 

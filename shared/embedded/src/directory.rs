@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use visits_domain::model::{Applicant, PatientContact, Person, UserId};
+use visits_domain::model::{Applicant, Channel, PatientContact, Person, UserId};
 use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
 
 /// A user as the directory keeps them.
@@ -76,6 +76,20 @@ impl Directory for MemoryDirectory {
     async fn remove_user(&self, username: &str) -> Result<(), DirectoryError> {
         self.users().remove(username);
         Ok(())
+    }
+
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError> {
+        // Compared as lookups compare them (an email's case folded), as Cognito's filter is asked.
+        let wanted = match channel {
+            Channel::Email => contact.email.as_ref().map(|email| email.lookup_message()),
+            Channel::Sms => contact.phone.as_ref().map(|phone| phone.lookup_message()),
+        };
+        let Some(wanted) = wanted else { return Ok(false) };
+        Ok(self.users().values().any(|user| {
+            let email = user.contact.email.as_ref().map(|email| email.lookup_message());
+            let phone = user.contact.phone.as_ref().map(|phone| phone.lookup_message());
+            email.as_ref() == Some(&wanted) || phone.as_ref() == Some(&wanted)
+        }))
     }
 }
 

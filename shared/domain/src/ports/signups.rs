@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use super::{CommitError, StoreError};
-use crate::model::{Applicant, Digest, Email, PatientContact, Person, PhoneNumber, Signup, SignupId, UserId};
+use crate::model::{Applicant, Channel, Digest, Email, PatientContact, Person, PhoneNumber, Signup, SignupId, UserId};
 
 /// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
 /// contact: the contact itself is not a key anywhere).
@@ -50,6 +50,10 @@ pub trait Directory: Send + Sync {
     /// Removes the user named `username`, made for a signup whose contact another signup claimed
     /// first: nothing refers to them. A user that does not exist is not an error.
     async fn remove_user(&self, username: &str) -> Result<(), DirectoryError>;
+
+    /// Whether any user (however made: a signup, an admin, an approval, a demo account) has the
+    /// contact `channel` names in `contact`. Signup treats such a contact as known.
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError>;
 }
 
 /// How a member of staff is reached: the contact on their profile. PHI-free, but personal:

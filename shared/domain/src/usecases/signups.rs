@@ -75,15 +75,23 @@ impl Signups {
         let now = self.core.now();
         let id = self.core.ids.signup_id();
         let code = self.core.ids.one_time_code();
-        // Independent: the source's count, and the MACs of the contact and of the new code.
+        // Independent: the source's count, the MACs of the contact and of the new code, and whether
+        // someone in the directory has the contact already (an account made another way: by an
+        // admin, an approval, a demo account).
         let contact = contact_message(&request.contact, request.channel)?;
-        let (_, contact_key, code_mac) = futures::try_join!(
+        let in_directory =
+            async { self.directory.has_contact(&request.contact, request.channel).await.map_err(directory_error) };
+        let (_, contact_key, code_mac, in_directory) = futures::try_join!(
             attempts::guard(&self.core, source_ip, now),
             self.mac(&contact),
-            self.code_mac(&id, &code)
+            self.code_mac(&id, &code),
+            in_directory
         )?;
-        let known = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
-        let state = if known.is_some() { SignupState::KnownContact } else { SignupState::Pending };
+        // A contact an earlier signup claimed, or one the directory knows: the same answer, and a
+        // message saying they have an account instead of a code.
+        let claimed = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
+        let known = claimed.is_some() || in_directory;
+        let state = if known { SignupState::KnownContact } else { SignupState::Pending };
         let signup = Signup {
             id: id.clone(),
             person: request.person,
