@@ -282,3 +282,59 @@ fn the_table_indexes_are_the_stores_and_project_only_what_their_listings_show() 
         assert_eq!(list(&projection["NonKeyAttributes"]), [index.projects]);
     }
 }
+
+/// The README's sections that name the template's parameters and the functions.
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap()
+}
+
+/// The backticked names in the first column of the README table whose header row is `header`.
+fn readme_table_names(readme: &str, header: &str) -> BTreeSet<String> {
+    let table = readme.split(header).nth(1).unwrap_or_else(|| panic!("the README has the table {header}"));
+    table
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .flat_map(|line| line.split('|').nth(1).unwrap_or_default().split('`').skip(1).step_by(2).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_readme_names_every_template_parameter_and_no_other() {
+    let template = template();
+    let parameters: BTreeSet<String> =
+        template["Parameters"].as_mapping().unwrap().keys().map(|k| k.as_str().unwrap().to_owned()).collect();
+    assert_eq!(readme_table_names(&readme(), "| parameter | what to give |"), parameters);
+}
+
+#[test]
+fn the_readme_lists_every_function() {
+    let deployed: BTreeSet<String> = functions(&template()).iter().map(|(_, f)| binary(f).to_owned()).collect();
+    let listed = readme_table_names(&readme(), "| function | routes | AWS SDK crates it links |");
+    assert_eq!(listed, deployed);
+    let count = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    let said = format!("{} functions", count.get(deployed.len()).copied().unwrap_or("many"));
+    assert!(readme().contains(&said), "the README says {said}");
+}
