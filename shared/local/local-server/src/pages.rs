@@ -21,7 +21,7 @@ pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(self), display-
 pub fn web_dir() -> PathBuf {
     std::env::var_os("WEB_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../web/dist"))
 }
 
 /// The file a page path is served from, or `None` when the path is the API's.
