@@ -4,6 +4,7 @@
 //! shape of the request it stands in for.
 
 use std::time::Duration;
+use visits_domain::ports::DependencyError;
 
 use aws_sdk_connect::types::VideoCapability;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
@@ -179,7 +180,7 @@ async fn connect_throttling_on_start_is_503_and_the_visit_is_unchanged() {
 /// A real timeout, not a replayed error: DynamoDB that accepts connections and never answers.
 #[tokio::test]
 async fn a_dynamodb_timeout_is_unavailable() {
-    use visits_domain::ports::{Store, StoreError};
+    use visits_domain::ports::Store;
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", silent.local_addr().unwrap());
     tokio::spawn(async move {
@@ -202,7 +203,7 @@ async fn a_dynamodb_timeout_is_unavailable() {
     );
     let store = visits_dynamodb::DynamoStore::new(client, "any");
     let id = visits_domain::model::VisitId::parse("vis_aaaaaaaaaaaaaaaaaaaa").unwrap();
-    assert!(matches!(store.visit(&id).await, Err(StoreError::Unavailable { .. })));
+    assert!(matches!(store.visit(&id).await, Err(DependencyError::Unavailable { .. })));
 }
 
 /// The first read of a redemption throttled: 503, and nothing is used up, counted or audited.

@@ -269,7 +269,7 @@ struct Remembered(std::sync::Mutex<Vec<String>>);
 
 #[async_trait::async_trait]
 impl visits_domain::ports::JobScheduler for Remembered {
-    async fn plan(&self, job: &visits_domain::ports::PlannedJob) -> Result<(), visits_domain::ports::SchedulerError> {
+    async fn plan(&self, job: &visits_domain::ports::PlannedJob) -> Result<(), visits_domain::ports::DependencyError> {
         self.0.lock().unwrap().push(format!("plan {}", job.job.as_str()));
         Ok(())
     }
@@ -277,7 +277,7 @@ impl visits_domain::ports::JobScheduler for Remembered {
         &self,
         _: &VisitId,
         job: visits_domain::model::VisitJob,
-    ) -> Result<(), visits_domain::ports::SchedulerError> {
+    ) -> Result<(), visits_domain::ports::DependencyError> {
         self.0.lock().unwrap().push(format!("remove {}", job.as_str()));
         Ok(())
     }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde_json::json;
 use visits_domain::model::{AuditKind, Channel, Email, PatientContact, UserId, Visit};
 use visits_domain::ports::{
-    Directory, EventPublisher, PublishError, PublishedEvent, StaffContact, StaffDirectory, Store,
+    Dependency, DependencyError, Directory, EventPublisher, PublishedEvent, StaffContact, StaffDirectory, Store,
 };
 use visits_domain::usecases::{AlertOutcome, Core, WaitingAlerts};
 use visits_embedded::{DirectoryUser, EmbeddedWorld, ManualClock};
@@ -66,8 +66,8 @@ struct DownBus;
 
 #[async_trait]
 impl EventPublisher for DownBus {
-    async fn publish(&self, _: &PublishedEvent) -> Result<(), PublishError> {
-        Err(PublishError::Unavailable { retry_after_seconds: 2 })
+    async fn publish(&self, _: &PublishedEvent) -> Result<(), DependencyError> {
+        Err(DependencyError::unavailable(Dependency::EventBus, 2))
     }
 }
 

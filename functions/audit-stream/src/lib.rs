@@ -106,7 +106,7 @@ async fn links_to_previous(
     app: &App,
     audit: &AuditRecord,
     seen: &HashMap<(AuditSubject, u64), Digest>,
-) -> Result<bool, visits_domain::ports::StoreError> {
+) -> Result<bool, visits_domain::ports::DependencyError> {
     if audit.hash != audit.computed_hash() {
         return Ok(false);
     }

@@ -10,6 +10,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use visits_domain::ports::{Dependency, DependencyError};
 
 /// Loads region, credentials and endpoints (including `AWS_ENDPOINT_URL` and per-service
 /// `AWS_ENDPOINT_URL_<SERVICE>`) from the environment. Call once per process, in `main`.
@@ -132,6 +133,26 @@ impl SdkFailure {
     /// Whether the service answered with one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         self.code.as_deref().is_some_and(|code| codes.contains(&code))
+    }
+
+    /// The port's error: unavailable when transient, else failed with the whole error chain (for
+    /// services whose requests carry no personal data to quote).
+    pub fn into_error(self, dependency: Dependency) -> DependencyError {
+        if self.transient {
+            DependencyError::unavailable(dependency, RETRY_AFTER_SECONDS)
+        } else {
+            DependencyError::failed(dependency, self.detail)
+        }
+    }
+
+    /// The same, failed with the service's error code only: for services whose requests carry
+    /// contacts or names (Cognito, EventBridge), which a message may quote.
+    pub fn into_error_by_code(self, dependency: Dependency) -> DependencyError {
+        if self.transient {
+            DependencyError::unavailable(dependency, RETRY_AFTER_SECONDS)
+        } else {
+            DependencyError::failed(dependency, self.code.unwrap_or_else(|| "unknown".into()))
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use visits_domain::model::{Applicant, Channel, Email, PatientContact, Person, PhoneNumber, UserId};
-use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
+use visits_domain::ports::{Dependency, DependencyError, Directory, StaffContact, StaffDirectory};
 
 /// Users' access tokens of the pool named by `USER_POOL_ID`, issued to the app clients in
 /// `USER_POOL_CLIENT_IDS` (comma-separated; the portal's and the desk's).
@@ -48,7 +48,7 @@ impl CognitoDirectory {
     }
 
     /// The `sub` of the user named `username`.
-    async fn sub_of(&self, username: &str) -> Result<UserId, DirectoryError> {
+    async fn sub_of(&self, username: &str) -> Result<UserId, DependencyError> {
         let user = self
             .client()
             .admin_get_user()
@@ -58,8 +58,9 @@ impl CognitoDirectory {
             .await
             .map_err(failure)?;
         let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
-        let sub = sub.ok_or_else(|| DirectoryError::Failed("the user has no sub".into()))?;
-        UserId::parse(sub).map_err(|_| DirectoryError::Failed("the user's sub is not a user id".into()))
+        let sub = sub.ok_or_else(|| DependencyError::failed(Dependency::Directory, "the user has no sub"))?;
+        UserId::parse(sub)
+            .map_err(|_| DependencyError::failed(Dependency::Directory, "the user's sub is not a user id"))
     }
 }
 
@@ -67,7 +68,7 @@ impl CognitoDirectory {
 impl Directory for CognitoDirectory {
     /// Cognito's filter matches an attribute exactly: an email is asked for as given and, when
     /// that differs, in lower case (how signups and most admins write it), together.
-    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError> {
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DependencyError> {
         match channel {
             Channel::Sms => match &contact.phone {
                 Some(phone) => self.any_with("phone_number", phone.expose()).await,
@@ -92,7 +93,7 @@ impl Directory for CognitoDirectory {
         username: &str,
         person: &Person,
         contact: &PatientContact,
-    ) -> Result<UserId, DirectoryError> {
+    ) -> Result<UserId, DependencyError> {
         let mut attributes = vec![
             attribute("given_name", person.given_name.expose())?,
             attribute("family_name", person.family_name.expose())?,
@@ -109,7 +110,7 @@ impl Directory for CognitoDirectory {
         self.user_in_group(username, attributes, "patient").await
     }
 
-    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError> {
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DependencyError> {
         // The email was proved with a code; the phone was not, so it is not marked verified.
         let mut attributes = vec![
             attribute("given_name", applicant.given_name.expose())?,
@@ -123,7 +124,7 @@ impl Directory for CognitoDirectory {
         self.user_in_group(username, attributes, "clinician").await
     }
 
-    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError> {
+    async fn remove_user(&self, username: &str) -> Result<(), DependencyError> {
         let deleted =
             self.client().admin_delete_user().user_pool_id(&self.user_pool_id).username(username).send().await;
         match deleted {
@@ -136,7 +137,7 @@ impl Directory for CognitoDirectory {
 
 impl CognitoDirectory {
     /// Whether a user has `attribute` = `value` (`ListUsers` with a filter, one result at most).
-    async fn any_with(&self, attribute: &str, value: &str) -> Result<bool, DirectoryError> {
+    async fn any_with(&self, attribute: &str, value: &str) -> Result<bool, DependencyError> {
         // A value with a quote or backslash would break out of the filter; a valid email or E.164
         // number has neither.
         if value.contains(['"', '\\']) {
@@ -159,7 +160,7 @@ impl CognitoDirectory {
 /// `sub = "…"` filter: Cognito has no lookup by sub). An unverified address is never used.
 #[async_trait]
 impl StaffDirectory for CognitoDirectory {
-    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError> {
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DependencyError> {
         // A sub with a quote or backslash would break out of the filter; no Cognito sub has one.
         if user.as_str().contains(['"', '\\']) {
             return Ok(None);
@@ -184,8 +185,12 @@ impl StaffDirectory for CognitoDirectory {
     }
 }
 
-fn attribute(name: &str, value: &str) -> Result<AttributeType, DirectoryError> {
-    AttributeType::builder().name(name).value(value).build().map_err(|e| DirectoryError::Failed(e.to_string()))
+fn attribute(name: &str, value: &str) -> Result<AttributeType, DependencyError> {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .map_err(|e| DependencyError::failed(Dependency::Directory, e.to_string()))
 }
 
 impl CognitoDirectory {
@@ -196,7 +201,7 @@ impl CognitoDirectory {
         username: &str,
         attributes: Vec<AttributeType>,
         group: &str,
-    ) -> Result<UserId, DirectoryError> {
+    ) -> Result<UserId, DependencyError> {
         let created = self
             .client()
             .admin_create_user()
@@ -227,22 +232,16 @@ impl CognitoDirectory {
             .await
             .map_err(failure)?;
         match sub {
-            Some(sub) => {
-                UserId::parse(&sub).map_err(|_| DirectoryError::Failed("the user's sub is not a user id".into()))
-            }
+            Some(sub) => UserId::parse(&sub)
+                .map_err(|_| DependencyError::failed(Dependency::Directory, "the user's sub is not a user id")),
             None => self.sub_of(username).await,
         }
     }
 }
 
-fn failure<E>(error: SdkError<E>) -> DirectoryError
+fn failure<E>(error: SdkError<E>) -> DependencyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match visits_aws::SdkFailure::of("cognito", &error) {
-        failure if failure.transient => {
-            DirectoryError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => DirectoryError::Failed(failure.code.unwrap_or_else(|| "unknown".into())),
-    }
+    visits_aws::SdkFailure::of("cognito", &error).into_error_by_code(Dependency::Directory)
 }

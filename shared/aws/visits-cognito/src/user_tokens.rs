@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use visits_domain::model::Caller;
-use visits_domain::ports::{UserTokens, UserTokensError};
+use visits_domain::ports::{Dependency, DependencyError, UserTokens};
 
 pub struct CognitoUserTokens {
     client: Client,
@@ -49,7 +49,7 @@ impl CognitoUserTokens {
 
 #[async_trait]
 impl UserTokens for CognitoUserTokens {
-    async fn caller(&self, bearer: &str) -> Result<Option<Caller>, UserTokensError> {
+    async fn caller(&self, bearer: &str) -> Result<Option<Caller>, DependencyError> {
         let Some(claims) = Self::claims(bearer) else { return Ok(None) };
         let ours =
             claims.iss == self.issuer && claims.token_use == "access" && self.clients.contains(&claims.client_id);
@@ -60,12 +60,9 @@ impl UserTokens for CognitoUserTokens {
             // Cognito vouched for the token: its claims are the pool's own.
             Ok(_) => Ok(Caller::from_groups(&claims.sub, claims.groups.iter().map(String::as_str))),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_not_authorized_exception()) => Ok(None),
-            Err(error) => match visits_aws::SdkFailure::of("cognito", &error) {
-                failure if failure.transient => {
-                    Err(UserTokensError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })
-                }
-                failure => Err(UserTokensError::Failed(failure.code.unwrap_or_else(|| "unknown".into()))),
-            },
+            Err(error) => {
+                Err(visits_aws::SdkFailure::of("cognito", &error).into_error_by_code(Dependency::IdentityProvider))
+            }
         }
     }
 }

@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Application, ApplicationId, AuditRecord};
-use visits_domain::ports::{ApplicationPage, ApplicationQuery, ApplicationStore, CommitError, StoreError};
+use visits_domain::ports::{ApplicationPage, ApplicationQuery, ApplicationStore, CommitError};
+use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::{guarded_transaction_error, store_error};
@@ -17,7 +18,7 @@ use crate::schema::{
 
 #[async_trait]
 impl ApplicationStore for DynamoStore {
-    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, StoreError> {
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, DependencyError> {
         let item = self.get(keys::application_pk(id), keys::APPLICATION_SK).await?;
         Ok(item.map(|item| from_item::<ApplicationItem>(item, "application")).transpose()?.map(|item| item.application))
     }
@@ -29,7 +30,7 @@ impl ApplicationStore for DynamoStore {
         audit: Vec<AuditRecord>,
     ) -> Result<(), CommitError> {
         let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(StoreError::Failed(format!("building a transaction item: {e}")))
+            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
         };
         let mut put =
             Put::builder().table_name(&self.table).set_item(Some(to_item(&ApplicationItem::new(application))?));
@@ -57,7 +58,7 @@ impl ApplicationStore for DynamoStore {
     }
 
     /// Each status's partition of the index at once (one round trip deep), merged.
-    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, StoreError> {
+    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, DependencyError> {
         let reads = query.statuses().into_iter().map(|status| async move {
             let index = APPLICATIONS_BY_STATUS;
             let mut request = self
@@ -85,13 +86,13 @@ impl ApplicationStore for DynamoStore {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|item| Ok(from_item::<ListedApplicationItem>(item, "listed application")?.application))
-                .collect::<Result<Vec<Application>, StoreError>>()
+                .collect::<Result<Vec<Application>, DependencyError>>()
         });
         let candidates = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
         Ok(query.page(candidates))
     }
 
-    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, DependencyError> {
         let items = partition(&self.client, &self.table, keys::application_pk(id), Some(keys::AUDIT_SK_PREFIX)).await?;
         items.into_iter().map(|item| Ok(from_item::<AuditItem>(item, "audit")?.record)).collect()
     }

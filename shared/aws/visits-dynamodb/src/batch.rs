@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::time::Duration as Wait;
+use visits_domain::ports::{Dependency, DependencyError};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use chrono::{DateTime, Utc};
-use visits_domain::ports::{FailureCount, JoinFacts, JoinRead, StoreError};
+use visits_domain::ports::{FailureCount, JoinFacts, JoinRead};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
@@ -24,7 +25,7 @@ pub async fn join_read(
     table: &str,
     read: &JoinRead,
     now: DateTime<Utc>,
-) -> Result<JoinFacts, StoreError> {
+) -> Result<JoinFacts, DependencyError> {
     let failure_keys: Vec<Key> =
         read.failure_keys.iter().map(|key| (keys::failure_pk(key), keys::FAILURE_SK.to_owned())).collect();
     let code = read.code.map(|hash| (keys::code_pk(&hash), keys::CODE_SK.to_owned()));
@@ -49,7 +50,7 @@ pub async fn join_read(
 }
 
 /// Every item of `wanted` that exists, by key. Duplicate keys are asked for once.
-async fn get_all(client: &Client, table: &str, mut wanted: Vec<Key>) -> Result<HashMap<Key, Item>, StoreError> {
+async fn get_all(client: &Client, table: &str, mut wanted: Vec<Key>) -> Result<HashMap<Key, Item>, DependencyError> {
     wanted.sort();
     wanted.dedup();
     let mut found = HashMap::new();
@@ -68,7 +69,7 @@ async fn get_all(client: &Client, table: &str, mut wanted: Vec<Key>) -> Result<H
             .set_keys(Some(std::mem::take(&mut pending)))
             .consistent_read(true)
             .build()
-            .map_err(|e| StoreError::Failed(format!("building a batch read: {e}")))?;
+            .map_err(|e| DependencyError::failed(Dependency::Store, format!("building a batch read: {e}")))?;
         let output = client.batch_get_item().request_items(table, keys).send().await.map_err(store_error)?;
         for item in output.responses.and_then(|mut by_table| by_table.remove(table)).unwrap_or_default() {
             let key = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
@@ -80,5 +81,5 @@ async fn get_all(client: &Client, table: &str, mut wanted: Vec<Key>) -> Result<H
             .map(|unprocessed| unprocessed.keys)
             .unwrap_or_default();
     }
-    if pending.is_empty() { Ok(found) } else { Err(StoreError::Unavailable { retry_after_seconds: 1 }) }
+    if pending.is_empty() { Ok(found) } else { Err(DependencyError::unavailable(Dependency::Store, 1)) }
 }

@@ -9,7 +9,8 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{Digest, RefusalRecord, VisitId};
-use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, StoreError, VisitWrite};
+use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, VisitWrite};
+use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::errors::store_error;
 use crate::keys::{self, n, s};
@@ -32,7 +33,7 @@ enum Part {
 }
 
 fn build_error(error: impl std::fmt::Display) -> CommitError {
-    CommitError::Store(StoreError::Failed(format!("building a transaction item: {error}")))
+    CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {error}")))
 }
 
 pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), CommitError> {
@@ -152,9 +153,9 @@ fn cancellation(error: SdkError<TransactWriteItemsError>, parts: &[Part]) -> Com
     } else if failed(&[Part::NewLink, Part::Idempotency]) {
         CommitError::AlreadyExists
     } else if any_code("ThrottlingError") || any_code("ProvisionedThroughputExceeded") {
-        CommitError::Store(StoreError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })
+        CommitError::Store(DependencyError::unavailable(Dependency::Store, visits_aws::RETRY_AFTER_SECONDS))
     } else {
-        CommitError::Store(StoreError::Failed(format!("transaction cancelled: {reasons:?}")))
+        CommitError::Store(DependencyError::failed(Dependency::Store, format!("transaction cancelled: {reasons:?}")))
     }
 }
 
@@ -168,7 +169,7 @@ pub async fn record_failure(
     now: DateTime<Utc>,
     window: Duration,
     seen: FailureCount,
-) -> Result<FailureCount, StoreError> {
+) -> Result<FailureCount, DependencyError> {
     let mut new_window = seen.count == 0;
     for _ in 0..6 {
         let counted = if new_window {
@@ -182,7 +183,7 @@ pub async fn record_failure(
             None => new_window = !new_window,
         }
     }
-    Err(StoreError::Unavailable { retry_after_seconds: 1 })
+    Err(DependencyError::unavailable(Dependency::Store, 1))
 }
 
 /// One more failure in the current window; `None` when no window is current.
@@ -191,7 +192,7 @@ async fn count_failure(
     table: &str,
     key: &str,
     now: DateTime<Utc>,
-) -> Result<Option<FailureCount>, StoreError> {
+) -> Result<Option<FailureCount>, DependencyError> {
     let increment = client
         .update_item()
         .table_name(table)
@@ -222,7 +223,7 @@ async fn start_failure_window(
     key: &str,
     now: DateTime<Utc>,
     window: Duration,
-) -> Result<Option<FailureCount>, StoreError> {
+) -> Result<Option<FailureCount>, DependencyError> {
     let resets_at = now + window;
     let start = client
         .put_item()
@@ -252,7 +253,7 @@ pub async fn record_refusal(
     at: DateTime<Utc>,
     reason: &str,
     seen: u64,
-) -> Result<RefusalRecord, StoreError> {
+) -> Result<RefusalRecord, DependencyError> {
     let record = RefusalRecord::sealed(visit_id.clone(), *link, seen + 1, at, reason);
     if numbered_at_once(client, table, &record, seen).await? {
         return Ok(record);
@@ -293,14 +294,20 @@ pub async fn record_refusal(
             Err(error) => return Err(store_error(error)),
         }
     }
-    Err(StoreError::Unavailable { retry_after_seconds: 1 })
+    Err(DependencyError::unavailable(Dependency::Store, 1))
 }
 
 /// The counter moved from `seen` to the record's number and the record kept, in one transaction;
 /// `false` when the counter was no longer at `seen`.
-async fn numbered_at_once(client: &Client, table: &str, record: &RefusalRecord, seen: u64) -> Result<bool, StoreError> {
-    let failed =
-        |e: aws_sdk_dynamodb::error::BuildError| StoreError::Failed(format!("building a transaction item: {e}"));
+async fn numbered_at_once(
+    client: &Client,
+    table: &str,
+    record: &RefusalRecord,
+    seen: u64,
+) -> Result<bool, DependencyError> {
+    let failed = |e: aws_sdk_dynamodb::error::BuildError| {
+        DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}"))
+    };
     let mut counter = Update::builder()
         .table_name(table)
         .key(attr::PK, s(keys::link_pk(&record.link)))

@@ -3,23 +3,18 @@
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use visits_aws::SdkFailure;
-use visits_domain::ports::{CommitError, StoreError};
+use visits_domain::ports::CommitError;
+use visits_domain::ports::{Dependency, DependencyError};
 
-pub fn store_error<E>(error: SdkError<E>) -> StoreError
+pub fn store_error<E>(error: SdkError<E>) -> DependencyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match SdkFailure::of("dynamodb", &error) {
-        failure if failure.transient => {
-            StoreError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => StoreError::Failed(failure.detail),
-    }
+    visits_aws::SdkFailure::of("dynamodb", &error).into_error(Dependency::Store)
 }
 
-pub fn malformed(what: &str, detail: impl std::fmt::Display) -> StoreError {
-    StoreError::Failed(format!("malformed {what} item: {detail}"))
+pub fn malformed(what: &str, detail: impl std::fmt::Display) -> DependencyError {
+    DependencyError::failed(Dependency::Store, format!("malformed {what} item: {detail}"))
 }
 
 /// A failed transaction whose every item is guarded by "new" or "this version": a failed first
@@ -42,8 +37,11 @@ pub fn guarded_transaction_error(
     } else if reasons.iter().any(conditional) || reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict")) {
         CommitError::VersionConflict
     } else if reasons.iter().flatten().any(|r| r.contains("Throttl") || r.contains("ProvisionedThroughput")) {
-        CommitError::Store(StoreError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })
+        CommitError::Store(DependencyError::unavailable(Dependency::Store, visits_aws::RETRY_AFTER_SECONDS))
     } else {
-        CommitError::Store(StoreError::Failed(format!("{what} transaction cancelled: {reasons:?}")))
+        CommitError::Store(DependencyError::failed(
+            Dependency::Store,
+            format!("{what} transaction cancelled: {reasons:?}"),
+        ))
     }
 }

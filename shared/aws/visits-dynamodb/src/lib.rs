@@ -29,9 +29,10 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{AuditRecord, AuditSubject, Digest, Link, RefusalRecord, Visit, VisitId};
+use visits_domain::ports::DependencyError;
 use visits_domain::ports::{
-    Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, Store, StoreError, VisitHistory,
-    VisitPage, VisitQuery,
+    Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, Store, VisitHistory, VisitPage,
+    VisitQuery,
 };
 
 use crate::schema::{AuditItem, CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
@@ -54,7 +55,7 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, DependencyError> {
         let output = self
             .client
             .get_item()
@@ -71,43 +72,43 @@ impl DynamoStore {
 
 #[async_trait]
 impl Store for DynamoStore {
-    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, DependencyError> {
         let item = self.get(keys::visit_pk(id), keys::VISIT_SK).await?;
         item.map(schema::visit_from_item).transpose()
     }
 
-    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError> {
         listing::visits(&self.client, &self.table, query).await
     }
 
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
         self.link_by_id(&from_item::<CodeItem>(code, "code")?.entry().link_id).await
     }
 
-    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         let item = self.get(keys::link_pk(id_hash), keys::LINK_SK).await?;
         item.map(|item| from_item::<LinkItem>(item, "link")?.into_link()).transpose()
     }
 
-    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, DependencyError> {
         listing::audit_trail(&self.client, &self.table, visit_id).await
     }
 
-    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError> {
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, DependencyError> {
         let item = self.get(keys::subject_pk(subject), &keys::audit_sk(seq)).await?;
         Ok(item.map(|item| from_item::<AuditItem>(item, "audit record")).transpose()?.map(|item| item.record))
     }
 
-    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, DependencyError> {
         listing::visit_history(&self.client, &self.table, visit_id).await
     }
 
-    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError> {
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, DependencyError> {
         batch::join_read(&self.client, &self.table, read, now).await
     }
 
-    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, DependencyError> {
         let item = self.get(keys::idempotency_pk(key), keys::IDEMPOTENCY_SK).await?;
         Ok(item.map(|item| from_item::<IdempotencyItem>(item, "idempotency")).transpose()?.map(|item| item.record))
     }
@@ -116,7 +117,7 @@ impl Store for DynamoStore {
         commit::commit(&self.client, &self.table, change).await
     }
 
-    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, DependencyError> {
         let item = self.get(keys::failure_pk(key), keys::FAILURE_SK).await?;
         let count = item.map(|item| from_item::<FailureItem>(item, "failure counter")?.count()).transpose()?;
         Ok(FailureCount::as_of(count, now))
@@ -129,11 +130,11 @@ impl Store for DynamoStore {
         at: DateTime<Utc>,
         reason: &str,
         seen: u64,
-    ) -> Result<RefusalRecord, StoreError> {
+    ) -> Result<RefusalRecord, DependencyError> {
         commit::record_refusal(&self.client, &self.table, visit_id, link, at, reason, seen).await
     }
 
-    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError> {
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, DependencyError> {
         listing::refusals(&self.client, &self.table, visit_id).await
     }
 
@@ -143,7 +144,7 @@ impl Store for DynamoStore {
         now: DateTime<Utc>,
         window: Duration,
         seen: FailureCount,
-    ) -> Result<FailureCount, StoreError> {
+    ) -> Result<FailureCount, DependencyError> {
         commit::record_failure(&self.client, &self.table, key, now, window, seen).await
     }
 }

@@ -2,12 +2,13 @@
 //! partition (the visit, its audit trail, its refusals).
 
 use std::collections::HashMap;
+use visits_domain::ports::DependencyError;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
 use visits_domain::model::{AuditRecord, DurationMinutes, ListedVisit, VisitId};
-use visits_domain::ports::{StoreError, VisitHistory, VisitPage, VisitQuery, When};
+use visits_domain::ports::{VisitHistory, VisitPage, VisitQuery, When};
 
 use crate::errors::store_error;
 use crate::keys::{self, s};
@@ -17,7 +18,7 @@ use crate::schema::{self, AuditItem, Index, ListedItem, attr, from_item};
 /// side's filter).
 const READ_AHEAD: i32 = 4;
 
-pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+pub async fn visits(client: &Client, table: &str, query: &VisitQuery) -> Result<VisitPage, DependencyError> {
     let (index, partitions) = match (&query.patient_id, &query.clinician_id) {
         (Some(patient), _) => (schema::BY_PATIENT, vec![keys::patient_pk(patient)]),
         (None, Some(clinician)) => (schema::BY_CLINICIAN, vec![keys::clinician_pk(clinician)]),
@@ -36,7 +37,7 @@ async fn page_of(
     index: Index,
     partition: String,
     query: &VisitQuery,
-) -> Result<Vec<ListedVisit>, StoreError> {
+) -> Result<Vec<ListedVisit>, DependencyError> {
     let cursor_key = query.after.as_ref().map(|c| keys::time_sort_key(c.scheduled_at, c.visit_id.as_str()));
     // A visit that has not ended started at most the longest duration ago.
     let longest = Duration::minutes(i64::from(DurationMinutes::MAX));
@@ -87,7 +88,7 @@ pub(crate) async fn partition(
     table: &str,
     pk: String,
     prefix: Option<&str>,
-) -> Result<Vec<schema::Item>, StoreError> {
+) -> Result<Vec<schema::Item>, DependencyError> {
     let mut items = Vec::new();
     let mut start = None;
     loop {
@@ -120,7 +121,7 @@ pub async fn visit_history(
     client: &Client,
     table: &str,
     visit_id: &VisitId,
-) -> Result<Option<VisitHistory>, StoreError> {
+) -> Result<Option<VisitHistory>, DependencyError> {
     let (mut visit, mut records, mut refusals) = (None, Vec::new(), Vec::new());
     for item in partition(client, table, keys::visit_pk(visit_id), None).await? {
         let sk = item.get(attr::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
@@ -139,12 +140,16 @@ pub async fn refusals(
     client: &Client,
     table: &str,
     visit_id: &VisitId,
-) -> Result<Vec<visits_domain::model::RefusalRecord>, StoreError> {
+) -> Result<Vec<visits_domain::model::RefusalRecord>, DependencyError> {
     let items = partition(client, table, keys::visit_pk(visit_id), Some(keys::REFUSAL_SK_PREFIX)).await?;
     items.into_iter().map(|item| Ok(from_item::<schema::RefusalItem>(item, "refusal")?.record)).collect()
 }
 
-pub async fn audit_trail(client: &Client, table: &str, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+pub async fn audit_trail(
+    client: &Client,
+    table: &str,
+    visit_id: &VisitId,
+) -> Result<Vec<AuditRecord>, DependencyError> {
     let items = partition(client, table, keys::visit_pk(visit_id), Some(keys::AUDIT_SK_PREFIX)).await?;
     items.into_iter().map(|item| Ok(from_item::<AuditItem>(item, "audit")?.record)).collect()
 }

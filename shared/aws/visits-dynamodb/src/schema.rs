@@ -5,6 +5,7 @@
 //! those is the name its struct serializes, so a rename here cannot leave a reader behind.
 
 use std::collections::HashMap;
+use visits_domain::ports::{Dependency, DependencyError};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
@@ -15,7 +16,7 @@ use visits_domain::model::{
     Admission, Application, ApplicationStatus, AttendanceMark, AuditHead, AuditRecord, CodeEntry, Digest, GuestId,
     Link, LinkState, ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
 };
-use visits_domain::ports::{FailureCount, IdempotencyRecord, StoreError};
+use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
 use crate::errors::malformed;
 use crate::keys;
@@ -217,7 +218,7 @@ impl VisitItem {
 }
 
 /// The visit a base-table item holds, in either layout.
-pub fn visit_from_item(item: Item) -> Result<Visit, StoreError> {
+pub fn visit_from_item(item: Item) -> Result<Visit, DependencyError> {
     if item.contains_key(attr::VISIT_STATE) {
         Ok(from_item::<VisitItem>(item, "visit")?.into_visit())
     } else {
@@ -287,7 +288,7 @@ impl LinkItem {
         }
     }
 
-    pub fn into_link(self) -> Result<Link, StoreError> {
+    pub fn into_link(self) -> Result<Link, DependencyError> {
         let id_hash = keys::link_id_from_pk(&self.pk).ok_or_else(|| malformed("link", attr::PK))?;
         let state = match (self.state, self.redeemed_at) {
             (StoredLinkState::Active, _) => LinkState::Active,
@@ -554,7 +555,7 @@ impl FailureItem {
         }
     }
 
-    pub fn count(&self) -> Result<FailureCount, StoreError> {
+    pub fn count(&self) -> Result<FailureCount, DependencyError> {
         let resets_at = DateTime::from_timestamp_millis(self.resets_at_ms)
             .ok_or_else(|| malformed("failure counter", attr::RESETS_AT_MS))?;
         Ok(FailureCount { count: self.count, resets_at })
@@ -562,8 +563,9 @@ impl FailureItem {
 }
 
 /// A value as the table stores it, for expression values.
-pub fn value<T: Serialize>(value: &T) -> Result<AttributeValue, StoreError> {
-    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Failed(format!("serialize: {e}")))
+pub fn value<T: Serialize>(value: &T) -> Result<AttributeValue, DependencyError> {
+    serde_dynamo::to_attribute_value(value)
+        .map_err(|e| DependencyError::failed(Dependency::Store, format!("serialize: {e}")))
 }
 
 /// A time as the `...Ms` attributes store it.
@@ -571,11 +573,11 @@ pub fn millis(at: DateTime<Utc>) -> AttributeValue {
     AttributeValue::N(at.timestamp_millis().to_string())
 }
 
-pub fn to_item<T: Serialize>(item: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(item).map_err(|e| StoreError::Failed(format!("serialize: {e}")))
+pub fn to_item<T: Serialize>(item: &T) -> Result<Item, DependencyError> {
+    serde_dynamo::to_item(item).map_err(|e| DependencyError::failed(Dependency::Store, format!("serialize: {e}")))
 }
 
-pub fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
+pub fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, DependencyError> {
     serde_dynamo::from_item(item).map_err(|e| malformed(what, e))
 }
 

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Digest, Signup, SignupId, UserId};
-use visits_domain::ports::{CommitError, SignupStore, StoreError};
+use visits_domain::ports::{CommitError, SignupStore};
+use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::store_error;
@@ -15,12 +16,12 @@ use crate::schema::{ContactItem, SignupItem, attr, from_item, to_item, value};
 
 #[async_trait]
 impl SignupStore for DynamoStore {
-    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError> {
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, DependencyError> {
         let item = self.get(keys::signup_pk(id), keys::SIGNUP_SK).await?;
         Ok(item.map(|item| from_item::<SignupItem>(item, "signup")).transpose()?.map(|item| item.signup))
     }
 
-    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError> {
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, DependencyError> {
         let item = self.get(keys::contact_pk(contact), keys::CONTACT_SK).await?;
         Ok(item.map(|item| from_item::<ContactItem>(item, "contact")).transpose()?.map(|item| item.patient_id))
     }
@@ -32,7 +33,7 @@ impl SignupStore for DynamoStore {
         claim: Option<(Digest, UserId)>,
     ) -> Result<(), CommitError> {
         let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(StoreError::Failed(format!("building a transaction item: {e}")))
+            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
         };
         let mut put = Put::builder().table_name(&self.table).set_item(Some(to_item(&SignupItem::new(signup))?));
         put = match expected_version {
@@ -74,11 +75,15 @@ impl SignupStore for DynamoStore {
                     Err(CommitError::VersionConflict)
                 } else if reasons.iter().flatten().any(|r| r.contains("Throttl") || r.contains("ProvisionedThroughput"))
                 {
-                    Err(CommitError::Store(StoreError::Unavailable {
-                        retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS,
-                    }))
+                    Err(CommitError::Store(DependencyError::unavailable(
+                        Dependency::Store,
+                        visits_aws::RETRY_AFTER_SECONDS,
+                    )))
                 } else {
-                    Err(CommitError::Store(StoreError::Failed(format!("signup transaction cancelled: {reasons:?}"))))
+                    Err(CommitError::Store(DependencyError::failed(
+                        Dependency::Store,
+                        format!("signup transaction cancelled: {reasons:?}"),
+                    )))
                 }
             }
         }

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Upload, UploadId};
-use visits_domain::ports::{ApplicationWrite, CommitError, StoreError, UploadStore};
+use visits_domain::ports::{ApplicationWrite, CommitError, UploadStore};
+use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::guarded_transaction_error;
@@ -13,7 +14,7 @@ use crate::schema::{ApplicationItem, UploadItem, attr, from_item, to_item, value
 
 #[async_trait]
 impl UploadStore for DynamoStore {
-    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, StoreError> {
+    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, DependencyError> {
         let item = self.get(keys::upload_pk(id), keys::UPLOAD_SK).await?;
         Ok(item.map(|item| from_item::<UploadItem>(item, "upload")).transpose()?.map(|item| item.upload))
     }
@@ -25,7 +26,7 @@ impl UploadStore for DynamoStore {
         application: Option<ApplicationWrite>,
     ) -> Result<(), CommitError> {
         let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(StoreError::Failed(format!("building a transaction item: {e}")))
+            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
         };
         let versioned = |put: aws_sdk_dynamodb::types::builders::PutBuilder, expected: u64| {
             Ok::<_, CommitError>(

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use visits_domain::ports::{EVENT_SOURCE, EventPublisher, PublishError, PublishedEvent};
+use visits_domain::ports::{Dependency, DependencyError, EVENT_SOURCE, EventPublisher, PublishedEvent};
 
 /// The bus named by `EVENT_BUS_NAME`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<EventBridgePublisher, visits_aws::MissingSetting> {
@@ -27,7 +27,7 @@ impl EventBridgePublisher {
 
 #[async_trait]
 impl EventPublisher for EventBridgePublisher {
-    async fn publish(&self, event: &PublishedEvent) -> Result<(), PublishError> {
+    async fn publish(&self, event: &PublishedEvent) -> Result<(), DependencyError> {
         let entry = PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus)
             .source(EVENT_SOURCE)
@@ -39,21 +39,16 @@ impl EventPublisher for EventBridgePublisher {
         match output.entries().iter().find_map(|entry| entry.error_code()) {
             None if output.failed_entry_count() == 0 => Ok(()),
             Some("ThrottlingException" | "InternalFailure") | None => {
-                Err(PublishError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS })
+                Err(DependencyError::unavailable(Dependency::EventBus, visits_aws::RETRY_AFTER_SECONDS))
             }
-            Some(code) => Err(PublishError::Failed(code.to_owned())),
+            Some(code) => Err(DependencyError::failed(Dependency::EventBus, code.to_owned())),
         }
     }
 }
 
-fn failure<E>(error: SdkError<E>) -> PublishError
+fn failure<E>(error: SdkError<E>) -> DependencyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match visits_aws::SdkFailure::of("eventbridge", &error) {
-        failure if failure.transient => {
-            PublishError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => PublishError::Failed(failure.code.unwrap_or_else(|| "unknown".into())),
-    }
+    visits_aws::SdkFailure::of("eventbridge", &error).into_error_by_code(Dependency::EventBus)
 }

@@ -12,7 +12,7 @@ use aws_sdk_kms::Client;
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
-use visits_domain::ports::{PublicKey, Signer, SignerError};
+use visits_domain::ports::{Dependency, DependencyError, PublicKey, Signer};
 
 pub use der::der_signature_to_raw;
 pub use mac::KmsMac;
@@ -36,14 +36,16 @@ impl KmsSigner {
 
 #[async_trait]
 impl Signer for KmsSigner {
-    async fn public_key(&self) -> Result<PublicKey, SignerError> {
+    async fn public_key(&self) -> Result<PublicKey, DependencyError> {
         let output = self.client.get_public_key().key_id(&self.key_id).send().await.map_err(signer_error)?;
-        let der = output.public_key().ok_or_else(|| SignerError::Failed("GetPublicKey returned no key".into()))?;
+        let der = output
+            .public_key()
+            .ok_or_else(|| DependencyError::failed(Dependency::Signer, "GetPublicKey returned no key"))?;
         PublicKey::from_sec1_tail(der.as_ref())
-            .ok_or_else(|| SignerError::Failed("the KMS key is not an uncompressed P-256 key".into()))
+            .ok_or_else(|| DependencyError::failed(Dependency::Signer, "the KMS key is not an uncompressed P-256 key"))
     }
 
-    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
+    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], DependencyError> {
         let output = self
             .client
             .sign()
@@ -54,20 +56,17 @@ impl Signer for KmsSigner {
             .send()
             .await
             .map_err(signer_error)?;
-        let der = output.signature().ok_or_else(|| SignerError::Failed("Sign returned no signature".into()))?;
+        let der = output
+            .signature()
+            .ok_or_else(|| DependencyError::failed(Dependency::Signer, "Sign returned no signature"))?;
         der_signature_to_raw(der.as_ref())
-            .ok_or_else(|| SignerError::Failed("Sign returned a malformed signature".into()))
+            .ok_or_else(|| DependencyError::failed(Dependency::Signer, "Sign returned a malformed signature"))
     }
 }
 
-fn signer_error<E>(error: SdkError<E>) -> SignerError
+fn signer_error<E>(error: SdkError<E>) -> DependencyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match visits_aws::SdkFailure::of("kms", &error) {
-        failure if failure.transient => {
-            SignerError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => SignerError::Failed(failure.detail),
-    }
+    visits_aws::SdkFailure::of("kms", &error).into_error(Dependency::Signer)
 }

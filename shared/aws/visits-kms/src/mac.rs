@@ -6,7 +6,7 @@ use aws_sdk_kms::Client;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::MacAlgorithmSpec;
 use visits_domain::model::Digest;
-use visits_domain::ports::{Mac, MacError};
+use visits_domain::ports::{Dependency, DependencyError, Mac};
 
 /// The MAC on the key named by `MAC_KEY_ID` (key id, ARN or alias).
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsMac, visits_aws::MissingSetting> {
@@ -26,7 +26,7 @@ impl KmsMac {
 
 #[async_trait]
 impl Mac for KmsMac {
-    async fn mac(&self, message: &[u8]) -> Result<Digest, MacError> {
+    async fn mac(&self, message: &[u8]) -> Result<Digest, DependencyError> {
         let output = self
             .client
             .generate_mac()
@@ -35,17 +35,13 @@ impl Mac for KmsMac {
             .message(Blob::new(message))
             .send()
             .await
-            .map_err(|error| match visits_aws::SdkFailure::of("kms", &error) {
-                failure if failure.transient => {
-                    MacError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-                }
-                failure => MacError::Failed(failure.detail),
-            })?;
-        let tag = output.mac().ok_or_else(|| MacError::Failed("GenerateMac returned no MAC".into()))?;
+            .map_err(|error| visits_aws::SdkFailure::of("kms", &error).into_error(Dependency::MacKey))?;
+        let tag =
+            output.mac().ok_or_else(|| DependencyError::failed(Dependency::MacKey, "GenerateMac returned no MAC"))?;
         let bytes: [u8; 32] = tag
             .as_ref()
             .try_into()
-            .map_err(|_| MacError::Failed("GenerateMac returned a MAC of another size".into()))?;
+            .map_err(|_| DependencyError::failed(Dependency::MacKey, "GenerateMac returned a MAC of another size"))?;
         Ok(Digest::from_bytes(bytes))
     }
 }

@@ -13,7 +13,7 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use chrono::{DateTime, Utc};
-use visits_domain::ports::{ObjectStorage, PostPolicy, PresignedPost, StorageError};
+use visits_domain::ports::{Dependency, DependencyError, ObjectStorage, PostPolicy, PresignedPost};
 
 pub use post_policy::post_fields;
 
@@ -62,17 +62,17 @@ impl S3Storage {
         }
     }
 
-    async fn credentials(&self) -> Result<Credentials, StorageError> {
+    async fn credentials(&self) -> Result<Credentials, DependencyError> {
         self.credentials.provide_credentials().await.map_err(|error| {
             tracing::warn!(error = %error, "no credentials to sign an upload with");
-            StorageError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
+            DependencyError::unavailable(Dependency::Storage, visits_aws::RETRY_AFTER_SECONDS)
         })
     }
 }
 
 #[async_trait]
 impl ObjectStorage for S3Storage {
-    async fn presigned_post(&self, policy: &PostPolicy, now: DateTime<Utc>) -> Result<PresignedPost, StorageError> {
+    async fn presigned_post(&self, policy: &PostPolicy, now: DateTime<Utc>) -> Result<PresignedPost, DependencyError> {
         let credentials = self.credentials().await?;
         let fields = post_fields(policy, &self.bucket, &self.kms_key, &self.region, &credentials, now);
         Ok(PresignedPost { url: self.bucket_url(), fields })
@@ -83,7 +83,7 @@ impl ObjectStorage for S3Storage {
         key: &str,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
-    ) -> Result<String, StorageError> {
+    ) -> Result<String, DependencyError> {
         let credentials = self.credentials().await?;
         let identity = credentials.into();
         let mut settings = SigningSettings::default();
@@ -96,14 +96,18 @@ impl ObjectStorage for S3Storage {
             .time(SystemTime::from(now))
             .settings(settings)
             .build()
-            .map_err(|e| StorageError::Failed(e.to_string()))?
+            .map_err(|e| DependencyError::failed(Dependency::Storage, e.to_string()))?
             .into();
         let url = format!("{}/{key}", self.bucket_url());
         let signable = SignableRequest::new("GET", url.clone(), std::iter::empty(), SignableBody::UnsignedPayload)
-            .map_err(|e| StorageError::Failed(e.to_string()))?;
-        let (instructions, _) = sign(signable, &params).map_err(|e| StorageError::Failed(e.to_string()))?.into_parts();
-        let mut request =
-            http::Request::builder().uri(&url).body(()).map_err(|e| StorageError::Failed(e.to_string()))?;
+            .map_err(|e| DependencyError::failed(Dependency::Storage, e.to_string()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| DependencyError::failed(Dependency::Storage, e.to_string()))?
+            .into_parts();
+        let mut request = http::Request::builder()
+            .uri(&url)
+            .body(())
+            .map_err(|e| DependencyError::failed(Dependency::Storage, e.to_string()))?;
         instructions.apply_to_request_http1x(&mut request);
         Ok(request.uri().to_string())
     }
@@ -142,7 +146,7 @@ mod tests {
             size: UploadSize::parse(1).unwrap(),
             expires_at: now,
         };
-        assert!(matches!(storage.presigned_post(&policy, now).await, Err(StorageError::Unavailable { .. })));
-        assert!(matches!(storage.presigned_get("k", now, now).await, Err(StorageError::Unavailable { .. })));
+        assert!(matches!(storage.presigned_post(&policy, now).await, Err(DependencyError::Unavailable { .. })));
+        assert!(matches!(storage.presigned_get("k", now, now).await, Err(DependencyError::Unavailable { .. })));
     }
 }

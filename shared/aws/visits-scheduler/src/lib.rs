@@ -9,7 +9,7 @@ use aws_sdk_scheduler::types::{
     ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy, Target,
 };
 use visits_domain::model::{VisitId, VisitJob};
-use visits_domain::ports::{JobScheduler, PlannedJob, SchedulerError};
+use visits_domain::ports::{Dependency, DependencyError, JobScheduler, PlannedJob};
 
 /// The schedules of `SCHEDULE_GROUP`, targeting `REMINDERS_FUNCTION_ARN` as `SCHEDULER_ROLE_ARN`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<EventBridgeScheduler, visits_aws::MissingSetting> {
@@ -38,7 +38,7 @@ impl EventBridgeScheduler {
         Self { client, group: group.into(), target_arn: target_arn.into(), role_arn: role_arn.into() }
     }
 
-    fn target(&self, job: &PlannedJob) -> Result<Target, SchedulerError> {
+    fn target(&self, job: &PlannedJob) -> Result<Target, DependencyError> {
         let input = serde_json::json!({
             "visitId": job.visit_id,
             "job": job.job,
@@ -53,19 +53,19 @@ impl EventBridgeScheduler {
                 RetryPolicy::builder().maximum_event_age_in_seconds(86_400).maximum_retry_attempts(185).build(),
             )
             .build()
-            .map_err(|e| SchedulerError::Failed(e.to_string()))
+            .map_err(|e| DependencyError::failed(Dependency::Scheduler, e.to_string()))
     }
 }
 
 #[async_trait]
 impl JobScheduler for EventBridgeScheduler {
-    async fn plan(&self, job: &PlannedJob) -> Result<(), SchedulerError> {
+    async fn plan(&self, job: &PlannedJob) -> Result<(), DependencyError> {
         let name = job.job.schedule_name(&job.visit_id);
         let expression = format!("at({})", job.at.format("%Y-%m-%dT%H:%M:%S"));
         let window = FlexibleTimeWindow::builder()
             .mode(FlexibleTimeWindowMode::Off)
             .build()
-            .map_err(|e| SchedulerError::Failed(e.to_string()))?;
+            .map_err(|e| DependencyError::failed(Dependency::Scheduler, e.to_string()))?;
         let created = self
             .client
             .create_schedule()
@@ -99,7 +99,7 @@ impl JobScheduler for EventBridgeScheduler {
         }
     }
 
-    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), SchedulerError> {
+    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), DependencyError> {
         let deleted =
             self.client.delete_schedule().group_name(&self.group).name(job.schedule_name(visit_id)).send().await;
         match deleted {
@@ -111,14 +111,9 @@ impl JobScheduler for EventBridgeScheduler {
     }
 }
 
-fn failure<E>(error: SdkError<E>) -> SchedulerError
+fn failure<E>(error: SdkError<E>) -> DependencyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match visits_aws::SdkFailure::of("scheduler", &error) {
-        failure if failure.transient => {
-            SchedulerError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => SchedulerError::Failed(failure.code.unwrap_or_else(|| "unknown".into())),
-    }
+    visits_aws::SdkFailure::of("scheduler", &error).into_error_by_code(Dependency::Scheduler)
 }

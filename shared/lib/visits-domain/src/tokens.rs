@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::DomainError;
 use crate::model::{ApplicationId, Digest, SignupId, TokenId, UserId, VisitId};
-use crate::ports::{PublicKey, Signer, SignerError};
+use crate::ports::{PublicKey, Signer};
 
 /// Tolerated clock skew between the signer and a verifier.
 const LEEWAY_SECONDS: i64 = 5;
@@ -195,7 +195,7 @@ impl Tokens {
     async fn verifying_key(&self) -> Result<&VerifyingKey, DomainError> {
         self.verifying_key
             .get_or_try_init(|| async {
-                let public_key = self.signer.public_key().await.map_err(signer_error)?;
+                let public_key = self.signer.public_key().await.map_err(DomainError::from)?;
                 let key = DecodingKey::from_ec_components(
                     &URL_SAFE_NO_PAD.encode(public_key.x),
                     &URL_SAFE_NO_PAD.encode(public_key.y),
@@ -309,7 +309,7 @@ impl Tokens {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(|e| DomainError::Internal(e.to_string()))?)
         );
-        let signature = self.signer.sign(signing_input.as_bytes()).await.map_err(signer_error)?;
+        let signature = self.signer.sign(signing_input.as_bytes()).await.map_err(DomainError::from)?;
         Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
@@ -368,14 +368,5 @@ impl Tokens {
             return Err(TokenRejected::Expired);
         }
         Ok(claims)
-    }
-}
-
-fn signer_error(error: SignerError) -> DomainError {
-    match error {
-        SignerError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "signer", retry_after_seconds }
-        }
-        SignerError::Failed(message) => DomainError::Internal(format!("signer: {message}")),
     }
 }

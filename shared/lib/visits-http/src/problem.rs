@@ -109,17 +109,11 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// A user's token that could not be checked where no authorizer ran: the identity provider's
-/// trouble, never the caller's.
-impl From<visits_domain::ports::UserTokensError> for Problem {
-    fn from(error: visits_domain::ports::UserTokensError) -> Self {
-        use visits_domain::ports::UserTokensError;
-        match error {
-            UserTokensError::Unavailable { retry_after_seconds } => {
-                DomainError::Unavailable { dependency: "identity provider", retry_after_seconds }.into()
-            }
-            UserTokensError::Failed(message) => DomainError::Internal(format!("user token: {message}")).into(),
-        }
+/// A dependency's failure answered directly (e.g. a user's token that could not be checked where
+/// no authorizer ran: the identity provider's trouble, never the caller's).
+impl From<visits_domain::ports::DependencyError> for Problem {
+    fn from(error: visits_domain::ports::DependencyError) -> Self {
+        DomainError::from(error).into()
     }
 }
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use aws_lc_rs::hmac;
 use visits_domain::model::Digest;
-use visits_domain::ports::{Mac, MacError};
+use visits_domain::ports::{Dependency, DependencyError, Mac};
 
 pub struct HmacSha256(hmac::Key);
 
@@ -20,9 +20,10 @@ impl HmacSha256 {
 
 #[async_trait]
 impl Mac for HmacSha256 {
-    async fn mac(&self, message: &[u8]) -> Result<Digest, MacError> {
+    async fn mac(&self, message: &[u8]) -> Result<Digest, DependencyError> {
         let tag = hmac::sign(&self.0, message);
-        let bytes: [u8; 32] = tag.as_ref().try_into().map_err(|_| MacError::Failed("HMAC-SHA256 tag size".into()))?;
+        let bytes: [u8; 32] =
+            tag.as_ref().try_into().map_err(|_| DependencyError::failed(Dependency::MacKey, "HMAC-SHA256 tag size"))?;
         Ok(Digest::from_bytes(bytes))
     }
 }

@@ -184,7 +184,7 @@ impl visits_domain::ports::UserTokens for DevAuth {
     async fn caller(
         &self,
         bearer: &str,
-    ) -> Result<Option<visits_domain::model::Caller>, visits_domain::ports::UserTokensError> {
+    ) -> Result<Option<visits_domain::model::Caller>, visits_domain::ports::DependencyError> {
         let Some(claims) = self.authorize(bearer) else { return Ok(None) };
         let groups = claims.get("cognito:groups").map(|g| g.trim_matches(['[', ']']).to_owned()).unwrap_or_default();
         let sub = claims.get("sub").cloned().unwrap_or_default();

@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use visits_domain::model::{Applicant, Channel, PatientContact, Person, UserId};
-use visits_domain::ports::{Directory, DirectoryError, StaffContact, StaffDirectory};
+use visits_domain::ports::{DependencyError, Directory, StaffContact, StaffDirectory};
 
 /// A user as the directory keeps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,22 +63,22 @@ impl Directory for MemoryDirectory {
         username: &str,
         _person: &Person,
         contact: &PatientContact,
-    ) -> Result<UserId, DirectoryError> {
+    ) -> Result<UserId, DependencyError> {
         Ok(self.user_in(username, "patient", contact))
     }
 
-    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError> {
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DependencyError> {
         let contact =
             PatientContact { phone: applicant.phone.clone(), email: Some(applicant.email.clone()), display_name: None };
         Ok(self.user_in(username, "clinician", &contact))
     }
 
-    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError> {
+    async fn remove_user(&self, username: &str) -> Result<(), DependencyError> {
         self.users().remove(username);
         Ok(())
     }
 
-    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError> {
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DependencyError> {
         // Compared as lookups compare them (an email's case folded), as Cognito's filter is asked.
         let wanted = match channel {
             Channel::Email => contact.email.as_ref().map(|email| email.lookup_message()),
@@ -95,7 +95,7 @@ impl Directory for MemoryDirectory {
 
 #[async_trait]
 impl StaffDirectory for MemoryDirectory {
-    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError> {
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DependencyError> {
         let users = self.users();
         let found = users.values().find(|candidate| candidate.id == *user);
         Ok(found.map(|user| StaffContact { email: user.contact.email.clone(), phone: user.contact.phone.clone() }))

@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use visits_domain::ports::{EventPublisher, PublishError, PublishedEvent};
+use visits_domain::ports::{DependencyError, EventPublisher, PublishedEvent};
 
 #[derive(Default)]
 pub struct MemoryEvents {
@@ -22,7 +22,7 @@ impl MemoryEvents {
 
 #[async_trait]
 impl EventPublisher for MemoryEvents {
-    async fn publish(&self, event: &PublishedEvent) -> Result<(), PublishError> {
+    async fn publish(&self, event: &PublishedEvent) -> Result<(), DependencyError> {
         self.published.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(event.clone());
         Ok(())
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
-use visits_domain::ports::{PublicKey, Signer, SignerError};
+use visits_domain::ports::{Dependency, DependencyError, PublicKey, Signer};
 
 pub struct LocalSigner {
     key: EcdsaKeyPair,
@@ -27,14 +27,20 @@ impl LocalSigner {
 
 #[async_trait]
 impl Signer for LocalSigner {
-    async fn public_key(&self) -> Result<PublicKey, SignerError> {
+    async fn public_key(&self) -> Result<PublicKey, DependencyError> {
         PublicKey::from_sec1_tail(self.key.public_key().as_ref())
-            .ok_or_else(|| SignerError::Failed("unexpected public key encoding".into()))
+            .ok_or_else(|| DependencyError::failed(Dependency::Signer, "unexpected public key encoding"))
     }
 
-    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
-        let signature = self.key.sign(&self.rng, message).map_err(|e| SignerError::Failed(e.to_string()))?;
-        signature.as_ref().try_into().map_err(|_| SignerError::Failed("signature is not 64 bytes".into()))
+    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], DependencyError> {
+        let signature = self
+            .key
+            .sign(&self.rng, message)
+            .map_err(|e| DependencyError::failed(Dependency::Signer, e.to_string()))?;
+        signature
+            .as_ref()
+            .try_into()
+            .map_err(|_| DependencyError::failed(Dependency::Signer, "signature is not 64 bytes"))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+use visits_domain::ports::{Dependency, DependencyError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -12,8 +13,8 @@ use visits_domain::model::{
 };
 use visits_domain::ports::{
     ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Change, CommitError, FailureCount,
-    IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, StoreError, UploadStore, VisitHistory,
-    VisitPage, VisitQuery, VisitWrite,
+    IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, UploadStore, VisitHistory, VisitPage,
+    VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -81,7 +82,11 @@ impl State {
             VisitWrite::Update { visit, expected_version } => match self.visits.get(&visit.id) {
                 Some(stored) if stored.version == *expected_version => {}
                 Some(_) => return Err(CommitError::VersionConflict),
-                None => return Err(StoreError::Failed("update of a visit that does not exist".into()).into()),
+                None => {
+                    return Err(
+                        DependencyError::failed(Dependency::Store, "update of a visit that does not exist").into()
+                    );
+                }
             },
         }
         for write in &change.links {
@@ -147,35 +152,35 @@ impl State {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, DependencyError> {
         Ok(self.state().visits.get(id).cloned())
     }
 
-    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError> {
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError> {
         let state = self.state();
         let candidates: Vec<ListedVisit> =
             state.visits.values().map(Visit::listed).filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
         Ok(query.page(candidates))
     }
 
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError> {
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         let state = self.state();
         Ok(state.codes.get(code_hash).and_then(|entry| state.links.get(&entry.link_id)).cloned())
     }
 
-    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError> {
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         Ok(self.state().links.get(id_hash).cloned())
     }
 
-    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, DependencyError> {
         Ok(self.state().audit.get(&AuditSubject::Visit(visit_id.clone())).cloned().unwrap_or_default())
     }
 
-    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError> {
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, DependencyError> {
         Ok(self.state().audit.get(subject).and_then(|chain| chain.iter().find(|r| r.seq == seq)).cloned())
     }
 
-    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError> {
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, DependencyError> {
         let state = self.state();
         Ok(state.visits.get(visit_id).map(|visit| VisitHistory {
             visit: visit.clone(),
@@ -184,7 +189,7 @@ impl Store for MemoryStore {
         }))
     }
 
-    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError> {
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, DependencyError> {
         let state = self.state();
         Ok(JoinFacts {
             failures: read
@@ -199,7 +204,7 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, DependencyError> {
         Ok(self.state().idempotency.get(key).cloned())
     }
 
@@ -210,7 +215,7 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, DependencyError> {
         Ok(FailureCount::as_of(self.state().failures.get(key).copied(), now))
     }
 
@@ -221,7 +226,7 @@ impl Store for MemoryStore {
         at: DateTime<Utc>,
         reason: &str,
         _seen: u64,
-    ) -> Result<RefusalRecord, StoreError> {
+    ) -> Result<RefusalRecord, DependencyError> {
         let mut state = self.state();
         let count = state.refusal_counts.entry(*link).or_insert(0);
         *count += 1;
@@ -230,7 +235,7 @@ impl Store for MemoryStore {
         Ok(record)
     }
 
-    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError> {
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, DependencyError> {
         Ok(self.state().refusals.get(visit_id).cloned().unwrap_or_default())
     }
 
@@ -240,7 +245,7 @@ impl Store for MemoryStore {
         now: DateTime<Utc>,
         window: Duration,
         _seen: FailureCount,
-    ) -> Result<FailureCount, StoreError> {
+    ) -> Result<FailureCount, DependencyError> {
         let mut state = self.state();
         let entry = state.failures.entry(key.to_owned()).or_insert(FailureCount { count: 0, resets_at: now });
         if entry.resets_at <= now {
@@ -253,11 +258,11 @@ impl Store for MemoryStore {
 
 #[async_trait]
 impl SignupStore for MemoryStore {
-    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError> {
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, DependencyError> {
         Ok(self.state().signups.get(id).cloned())
     }
 
-    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError> {
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, DependencyError> {
         Ok(self.state().contacts.get(contact).cloned())
     }
 
@@ -289,7 +294,7 @@ impl SignupStore for MemoryStore {
 
 #[async_trait]
 impl ApplicationStore for MemoryStore {
-    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, StoreError> {
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, DependencyError> {
         Ok(self.state().applications.get(id).cloned())
     }
 
@@ -311,21 +316,21 @@ impl ApplicationStore for MemoryStore {
         Ok(())
     }
 
-    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, StoreError> {
+    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, DependencyError> {
         let statuses = query.statuses();
         let state = self.state();
         let candidates = state.applications.values().filter(|a| statuses.contains(&a.status)).cloned().collect();
         Ok(query.page(candidates))
     }
 
-    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, DependencyError> {
         Ok(self.state().audit.get(&AuditSubject::Application(id.clone())).cloned().unwrap_or_default())
     }
 }
 
 #[async_trait]
 impl UploadStore for MemoryStore {
-    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, StoreError> {
+    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, DependencyError> {
         Ok(self.state().uploads.get(id).cloned())
     }
 

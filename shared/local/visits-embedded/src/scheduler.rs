@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use visits_domain::model::{VisitId, VisitJob};
-use visits_domain::ports::{JobScheduler, PlannedJob, SchedulerError};
+use visits_domain::ports::{DependencyError, JobScheduler, PlannedJob};
 
 #[derive(Default)]
 pub struct MemoryScheduler {
@@ -42,12 +42,12 @@ impl MemoryScheduler {
 
 #[async_trait]
 impl JobScheduler for MemoryScheduler {
-    async fn plan(&self, job: &PlannedJob) -> Result<(), SchedulerError> {
+    async fn plan(&self, job: &PlannedJob) -> Result<(), DependencyError> {
         self.planned().insert(job.job.schedule_name(&job.visit_id), job.clone());
         Ok(())
     }
 
-    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), SchedulerError> {
+    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), DependencyError> {
         self.planned().remove(&job.schedule_name(visit_id));
         Ok(())
     }

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use visits_domain::model::ScanStatus;
-use visits_domain::ports::{Clock, ObjectStorage, PostPolicy, PresignedPost, StorageError};
+use visits_domain::ports::{Clock, Dependency, DependencyError, ObjectStorage, PostPolicy, PresignedPost};
 
 /// The EICAR anti-malware test file's signature: what every scanner reports as malware.
 const EICAR: &[u8] = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -139,14 +139,15 @@ impl LocalStorage {
 
 #[async_trait]
 impl ObjectStorage for LocalStorage {
-    async fn presigned_post(&self, policy: &PostPolicy, _now: DateTime<Utc>) -> Result<PresignedPost, StorageError> {
+    async fn presigned_post(&self, policy: &PostPolicy, _now: DateTime<Utc>) -> Result<PresignedPost, DependencyError> {
         let local = LocalPolicy {
             key: policy.key.clone(),
             content_type: policy.content_type.as_str().to_owned(),
             size: policy.size.bytes(),
             expires_at: policy.expires_at,
         };
-        let json = serde_json::to_vec(&local).map_err(|e| StorageError::Failed(e.to_string()))?;
+        let json =
+            serde_json::to_vec(&local).map_err(|e| DependencyError::failed(Dependency::Storage, e.to_string()))?;
         let encoded = URL_SAFE_NO_PAD.encode(json);
         let fields = BTreeMap::from([
             ("key".to_owned(), policy.key.clone()),
@@ -162,7 +163,7 @@ impl ObjectStorage for LocalStorage {
         key: &str,
         _now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
-    ) -> Result<String, StorageError> {
+    ) -> Result<String, DependencyError> {
         let expires = expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let signature = self.sign(&format!("{key}\n{expires}"));
         Ok(format!("{}/dev/uploads/{key}?expires={expires}&signature={signature}", self.base()))

@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CommitError, StoreError};
+use super::{CommitError, DependencyError};
 use crate::model::{Application, ApplicationId, ApplicationStatus, AuditRecord};
 
 /// Where an admin's page of applications stopped. Opaque to clients.
@@ -82,7 +82,7 @@ pub struct ApplicationPage {
 /// Where clinician applications and their audit chains are kept.
 #[async_trait]
 pub trait ApplicationStore: Send + Sync {
-    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, StoreError>;
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>, DependencyError>;
     /// Writes `application` with its new audit records, all or nothing: new when
     /// `expected_version` is `None` (`AlreadyExists` if the id is taken), otherwise only over
     /// that version (`VersionConflict`).
@@ -92,7 +92,7 @@ pub trait ApplicationStore: Send + Sync {
         expected_version: Option<u64>,
         audit: Vec<AuditRecord>,
     ) -> Result<(), CommitError>;
-    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, StoreError>;
+    async fn applications(&self, query: &ApplicationQuery) -> Result<ApplicationPage, DependencyError>;
     /// An application's audit records, oldest first.
-    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, StoreError>;
+    async fn application_trail(&self, id: &ApplicationId) -> Result<Vec<AuditRecord>, DependencyError>;
 }

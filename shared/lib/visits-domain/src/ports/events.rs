@@ -1,3 +1,4 @@
+use super::DependencyError;
 use async_trait::async_trait;
 use serde::Serialize;
 
@@ -39,18 +40,10 @@ impl PublishedEvent {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    #[error("event bus unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("event not published: {0}")]
-    Failed(String),
-}
-
 /// Where events go (an EventBridge bus in AWS; memory in demo mode).
 #[async_trait]
 pub trait EventPublisher: Send + Sync {
-    async fn publish(&self, event: &PublishedEvent) -> Result<(), PublishError>;
+    async fn publish(&self, event: &PublishedEvent) -> Result<(), DependencyError>;
 }
 
 #[cfg(test)]

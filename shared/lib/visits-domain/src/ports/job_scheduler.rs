@@ -1,3 +1,4 @@
+use super::DependencyError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -13,18 +14,10 @@ pub struct PlannedJob {
     pub planned_for: DateTime<Utc>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SchedulerError {
-    #[error("the scheduler is unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("scheduling failed: {0}")]
-    Failed(String),
-}
-
 /// Where a visit's jobs are kept until they run. Both calls are idempotent: a job's schedule is
 /// named by its visit and kind, so planning again moves it, and removing a missing one is fine.
 #[async_trait]
 pub trait JobScheduler: Send + Sync {
-    async fn plan(&self, job: &PlannedJob) -> Result<(), SchedulerError>;
-    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), SchedulerError>;
+    async fn plan(&self, job: &PlannedJob) -> Result<(), DependencyError>;
+    async fn remove(&self, visit_id: &VisitId, job: VisitJob) -> Result<(), DependencyError>;
 }

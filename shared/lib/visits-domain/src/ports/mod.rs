@@ -2,6 +2,7 @@
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
 mod applications;
+mod dependency;
 mod events;
 mod job_scheduler;
 mod mac;
@@ -15,17 +16,18 @@ mod user_tokens;
 mod video;
 
 pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
-pub use events::{EVENT_SOURCE, EventPublisher, PublishError, PublishedEvent};
-pub use job_scheduler::{JobScheduler, PlannedJob, SchedulerError};
-pub use mac::{Mac, MacError};
+pub use dependency::{Dependency, DependencyError};
+pub use events::{EVENT_SOURCE, EventPublisher, PublishedEvent};
+pub use job_scheduler::{JobScheduler, PlannedJob};
+pub use mac::Mac;
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use random::{Clock, IdSource};
-pub use signer::{PublicKey, Signer, SignerError};
-pub use signups::{Directory, DirectoryError, SignupStore, StaffContact, StaffDirectory};
+pub use signer::{PublicKey, Signer};
+pub use signups::{Directory, SignupStore, StaffContact, StaffDirectory};
 pub use store::{
     Change, CommitError, Cursor, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupWrite, Store,
-    StoreError, VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
+    VisitHistory, VisitPage, VisitQuery, VisitWrite, When,
 };
-pub use uploads::{ApplicationWrite, ObjectStorage, PostPolicy, PresignedPost, StorageError, UploadStore};
-pub use user_tokens::{UserTokens, UserTokensError};
+pub use uploads::{ApplicationWrite, ObjectStorage, PostPolicy, PresignedPost, UploadStore};
+pub use user_tokens::UserTokens;
 pub use video::{ChimeSeats, ProviderRouter, SeatRemover, VideoError, VideoProvider};

@@ -1,3 +1,4 @@
+use super::DependencyError;
 use async_trait::async_trait;
 
 /// An uncompressed P-256 public key: the 32-byte x and y coordinates.
@@ -23,19 +24,11 @@ impl PublicKey {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SignerError {
-    #[error("signer unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("signer failed: {0}")]
-    Failed(String),
-}
-
 /// Signs with an ECDSA P-256 key (KMS, or a local key in demo mode).
 #[async_trait]
 pub trait Signer: Send + Sync {
     /// The public key, for local verification. Callers cache it.
-    async fn public_key(&self) -> Result<PublicKey, SignerError>;
+    async fn public_key(&self) -> Result<PublicKey, DependencyError>;
     /// ES256 over `message` (hashed with SHA-256 by the signer), as the 64-byte `r ‖ s` JWS needs.
-    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignerError>;
+    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], DependencyError>;
 }

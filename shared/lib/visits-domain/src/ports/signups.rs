@@ -1,15 +1,15 @@
 use async_trait::async_trait;
 
-use super::{CommitError, StoreError};
+use super::{CommitError, DependencyError};
 use crate::model::{Applicant, Channel, Digest, Email, PatientContact, Person, PhoneNumber, Signup, SignupId, UserId};
 
 /// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
 /// contact: the contact itself is not a key anywhere).
 #[async_trait]
 pub trait SignupStore: Send + Sync {
-    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, StoreError>;
+    async fn signup(&self, id: &SignupId) -> Result<Option<Signup>, DependencyError>;
     /// The patient a contact belongs to, by the contact's keyed MAC.
-    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, StoreError>;
+    async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, DependencyError>;
     /// Writes `signup`: new when `expected_version` is `None` (`AlreadyExists` if its id is taken),
     /// otherwise only over that version (`VersionConflict`). With `claim`, the contact becomes
     /// the patient's in the same write (`AlreadyExists` if it is someone's already).
@@ -19,14 +19,6 @@ pub trait SignupStore: Send + Sync {
         expected_version: Option<u64>,
         claim: Option<(Digest, UserId)>,
     ) -> Result<(), CommitError>;
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DirectoryError {
-    #[error("directory unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("directory failed: {0}")]
-    Failed(String),
 }
 
 /// The identity provider's users (Cognito in AWS).
@@ -40,20 +32,20 @@ pub trait Directory: Send + Sync {
         username: &str,
         person: &Person,
         contact: &PatientContact,
-    ) -> Result<UserId, DirectoryError>;
+    ) -> Result<UserId, DependencyError>;
 
     /// Creates the clinician an approved application names (group `clinician`, no password, no
     /// message from the provider) under `username`, or finds them: a retried approval makes no
     /// second user, and a user made before is added to the group.
-    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DirectoryError>;
+    async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DependencyError>;
 
     /// Removes the user named `username`, made for a signup whose contact another signup claimed
     /// first: nothing refers to them. A user that does not exist is not an error.
-    async fn remove_user(&self, username: &str) -> Result<(), DirectoryError>;
+    async fn remove_user(&self, username: &str) -> Result<(), DependencyError>;
 
     /// Whether any user (however made: a signup, an admin, an approval, a demo account) has the
     /// contact `channel` names in `contact`. Signup treats such a contact as known.
-    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DirectoryError>;
+    async fn has_contact(&self, contact: &PatientContact, channel: Channel) -> Result<bool, DependencyError>;
 }
 
 /// How a member of staff is reached: the contact on their profile. PHI-free, but personal:
@@ -68,5 +60,5 @@ pub struct StaffContact {
 #[async_trait]
 pub trait StaffDirectory: Send + Sync {
     /// The contact on the profile of the user whose id (`sub`) this is; `None` for nobody.
-    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DirectoryError>;
+    async fn contact_of(&self, user: &UserId) -> Result<Option<StaffContact>, DependencyError>;
 }

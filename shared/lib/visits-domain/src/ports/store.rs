@@ -1,3 +1,4 @@
+use super::DependencyError;
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -151,15 +152,6 @@ pub struct SignupWrite {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Throttled or timed out: nothing was written, retrying later is safe.
-    #[error("store unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("store failed: {0}")]
-    Failed(String),
-}
-
-#[derive(Debug, thiserror::Error)]
 pub enum CommitError {
     #[error("the visit changed since it was read")]
     VersionConflict,
@@ -168,7 +160,7 @@ pub enum CommitError {
     #[error("the visit or idempotency key already exists")]
     AlreadyExists,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] DependencyError),
 }
 
 /// Failed join attempts counted under one key within a window.
@@ -223,24 +215,24 @@ pub struct VisitHistory {
 
 #[async_trait]
 pub trait Store: Send + Sync {
-    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError>;
-    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, StoreError>;
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, StoreError>;
-    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, StoreError>;
+    async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, DependencyError>;
+    async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError>;
+    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError>;
+    async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError>;
     /// A visit's audit records, oldest first.
-    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, StoreError>;
+    async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, DependencyError>;
     /// One record of a chain (a visit's or an application's) by its number: what the audit
     /// stream checks a record's link to its predecessor against.
-    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, StoreError>;
+    async fn audit_record(&self, subject: &AuditSubject, seq: u64) -> Result<Option<AuditRecord>, DependencyError>;
     /// The visit, its audit records and its refusals, read together.
-    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, StoreError>;
+    async fn visit_history(&self, visit_id: &VisitId) -> Result<Option<VisitHistory>, DependencyError>;
     /// Reads what a join request needs at once (see [`JoinRead`]), each item strongly consistent.
-    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, StoreError>;
-    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
+    async fn join_read(&self, read: &JoinRead, now: DateTime<Utc>) -> Result<JoinFacts, DependencyError>;
+    async fn idempotency_record(&self, key: &str) -> Result<Option<IdempotencyRecord>, DependencyError>;
     /// Applies a change atomically: every condition holds and everything is written, or nothing.
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
     /// The failures counted under `key` now (zero once the window has passed).
-    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError>;
+    async fn failures(&self, key: &str, now: DateTime<Utc>) -> Result<FailureCount, DependencyError>;
     /// Counts one more failure under `key`; a new window starts if the last one has passed.
     /// `seen` is the count this request read, which says which write is likely right first.
     async fn record_failure(
@@ -249,7 +241,7 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         window: Duration,
         seen: FailureCount,
-    ) -> Result<FailureCount, StoreError>;
+    ) -> Result<FailureCount, DependencyError>;
     /// Records a refusal of the link `link` of visit `visit_id` beside the visit's chain, never
     /// under its version lock: the store gives it the link's next number (atomically, so
     /// concurrent refusals never conflict) and keeps it sealed. `seen` is the link's refusal
@@ -261,7 +253,7 @@ pub trait Store: Send + Sync {
         at: DateTime<Utc>,
         reason: &str,
         seen: u64,
-    ) -> Result<RefusalRecord, StoreError>;
+    ) -> Result<RefusalRecord, DependencyError>;
     /// The visit's refusal records, in no particular order.
-    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, StoreError>;
+    async fn refusals(&self, visit_id: &VisitId) -> Result<Vec<RefusalRecord>, DependencyError>;
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{CommitError, StoreError};
+use super::{CommitError, DependencyError};
 use crate::model::{Application, Upload, UploadContentType, UploadId, UploadSize};
 
 /// An application moved with an upload (its `documents`), written only over the version read.
@@ -15,7 +15,7 @@ pub struct ApplicationWrite {
 /// Where uploads are kept.
 #[async_trait]
 pub trait UploadStore: Send + Sync {
-    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, StoreError>;
+    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>, DependencyError>;
     /// Writes `upload` (new when `expected_version` is `None`, else over that version) and, in the
     /// same write, the application whose documents it is in.
     async fn save_upload(
@@ -42,23 +42,15 @@ pub struct PostPolicy {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    #[error("storage credentials unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("storage failed: {0}")]
-    Failed(String),
-}
-
 /// The object storage documents go to (S3 in AWS). It signs; it does not move bytes for us.
 #[async_trait]
 pub trait ObjectStorage: Send + Sync {
-    async fn presigned_post(&self, policy: &PostPolicy, now: DateTime<Utc>) -> Result<PresignedPost, StorageError>;
+    async fn presigned_post(&self, policy: &PostPolicy, now: DateTime<Utc>) -> Result<PresignedPost, DependencyError>;
     /// A URL that reads `key` until `expires_at`.
     async fn presigned_get(
         &self,
         key: &str,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
-    ) -> Result<String, StorageError>;
+    ) -> Result<String, DependencyError>;
 }

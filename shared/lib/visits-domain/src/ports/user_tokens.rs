@@ -1,14 +1,7 @@
+use super::DependencyError;
 use async_trait::async_trait;
 
 use crate::model::Caller;
-
-#[derive(Debug, thiserror::Error)]
-pub enum UserTokensError {
-    #[error("the identity provider is unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("checking a user token failed: {0}")]
-    Failed(String),
-}
 
 /// Checks a signed-in user's bearer token where no authorizer did: on the routes that also take
 /// a token of our own (an applicant's), which API Gateway's one authorizer per route cannot.
@@ -16,5 +9,5 @@ pub enum UserTokensError {
 pub trait UserTokens: Send + Sync {
     /// The user the token names, when it is a valid token of our identity provider; `None` when
     /// it is not one (another kind of token, expired, revoked, forged, another pool's).
-    async fn caller(&self, bearer: &str) -> Result<Option<Caller>, UserTokensError>;
+    async fn caller(&self, bearer: &str) -> Result<Option<Caller>, DependencyError>;
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::ports::FailureCount;
 
@@ -24,7 +24,7 @@ pub(crate) fn too_many(count: FailureCount, limit: u32, now: DateTime<Utc>) -> R
 /// A code-checking route's guard (signup, applications): 429 once the source has failed too
 /// often; otherwise its count, to add to.
 pub(crate) async fn guard(core: &Core, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
-    let count = core.store.failures(&source_key(source_ip), now).await.map_err(store_error)?;
+    let count = core.store.failures(&source_key(source_ip), now).await.map_err(DomainError::from)?;
     too_many(count, core.policy.max_failures_per_ip, now)?;
     Ok(count)
 }
@@ -37,7 +37,7 @@ pub(crate) async fn count_failure(
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
     let window = core.policy.failure_window;
-    core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(store_error)
+    core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(DomainError::from)
 }
 
 /// A code that does not work (wrong, expired, used, unknown): counted against the source, and one

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use super::visits::{NewVisit, Scheduler, Visits};
 use crate::DomainError;
 use crate::model::{DurationMinutes, Provider, ServiceClient, TimeZone, UserId, Visit};
@@ -58,7 +58,7 @@ impl Bookings {
         let idempotency = self.visits.idempotency_record(&service.id, idempotency_key, &hashed);
         // Independent: the signup, and the visit an earlier try with this key made.
         let (signup, replayed) = futures::try_join!(
-            async { self.signups.signup(&signed_up.signup_id).await.map_err(store_error) },
+            async { self.signups.signup(&signed_up.signup_id).await.map_err(DomainError::from) },
             self.visits.replay(Some(&idempotency)),
         )?;
         if let Some(visit) = replayed {

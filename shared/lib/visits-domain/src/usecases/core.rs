@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, Visit, VisitId};
-use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, StoreError, VideoError, VisitWrite};
+use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, VideoError, VisitWrite};
 use crate::rules::Policy;
 
 /// Optimistic-lock retries before a busy visit answers 503.
@@ -55,7 +55,7 @@ impl Core {
     }
 
     pub async fn load(&self, id: &VisitId) -> Result<Visit, DomainError> {
-        self.store.visit(id).await.map_err(store_error)?.ok_or(DomainError::VisitNotFound)
+        self.store.visit(id).await.map_err(DomainError::from)?.ok_or(DomainError::VisitNotFound)
     }
 
     /// Stores a new visit with its first audit event(s).
@@ -134,7 +134,7 @@ impl Core {
                 Err(CommitError::VersionConflict) => continue,
                 Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable.into()),
                 Err(CommitError::AlreadyExists) => return Err(Keyed::KeyTaken),
-                Err(CommitError::Store(error)) => return Err(store_error(error).into()),
+                Err(CommitError::Store(error)) => return Err(DomainError::from(error).into()),
             }
         }
         Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 }.into())
@@ -170,15 +170,6 @@ fn chain(
             record
         })
         .collect()
-}
-
-pub(crate) fn store_error(error: StoreError) -> DomainError {
-    match error {
-        StoreError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "store", retry_after_seconds }
-        }
-        StoreError::Failed(message) => DomainError::Internal(format!("store: {message}")),
-    }
 }
 
 /// A video provider's failure, as the use cases answer it.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::model::{Digest, GuestId, VisitId};
 use crate::ports::IdempotencyRecord;
@@ -35,7 +35,7 @@ pub(crate) async fn earlier(
     what: &str,
 ) -> Result<Option<IdempotencyRecord>, DomainError> {
     let Some(record) = record else { return Ok(None) };
-    let stored = core.store.idempotency_record(&record.key).await.map_err(store_error)?;
+    let stored = core.store.idempotency_record(&record.key).await.map_err(DomainError::from)?;
     let Some(stored) = stored.filter(|stored| stored.expires_at > core.now()) else { return Ok(None) };
     if stored.request_hash != record.request_hash {
         return Err(DomainError::rule(

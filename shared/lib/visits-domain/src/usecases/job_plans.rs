@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::core::Core;
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, AuditSubject, VisitJob};
-use crate::ports::{JobScheduler, PlannedJob, SchedulerError};
+use crate::ports::{JobScheduler, PlannedJob};
 use crate::rules::JoinWindow;
 
 pub struct JobPlans {
@@ -49,7 +49,7 @@ impl JobPlans {
                     })
                     .collect();
                 let planned = jobs.iter().map(|job| self.scheduler.plan(job));
-                futures::future::try_join_all(planned).await.map_err(scheduler_error)?;
+                futures::future::try_join_all(planned).await.map_err(DomainError::from)?;
                 Ok(jobs.len())
             }
             AuditKind::VisitCancelled | AuditKind::VisitCompleted | AuditKind::VisitNoShow => {
@@ -61,16 +61,7 @@ impl JobPlans {
 
     async fn remove_all(&self, visit_id: &crate::model::VisitId) -> Result<usize, DomainError> {
         let removed = VisitJob::ALL.into_iter().map(|job| self.scheduler.remove(visit_id, job));
-        futures::future::try_join_all(removed).await.map_err(scheduler_error)?;
+        futures::future::try_join_all(removed).await.map_err(DomainError::from)?;
         Ok(VisitJob::ALL.len())
-    }
-}
-
-fn scheduler_error(error: SchedulerError) -> DomainError {
-    match error {
-        SchedulerError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "scheduler", retry_after_seconds }
-        }
-        SchedulerError::Failed(message) => DomainError::Internal(format!("scheduler: {message}")),
     }
 }

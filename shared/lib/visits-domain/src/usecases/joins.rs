@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::attempts::{source_key, too_many};
-use super::core::{Core, store_error};
+use super::core::Core;
 use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{
@@ -166,7 +166,7 @@ impl Joins {
     }
 
     async fn read(&self, read: JoinRead) -> Result<JoinFacts, DomainError> {
-        self.core.store.join_read(&read, self.core.now()).await.map_err(store_error)
+        self.core.store.join_read(&read, self.core.now()).await.map_err(DomainError::from)
     }
 
     /// The link and its visit, together when the visit is known; codes kept before their entry
@@ -176,7 +176,7 @@ impl Joins {
             self.read(JoinRead { link: Some(*link_id), visit: visit_id.cloned(), ..JoinRead::default() }).await?;
         let visit = match (&facts.visit, &facts.link) {
             (None, Some(link)) if visit_id.is_none() => {
-                self.core.store.visit(&link.visit_id).await.map_err(store_error)?
+                self.core.store.visit(&link.visit_id).await.map_err(DomainError::from)?
             }
             _ => facts.visit,
         };
@@ -254,7 +254,7 @@ impl Joins {
                 // Lost a race: read both again to tell the audit trail why.
                 let store = &self.core.store;
                 let (fresh, stored) = futures::try_join!(store.visit(&link.visit_id), store.link_by_id(&link.id_hash))
-                    .map_err(store_error)?;
+                    .map_err(DomainError::from)?;
                 let fresh = fresh.ok_or(DomainError::VisitNotFound)?;
                 let stored = stored.unwrap_or(link);
                 let status = stored.status(&fresh, self.core.now());
@@ -308,7 +308,7 @@ impl Joins {
             // Beside the visit's chain, not in it: a burst of refusals takes no version lock.
             store.record_refusal(&link.visit_id, &link.id_hash, now, reason.as_str(), seen).await.map(Some)
         };
-        futures::try_join!(by_ip, by_code, refusal).map_err(store_error)?;
+        futures::try_join!(by_ip, by_code, refusal).map_err(DomainError::from)?;
         Err(DomainError::LinkUnavailable)
     }
 }

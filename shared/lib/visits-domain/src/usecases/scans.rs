@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::model::{ScanStatus, Upload, UploadOwner};
 use crate::ports::{ApplicationStore, ApplicationWrite, CommitError, UploadStore};
@@ -26,7 +26,7 @@ impl ScanResults {
         let Some(id) = Upload::id_of_key(key) else { return Ok(false) };
         // An application that moves meanwhile is read again; the upload's own version guards it.
         for _ in 0..3 {
-            let Some(mut upload) = self.uploads.upload(&id).await.map_err(store_error)? else { return Ok(false) };
+            let Some(mut upload) = self.uploads.upload(&id).await.map_err(DomainError::from)? else { return Ok(false) };
             let read_version = upload.version;
             let now = self.core.now();
             if !upload.scanned(result, now) {
@@ -39,7 +39,7 @@ impl ScanResults {
                         .applications
                         .application(application_id)
                         .await
-                        .map_err(store_error)?
+                        .map_err(DomainError::from)?
                         .ok_or(DomainError::ApplicationNotFound)?;
                     let expected_version = application.version;
                     for document in application.documents.iter_mut().filter(|d| d.upload_id == id.as_str()) {
@@ -54,7 +54,7 @@ impl ScanResults {
             match self.uploads.save_upload(&upload, Some(read_version), application).await {
                 Ok(()) => return Ok(true),
                 Err(CommitError::VersionConflict) => continue,
-                Err(CommitError::Store(error)) => return Err(store_error(error)),
+                Err(CommitError::Store(error)) => return Err(DomainError::from(error)),
                 Err(other) => return Err(DomainError::Internal(format!("a scan result: {other}"))),
             }
         }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::attempts;
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::model::{
     Channel, CodeChallenge, CodeRefused, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId,
     SignupState, UserId,
 };
-use crate::ports::{CommitError, Directory, DirectoryError, Mac, MacError, Notifier, OutgoingMessage, SignupStore};
+use crate::ports::{CommitError, Directory, Mac, Notifier, OutgoingMessage, SignupStore};
 use crate::tokens::Tokens;
 
 /// A signup as the lander asks for it, each field already valid.
@@ -80,7 +80,7 @@ impl Signups {
         // admin, an approval, a demo account).
         let contact = contact_message(&request.contact, request.channel)?;
         let in_directory =
-            async { self.directory.has_contact(&request.contact, request.channel).await.map_err(directory_error) };
+            async { self.directory.has_contact(&request.contact, request.channel).await.map_err(DomainError::from) };
         let (_, contact_key, code_mac, in_directory) = futures::try_join!(
             attempts::guard(&self.core, source_ip, now),
             self.mac(&contact),
@@ -89,7 +89,7 @@ impl Signups {
         )?;
         // A contact an earlier signup claimed, or one the directory knows: the same answer, and a
         // message saying they have an account instead of a code.
-        let claimed = self.signups.patient_with_contact(&contact_key).await.map_err(store_error)?;
+        let claimed = self.signups.patient_with_contact(&contact_key).await.map_err(DomainError::from)?;
         let known = claimed.is_some() || in_directory;
         let state = if known { SignupState::KnownContact } else { SignupState::Pending };
         let signup = Signup {
@@ -104,7 +104,7 @@ impl Signups {
         };
         match self.signups.save_signup(&signup, None, None).await {
             Ok(()) => {}
-            Err(CommitError::Store(error)) => return Err(store_error(error)),
+            Err(CommitError::Store(error)) => return Err(DomainError::from(error)),
             Err(other) => return Err(DomainError::Internal(format!("a new signup: {other}"))),
         }
         self.send(&signup, &code).await?;
@@ -118,7 +118,7 @@ impl Signups {
         // Independent: the source's count and the signup.
         let read = async {
             match &id {
-                Some(id) => self.signups.signup(id).await.map_err(store_error),
+                Some(id) => self.signups.signup(id).await.map_err(DomainError::from),
                 None => Ok(None),
             }
         };
@@ -135,7 +135,7 @@ impl Signups {
             Ok(()) => self.send(&signup, &code).await,
             // A concurrent resend or verification won: it is the one that counts.
             Err(CommitError::VersionConflict) => Ok(()),
-            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(CommitError::Store(error)) => Err(DomainError::from(error)),
             Err(other) => Err(DomainError::Internal(format!("a resend: {other}"))),
         }
     }
@@ -148,7 +148,7 @@ impl Signups {
         // Independent: the source's count, the signup, and the MAC of the code presented for it.
         let read = async {
             match &id {
-                Some(id) => self.signups.signup(id).await.map_err(store_error),
+                Some(id) => self.signups.signup(id).await.map_err(DomainError::from),
                 None => Ok(None),
             }
         };
@@ -187,7 +187,7 @@ impl Signups {
             self.directory
                 .create_patient(signup.id.as_str(), &signup.person, &signup.contact)
                 .await
-                .map_err(directory_error)
+                .map_err(DomainError::from)
         };
         let (patient_id, contact_key) = futures::try_join!(create, self.mac(&contact))?;
         // Signed before the signup is marked verified: a signer failure leaves the code usable.
@@ -222,13 +222,13 @@ impl Signups {
             Err(CommitError::AlreadyExists) => {
                 Err(DomainError::Conflict("this contact belongs to a patient already".into()))
             }
-            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(CommitError::Store(error)) => Err(DomainError::from(error)),
             Err(CommitError::LinkUnavailable) => Err(DomainError::Internal("a signup write named a link".into())),
         }
     }
 
     async fn mac(&self, message: &[u8]) -> Result<Digest, DomainError> {
-        self.mac.mac(message).await.map_err(mac_error)
+        self.mac.mac(message).await.map_err(DomainError::from)
     }
 
     /// A code's MAC is bound to its signup: the same six digits differ per signup.
@@ -284,23 +284,5 @@ fn contact_message(contact: &PatientContact, channel: Channel) -> Result<Vec<u8>
     match channel {
         Channel::Sms => contact.phone.as_ref().map(|p| p.lookup_message()).ok_or_else(missing),
         Channel::Email => contact.email.as_ref().map(|e| e.lookup_message()).ok_or_else(missing),
-    }
-}
-
-pub(super) fn mac_error(error: MacError) -> DomainError {
-    match error {
-        MacError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "mac key", retry_after_seconds }
-        }
-        MacError::Failed(message) => DomainError::Internal(format!("mac: {message}")),
-    }
-}
-
-pub(super) fn directory_error(error: DirectoryError) -> DomainError {
-    match error {
-        DirectoryError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "directory", retry_after_seconds }
-        }
-        DirectoryError::Failed(message) => DomainError::Internal(format!("directory: {message}")),
     }
 }

@@ -6,15 +6,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::model::{
     ApplicationId, ApplicationStatus, Caller, DocumentRef, Role, ScanStatus, Upload, UploadContentType, UploadId,
     UploadOwner, UploadPurpose, UploadSize, VisitId,
 };
-use crate::ports::{
-    ApplicationStore, ApplicationWrite, CommitError, ObjectStorage, PostPolicy, StorageError, UploadStore,
-};
+use crate::ports::{ApplicationStore, ApplicationWrite, CommitError, ObjectStorage, PostPolicy, UploadStore};
 use crate::tokens::Tokens;
 
 /// How long a presigned POST or a download URL works.
@@ -128,13 +126,13 @@ impl Uploads {
         let policy =
             PostPolicy { key: upload.object_key(), content_type: upload.content_type, size: upload.size, expires_at };
         // Signed before anything is written: a signing failure leaves nothing behind.
-        let post = self.storage.presigned_post(&policy, now).await.map_err(storage_error)?;
+        let post = self.storage.presigned_post(&policy, now).await.map_err(DomainError::from)?;
         match self.uploads.save_upload(&upload, None, application).await {
             Ok(()) => {}
             Err(CommitError::VersionConflict) => {
                 return Err(DomainError::Conflict("the application changed meanwhile: try again".into()));
             }
-            Err(CommitError::Store(error)) => return Err(store_error(error)),
+            Err(CommitError::Store(error)) => return Err(DomainError::from(error)),
             Err(other) => return Err(DomainError::Internal(format!("a new upload: {other}"))),
         }
         Ok(StartedUpload { upload, url: post.url, fields: post.fields, expires_at })
@@ -145,7 +143,7 @@ impl Uploads {
         let now = self.core.now();
         let id = UploadId::parse(raw_id).map_err(|_| DomainError::UploadNotFound)?;
         let who = self.identify(who, now).await?;
-        let upload = self.uploads.upload(&id).await.map_err(store_error)?.ok_or(DomainError::UploadNotFound)?;
+        let upload = self.uploads.upload(&id).await.map_err(DomainError::from)?.ok_or(DomainError::UploadNotFound)?;
         let allowed = match (&upload.owner, &who) {
             (UploadOwner::Patient { patient_id, visit_id }, Identity::User(caller)) => match caller.role {
                 Role::Patient => caller.id == *patient_id,
@@ -164,7 +162,7 @@ impl Uploads {
                 self.storage
                     .presigned_get(&upload.object_key(), now, now + UPLOAD_URL_LIFETIME)
                     .await
-                    .map_err(storage_error)?,
+                    .map_err(DomainError::from)?,
             ),
             _ => None,
         };
@@ -183,15 +181,6 @@ impl Uploads {
     }
 
     async fn load_application(&self, id: &ApplicationId) -> Result<crate::model::Application, DomainError> {
-        self.applications.application(id).await.map_err(store_error)?.ok_or(DomainError::ApplicationNotFound)
-    }
-}
-
-fn storage_error(error: StorageError) -> DomainError {
-    match error {
-        StorageError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "storage", retry_after_seconds }
-        }
-        StorageError::Failed(message) => DomainError::Internal(format!("storage: {message}")),
+        self.applications.application(id).await.map_err(DomainError::from)?.ok_or(DomainError::ApplicationNotFound)
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use super::idempotency;
 use crate::DomainError;
 use crate::model::{
@@ -156,7 +156,7 @@ impl Visits {
                     (None, other) => Err(DomainError::Internal(format!("a new visit conflicted: {other}"))),
                 }
             }
-            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(CommitError::Store(error)) => Err(DomainError::from(error)),
             Err(other) => Err(DomainError::Internal(other.to_string())),
         }
     }
@@ -195,7 +195,7 @@ impl Visits {
             limit: request.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
             after: request.cursor,
         };
-        self.core.store.visits(&query).await.map_err(store_error)
+        self.core.store.visits(&query).await.map_err(DomainError::from)
     }
 
     pub async fn get(&self, caller: &Caller, id: &VisitId) -> Result<(Visit, Relation), DomainError> {
@@ -208,7 +208,7 @@ impl Visits {
     /// The visit's chain and the refusals recorded beside it, read together; valid when the
     /// chain is unbroken up to the visit's head and every refusal is sealed and numbered whole.
     pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<AuditTrail, DomainError> {
-        let history = self.core.store.visit_history(id).await.map_err(store_error)?;
+        let history = self.core.store.visit_history(id).await.map_err(DomainError::from)?;
         let VisitHistory { visit, records, refusals } = history.ok_or(DomainError::VisitNotFound)?;
         may_manage(caller, &visit)?;
         let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;

@@ -11,12 +11,9 @@ use std::sync::Arc;
 
 use super::core::Core;
 use super::notify::{record_delivery, send_all};
-use super::signups::directory_error;
 use crate::DomainError;
 use crate::model::{AuditKind, AuditRecord, AuditSubject, DeliveryStatus, Visit};
-use crate::ports::{
-    EventPublisher, Notifier, OutgoingMessage, PublishError, PublishedEvent, StaffContact, StaffDirectory,
-};
+use crate::ports::{EventPublisher, Notifier, OutgoingMessage, PublishedEvent, StaffContact, StaffDirectory};
 
 /// What following a record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +54,7 @@ impl WaitingAlerts {
         if !needs_alert(&visit) {
             return Ok(AlertOutcome::Skipped);
         }
-        let contact = self.staff.contact_of(&visit.clinician_id).await.map_err(directory_error)?.unwrap_or_default();
+        let contact = self.staff.contact_of(&visit.clinician_id).await.map_err(DomainError::from)?.unwrap_or_default();
         let event =
             PublishedEvent::PatientWaiting { visit_id: visit.id.clone(), clinician_id: visit.clinician_id.clone() };
         let (deliveries, published) =
@@ -66,7 +63,7 @@ impl WaitingAlerts {
         let published = match published {
             Ok(()) => true,
             // Nothing reached anyone: claim nothing, so the record is delivered again.
-            Err(error) if !sent => return Err(publish_error(error)),
+            Err(error) if !sent => return Err(DomainError::from(error)),
             Err(error) => {
                 tracing::warn!(error = %error, "the patient-waiting event was not published");
                 false
@@ -113,13 +110,4 @@ fn alert(visit: &Visit, contact: &StaffContact) -> Vec<OutgoingMessage> {
         messages.push(OutgoingMessage::Sms { to: phone.clone(), body: text });
     }
     messages
-}
-
-fn publish_error(error: PublishError) -> DomainError {
-    match error {
-        PublishError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "event bus", retry_after_seconds }
-        }
-        PublishError::Failed(message) => DomainError::Internal(format!("event bus: {message}")),
-    }
 }

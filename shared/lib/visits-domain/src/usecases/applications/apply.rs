@@ -13,8 +13,6 @@ use crate::model::{
 };
 use crate::ports::OutgoingMessage;
 use crate::usecases::attempts;
-use crate::usecases::core::store_error;
-use crate::usecases::signups::mac_error;
 
 /// How long an applicant token reads the application and uploads to it.
 pub const APPLICANT_TOKEN_LIFETIME: Duration = Duration::hours(24);
@@ -83,7 +81,7 @@ impl Applications {
         // Independent: the source's count, the application, and the MAC of the code presented.
         let read = async {
             match &id {
-                Some(id) => self.store.application(id).await.map_err(store_error),
+                Some(id) => self.store.application(id).await.map_err(DomainError::from),
                 None => Ok(None),
             }
         };
@@ -140,7 +138,7 @@ impl Applications {
 
     /// A code's MAC is bound to its application: the same six digits differ per application.
     async fn code_mac(&self, id: &ApplicationId, code: &OneTimeCode) -> Result<Digest, DomainError> {
-        self.mac.mac(format!("application-code:{id}:{}", code.expose()).as_bytes()).await.map_err(mac_error)
+        self.mac.mac(format!("application-code:{id}:{}", code.expose()).as_bytes()).await.map_err(DomainError::from)
     }
 
     /// The code, and nothing else: no name, no NPI.

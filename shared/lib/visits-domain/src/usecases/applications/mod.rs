@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 pub use apply::{APPLICANT_TOKEN_LIFETIME, ApplicationStarted, ApplicationVerified};
 pub use review::{ApplicationReader, StatusMove};
 
-use super::core::{Core, store_error};
+use super::core::Core;
 use crate::DomainError;
 use crate::model::{Application, ApplicationId, AuditKind, AuditRecord};
 use crate::ports::{ApplicationStore, CommitError, Directory, Mac, Notifier};
@@ -46,7 +46,7 @@ impl Applications {
     }
 
     async fn load(&self, id: &ApplicationId) -> Result<Application, DomainError> {
-        self.store.application(id).await.map_err(store_error)?.ok_or(DomainError::ApplicationNotFound)
+        self.store.application(id).await.map_err(DomainError::from)?.ok_or(DomainError::ApplicationNotFound)
     }
 
     /// Writes `application` (its version bumped) over `read_version`, with `events` chained.
@@ -70,7 +70,7 @@ impl Applications {
             Err(CommitError::VersionConflict) => {
                 Err(DomainError::Conflict("the application changed meanwhile: read it again".into()))
             }
-            Err(CommitError::Store(error)) => Err(store_error(error)),
+            Err(CommitError::Store(error)) => Err(DomainError::from(error)),
             Err(other) => Err(DomainError::Internal(format!("an application write: {other}"))),
         }
     }

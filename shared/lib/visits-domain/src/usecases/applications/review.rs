@@ -7,8 +7,6 @@ use super::Applications;
 use crate::DomainError;
 use crate::model::{Application, ApplicationId, ApplicationStatus, AuditKind, Caller, ReviewRefused, ReviewText, Role};
 use crate::ports::{ApplicationPage, ApplicationQuery, OutgoingMessage};
-use crate::usecases::core::store_error;
-use crate::usecases::signups::directory_error;
 
 /// Who asks to read an application.
 pub enum ApplicationReader<'a> {
@@ -44,7 +42,7 @@ impl Applications {
 
     pub async fn list(&self, caller: &Caller, query: ApplicationQuery) -> Result<ApplicationPage, DomainError> {
         admin_only(caller)?;
-        self.store.applications(&query).await.map_err(store_error)
+        self.store.applications(&query).await.map_err(DomainError::from)
     }
 
     /// Moves the application as the contract allows; approval creates the clinician and every
@@ -75,7 +73,7 @@ impl Applications {
                 .directory
                 .create_clinician(application.id.as_str(), &application.applicant)
                 .await
-                .map_err(directory_error)?;
+                .map_err(DomainError::from)?;
             application.clinician_id = Some(clinician.clone());
             events.push((
                 AuditKind::ClinicianCreated,

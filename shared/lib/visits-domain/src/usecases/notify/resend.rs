@@ -7,7 +7,6 @@ use crate::DomainError;
 use crate::model::LinkCode;
 use crate::rules::JoinWindow;
 use crate::usecases::attempts;
-use crate::usecases::core::store_error;
 use crate::usecases::guests::{Occasion, send_fresh_link};
 
 /// A fresh link on request: at most one per holder in this long, and this many a day.
@@ -26,7 +25,7 @@ impl Notifications {
         // Independent: the source's count and the code's link.
         let lookup = async {
             match &code {
-                Some(code) => core.store.link_by_code(&code.digest()).await.map_err(store_error),
+                Some(code) => core.store.link_by_code(&code.digest()).await.map_err(DomainError::from),
                 None => Ok(None),
             }
         };
@@ -39,7 +38,7 @@ impl Notifications {
         let (gap_key, day_key) = (format!("resend-gap#{holder}"), format!("resend-day#{holder}"));
         let counters = async {
             futures::try_join!(core.store.failures(&gap_key, now), core.store.failures(&day_key, now))
-                .map_err(store_error)
+                .map_err(DomainError::from)
         };
         let visit = async {
             match core.load(&link.visit_id).await {
@@ -66,7 +65,7 @@ impl Notifications {
             core.store.record_failure(&gap_key, now, RESEND_GAP, gap),
             core.store.record_failure(&day_key, now, Duration::days(1), day),
         )
-        .map_err(store_error)?;
+        .map_err(DomainError::from)?;
         match &link.guest {
             None => self.deliver(visit, "public:resend", None, None).await.map(|_| ()),
             Some(guest) => {
