@@ -9,7 +9,7 @@ use aws_sdk_chimesdkmeetings::Client;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types;
 use visits_domain::model::{Attendee, MediaPlacement, Meeting, Participant, Room, Session, Visit};
-use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
+use visits_domain::ports::{Dependency, SeatRemover, VideoError, VideoProvider};
 
 /// Meetings in `CHIME_MEDIA_REGION`, by default the function's own region. The client is built
 /// on first use: `redeem-token` needs it only to take a retired seat away, and a clinic may use
@@ -49,7 +49,7 @@ impl VideoProvider for ChimeVideo {
             .send()
             .await
             .map_err(video_error)?;
-        let meeting = output.meeting().ok_or_else(|| VideoError::Failed("CreateMeeting returned no meeting".into()))?;
+        let meeting = output.meeting().ok_or_else(|| VideoError::failed("CreateMeeting returned no meeting"))?;
         Ok(Room::Chime { meeting: meeting_from(meeting) })
     }
 
@@ -58,7 +58,7 @@ impl VideoProvider for ChimeVideo {
         let attendee = types::CreateAttendeeRequestItem::builder()
             .external_user_id(first.user_id.as_str())
             .build()
-            .map_err(|e| VideoError::Failed(e.to_string()))?;
+            .map_err(|e| VideoError::failed(e.to_string()))?;
         let output = self
             .client()
             .create_meeting_with_attendees()
@@ -69,9 +69,8 @@ impl VideoProvider for ChimeVideo {
             .send()
             .await
             .map_err(video_error)?;
-        let meeting = output
-            .meeting()
-            .ok_or_else(|| VideoError::Failed("CreateMeetingWithAttendees returned no meeting".into()))?;
+        let meeting =
+            output.meeting().ok_or_else(|| VideoError::failed("CreateMeetingWithAttendees returned no meeting"))?;
         let room = Room::Chime { meeting: meeting_from(meeting) };
         let seated = output.attendees().iter().find(|a| a.external_user_id() == Some(first.user_id.as_str()));
         let session = match seated {
@@ -88,7 +87,7 @@ impl VideoProvider for ChimeVideo {
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
         let Room::Chime { meeting } = room else {
-            return Err(VideoError::Failed("not a Chime room".into()));
+            return Err(VideoError::failed("not a Chime room"));
         };
         let output = self
             .client()
@@ -98,15 +97,14 @@ impl VideoProvider for ChimeVideo {
             .send()
             .await
             .map_err(video_error)?;
-        let attendee =
-            output.attendee().ok_or_else(|| VideoError::Failed("CreateAttendee returned no attendee".into()))?;
+        let attendee = output.attendee().ok_or_else(|| VideoError::failed("CreateAttendee returned no attendee"))?;
         Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee: attendee_from(attendee) })
     }
 
     /// Deleting the meeting removes every attendee, which revokes their join tokens.
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
         let Room::Chime { meeting } = room else {
-            return Err(VideoError::Failed("not a Chime room".into()));
+            return Err(VideoError::failed("not a Chime room"));
         };
         match self.client().delete_meeting().meeting_id(&meeting.meeting_id).send().await.map_err(video_error) {
             Ok(_) | Err(VideoError::RoomGone) => Ok(()),
@@ -160,10 +158,7 @@ where
 {
     match visits_aws::SdkFailure::of("chime", &error) {
         failure if failure.is(&["NotFoundException", "NotFound"]) => VideoError::RoomGone,
-        failure if failure.transient => {
-            VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => VideoError::Failed(failure.detail),
+        failure => VideoError::Dependency(failure.into_error(Dependency::VideoProvider)),
     }
 }
 
@@ -171,7 +166,7 @@ where
 impl SeatRemover for ChimeVideo {
     async fn remove_attendee(&self, room: &Room, attendee_id: &str) -> Result<(), VideoError> {
         let Room::Chime { meeting } = room else {
-            return Err(VideoError::Failed("not a Chime room".into()));
+            return Err(VideoError::failed("not a Chime room"));
         };
         let deleted =
             self.client().delete_attendee().meeting_id(&meeting.meeting_id).attendee_id(attendee_id).send().await;

@@ -11,7 +11,7 @@ use aws_sdk_connect::Client;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self, AllowedCapabilities, ParticipantCapabilities, ParticipantDetails, VideoCapability};
 use visits_domain::model::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session, Visit};
-use visits_domain::ports::{SeatRemover, VideoError, VideoProvider};
+use visits_domain::ports::{Dependency, SeatRemover, VideoError, VideoProvider};
 
 /// Contacts on `CONNECT_INSTANCE_ID`, entering `CONNECT_CONTACT_FLOW_ID`.
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<ConnectVideo, visits_aws::MissingSetting> {
@@ -49,7 +49,7 @@ impl VideoProvider for ConnectVideo {
         let details = ParticipantDetails::builder()
             .display_name("Video visit patient")
             .build()
-            .map_err(|e| VideoError::Failed(e.to_string()))?;
+            .map_err(|e| VideoError::failed(e.to_string()))?;
         let output = self
             .client()
             .start_web_rtc_contact()
@@ -75,12 +75,12 @@ impl VideoProvider for ConnectVideo {
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
-        room.connect_session(&visit.id, participant).ok_or_else(|| VideoError::Failed("not a Connect room".into()))
+        room.connect_session(&visit.id, participant).ok_or_else(|| VideoError::failed("not a Connect room"))
     }
 
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {
         let Room::Connect { contact_id, .. } = room else {
-            return Err(VideoError::Failed("not a Connect room".into()));
+            return Err(VideoError::failed("not a Connect room"));
         };
         let stopped = self.client().stop_contact().instance_id(&self.instance_id).contact_id(contact_id).send().await;
         match stopped.map_err(video_error) {
@@ -127,10 +127,7 @@ where
 {
     match visits_aws::SdkFailure::of("connect", &error) {
         failure if failure.is(&["ResourceNotFoundException", "ContactNotFoundException"]) => VideoError::RoomGone,
-        failure if failure.transient => {
-            VideoError::Unavailable { retry_after_seconds: visits_aws::RETRY_AFTER_SECONDS }
-        }
-        failure => VideoError::Failed(failure.detail),
+        failure => VideoError::Dependency(failure.into_error(Dependency::VideoProvider)),
     }
 }
 

@@ -1,16 +1,23 @@
 use async_trait::async_trait;
 
+use super::{Dependency, DependencyError};
 use crate::model::{Participant, Room, Session, Visit};
 
+/// The one thing a video provider answers beyond any dependency's failure.
 #[derive(Debug, thiserror::Error)]
 pub enum VideoError {
     /// The provider ended the room (Chime ends empty meetings): open a new one.
     #[error("room no longer exists")]
     RoomGone,
-    #[error("video provider unavailable")]
-    Unavailable { retry_after_seconds: u64 },
-    #[error("video provider failed: {0}")]
-    Failed(String),
+    #[error(transparent)]
+    Dependency(#[from] DependencyError),
+}
+
+impl VideoError {
+    /// The provider refused or broke (retrying will not help).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Dependency(DependencyError::failed(Dependency::VideoProvider, message))
+    }
 }
 
 /// Taking a retired seat away: all a redemption needs from the video provider.

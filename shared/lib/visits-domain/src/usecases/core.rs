@@ -175,10 +175,7 @@ fn chain(
 /// A video provider's failure, as the use cases answer it.
 pub(crate) fn video_error(error: VideoError) -> DomainError {
     match error {
-        VideoError::Unavailable { retry_after_seconds } => {
-            DomainError::Unavailable { dependency: "video provider", retry_after_seconds }
-        }
         VideoError::RoomGone => DomainError::Internal("a new room was gone at once".into()),
-        VideoError::Failed(message) => DomainError::Internal(format!("video provider: {message}")),
+        VideoError::Dependency(error) => error.into(),
     }
 }
