@@ -110,46 +110,26 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
     let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, calls, &url);
     let cognito = faulty_client!(aws_sdk_cognitoidentityprovider, &config, faults.cognito, calls);
 
-    let policy = Arc::new(Policy::default());
-    let store = Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, resources.table));
-    let core = visits_domain::usecases::Core {
-        store: store.clone(),
-        clock: clock.clone(),
-        ids: Arc::new(visits_runtime::OsRandom),
-        policy: policy.clone(),
-    };
-    let tokens = Arc::new(visits_domain::tokens::Tokens::new(
-        Arc::new(visits_kms::KmsSigner::new(kms.clone(), &provisioned.signing_key)),
-        policy.token_issuer.clone(),
-    ));
-    // As in a deployed function, the public key is fetched at start, not by a request; here it
-    // is awaited, so that no request's calls include it.
-    tokens.warm().await.expect("the local AWS serves the public key");
-    let directory = Arc::new(visits_cognito::CognitoDirectory::new(cognito, &provisioned.user_pool_id));
-    let adapters = Adapters {
-        tokens,
-        core,
+    let parts = local_server::adapters::AwsParts {
+        store: Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, resources.table)),
+        kms,
+        cognito,
         notifier: Arc::new(visits_aws_notify::AwsNotifier::new(ses, sns, SENDER)),
         video: Arc::new(visits_domain::ports::ProviderRouter {
             chime: Arc::new(visits_chime::ChimeVideo::new(chime, "us-east-1")),
             connect: Arc::new(visits_connect::ConnectVideo::new(connect, "instance-1", "flow-1")),
         }),
-        outbox: local_server::OutboxSource::Moto(std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()),
-        onboarding: local_server::adapters::Onboarding {
-            signups: store.clone(),
-            applications: store.clone(),
-            uploads: store,
-            mac: Arc::new(visits_kms::KmsMac::new(kms, &provisioned.mac_key)),
-            directory: directory.clone(),
-            staff: directory,
-        },
-        storage: Arc::new(local_server::adapters::local_storage(clock.clone())),
-        jobs: None,
-        users: local_server::dev_users::DevUsers::Cognito {
-            client: aws_sdk_cognitoidentityprovider::Client::new(&config),
-            user_pool_id: provisioned.user_pool_id.clone(),
-        },
     };
+    let core_clock = clock.clone();
+    let adapters = Adapters::aws_over(parts, &provisioned, move |store| visits_domain::usecases::Core {
+        store,
+        clock: core_clock,
+        ids: Arc::new(visits_runtime::OsRandom),
+        policy: Arc::new(Policy::default()),
+    });
+    // As in a deployed function, the public key is fetched at start, not by a request; here it
+    // is awaited, so that no request's calls include it.
+    adapters.tokens.warm().await.expect("the local AWS serves the public key");
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.aws_calls = Some(calls);
     app.user_pool_id = Some(provisioned.user_pool_id);

@@ -92,9 +92,27 @@ impl Adapters {
         provisioned: &Provisioned,
         core_of: impl FnOnce(Arc<dyn visits_domain::ports::Store>) -> Core,
     ) -> Result<Self, String> {
-        let store = Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?);
-        let kms = aws_sdk_kms::Client::new(config);
-        let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
+        let parts = AwsParts {
+            store: Arc::new(visits_dynamodb::from_env(config).map_err(|e| e.to_string())?),
+            kms: aws_sdk_kms::Client::new(config),
+            cognito: aws_sdk_cognitoidentityprovider::Client::new(config),
+            notifier: Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?),
+            video: Arc::new(ProviderRouter {
+                chime: Arc::new(visits_chime::from_env(config)),
+                connect: Arc::new(visits_connect::from_env(config).map_err(|e| e.to_string())?),
+            }),
+        };
+        Ok(Self::aws_over(parts, provisioned, core_of))
+    }
+
+    /// The AWS adapters over `parts`, however their clients were made: the one place the local
+    /// server (`aws`) and the tests (whose clients inject faults and count calls) assemble them.
+    pub fn aws_over(
+        parts: AwsParts,
+        provisioned: &Provisioned,
+        core_of: impl FnOnce(Arc<dyn visits_domain::ports::Store>) -> Core,
+    ) -> Self {
+        let AwsParts { store, kms, cognito, notifier, video } = parts;
         let directory = Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id));
         let onboarding = Onboarding {
             signups: store.clone(),
@@ -108,14 +126,9 @@ impl Adapters {
         let core = core_of(store);
         let signer = Arc::new(visits_kms::KmsSigner::new(kms, &provisioned.signing_key));
         let tokens = visits_runtime::config::tokens(signer, &core.policy);
-        let video = Arc::new(ProviderRouter {
-            chime: Arc::new(visits_chime::from_env(config)),
-            connect: Arc::new(visits_connect::from_env(config).map_err(|e| e.to_string())?),
-        });
-        let notifier = Arc::new(visits_aws_notify::from_env(config).map_err(|e| e.to_string())?);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
         let storage = Arc::new(local_storage(core.clock.clone()));
-        Ok(Self {
+        Self {
             core,
             tokens,
             notifier,
@@ -125,8 +138,18 @@ impl Adapters {
             users,
             storage,
             jobs: None,
-        })
+        }
     }
+}
+
+/// What the AWS adapters are built over: the store, the KMS and Cognito clients, the notifier
+/// and the video providers.
+pub struct AwsParts {
+    pub store: Arc<visits_dynamodb::DynamoStore>,
+    pub kms: aws_sdk_kms::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    pub notifier: Arc<visits_aws_notify::AwsNotifier>,
+    pub video: Arc<ProviderRouter>,
 }
 
 /// Demo uploads' storage with a fresh signing key, on `clock`.
