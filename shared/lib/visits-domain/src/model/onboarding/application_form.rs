@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
+use crate::model::{
     ApplicationId, ApplicationStatus, AuditHead, CodeChallenge, CodeRefused, Digest, Email, Npi, PersonName,
     PhoneNumber, UserId,
 };

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
-use super::{CommitError, DependencyError};
 use crate::model::{Applicant, Channel, Digest, Email, PatientContact, Person, PhoneNumber, Signup, SignupId, UserId};
+use crate::ports::{CommitError, DependencyError};
 
 /// Where signups are kept, and which contacts belong to patients already (by the keyed MAC of the
 /// contact: the contact itself is not a key anywhere).

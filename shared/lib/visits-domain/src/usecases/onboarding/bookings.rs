@@ -7,12 +7,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::core::Core;
-use super::visits::{NewVisit, Scheduler, Visits};
 use crate::DomainError;
 use crate::model::{DurationMinutes, Provider, ServiceClient, TimeZone, UserId, Visit};
 use crate::ports::{SignupStore, SignupWrite};
 use crate::tokens::Tokens;
+use crate::usecases::core::Core;
+use crate::usecases::visits::{NewVisit, Scheduler, Visits};
 
 /// `POST /service/visits`, each field already valid.
 #[derive(Debug, Clone, Serialize)]

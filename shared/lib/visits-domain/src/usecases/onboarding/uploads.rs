@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::core::Core;
 use crate::DomainError;
 use crate::model::{
     ApplicationId, ApplicationStatus, Caller, DocumentRef, Role, ScanStatus, Upload, UploadContentType, UploadId,
@@ -14,6 +13,7 @@ use crate::model::{
 };
 use crate::ports::{ApplicationStore, ApplicationWrite, CommitError, ObjectStorage, PostPolicy, UploadStore};
 use crate::tokens::Tokens;
+use crate::usecases::core::Core;
 
 /// How long a presigned POST or a download URL works.
 pub const UPLOAD_URL_LIFETIME: Duration = Duration::minutes(5);

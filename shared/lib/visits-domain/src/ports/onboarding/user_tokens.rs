@@ -1,4 +1,4 @@
-use super::DependencyError;
+use crate::ports::DependencyError;
 use async_trait::async_trait;
 
 use crate::model::Caller;

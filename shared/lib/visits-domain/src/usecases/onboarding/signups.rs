@@ -6,8 +6,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::attempts;
-use super::core::Core;
 use crate::DomainError;
 use crate::model::{
     Channel, CodeChallenge, CodeRefused, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId,
@@ -15,6 +13,8 @@ use crate::model::{
 };
 use crate::ports::{CommitError, Directory, Mac, Notifier, OutgoingMessage, SignupStore};
 use crate::tokens::Tokens;
+use crate::usecases::attempts;
+use crate::usecases::core::Core;
 
 /// A signup as the lander asks for it, each field already valid.
 pub struct SignupRequest {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-super::ids::random_id!(
+crate::model::ids::random_id!(
     /// A clinician application's id: `apl_` and 20 base32 characters.
     ApplicationId,
     "apl_",

@@ -8,9 +8,9 @@ use std::fmt;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, CodeChallenge, CodeRefused, Digest, PatientContact, UserId};
+use crate::model::{Channel, CodeChallenge, CodeRefused, Digest, PatientContact, UserId};
 
-super::ids::random_id!(
+crate::model::ids::random_id!(
     /// A signup's id: `sgn_` and 20 base32 characters (100 bits: not guessable).
     SignupId,
     "sgn_",
@@ -112,7 +112,7 @@ pub enum SignupState {
         #[serde(rename = "patientId")]
         patient_id: UserId,
         #[serde(rename = "visitId")]
-        visit_id: super::VisitId,
+        visit_id: crate::model::VisitId,
         at: DateTime<Utc>,
     },
 }
@@ -156,7 +156,7 @@ impl Signup {
 
     /// The patient's first visit, booked with the signup token: only from `Verified`, for that
     /// patient. `None` when the token is used up or names someone else.
-    pub fn booked(&self, patient_id: &UserId, visit_id: super::VisitId, now: DateTime<Utc>) -> Option<Signup> {
+    pub fn booked(&self, patient_id: &UserId, visit_id: crate::model::VisitId, now: DateTime<Utc>) -> Option<Signup> {
         match &self.state {
             SignupState::Verified { patient_id: verified, .. } if verified == patient_id => Some(Signup {
                 state: SignupState::Booked { patient_id: patient_id.clone(), visit_id, at: now },
@@ -169,7 +169,7 @@ impl Signup {
 
     /// The contact the person proved: the one the codes went to, nothing else they typed.
     pub fn verified_contact(&self) -> PatientContact {
-        let display_name = super::DisplayName::parse(&format!(
+        let display_name = crate::model::DisplayName::parse(&format!(
             "{} {}",
             self.person.given_name.expose(),
             self.person.family_name.expose()

@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Digest;
+use crate::model::Digest;
 
 /// How long a code works.
 pub const CODE_LIFETIME: Duration = Duration::minutes(10);

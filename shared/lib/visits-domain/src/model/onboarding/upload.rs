@@ -6,9 +6,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ApplicationId, ScanStatus, UserId, VisitId};
+use crate::model::{ApplicationId, ScanStatus, UserId, VisitId};
 
-super::ids::random_id!(
+crate::model::ids::random_id!(
     /// An upload's id: `upl_` and 20 base32 characters.
     UploadId,
     "upl_",

@@ -4,8 +4,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CommitError, DependencyError};
 use crate::model::{Application, ApplicationId, ApplicationStatus, AuditRecord};
+use crate::ports::{CommitError, DependencyError};
 
 /// Where an admin's page of applications stopped. Opaque to clients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{CommitError, DependencyError};
 use crate::model::{Application, Upload, UploadContentType, UploadId, UploadSize};
+use crate::ports::{CommitError, DependencyError};
 
 /// An application moved with an upload (its `documents`), written only over the version read.
 pub struct ApplicationWrite {

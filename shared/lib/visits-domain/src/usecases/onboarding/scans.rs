@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::core::Core;
 use crate::DomainError;
 use crate::model::{ScanStatus, Upload, UploadOwner};
 use crate::ports::{ApplicationStore, ApplicationWrite, CommitError, UploadStore};
+use crate::usecases::core::Core;
 
 pub struct ScanResults {
     core: Core,

@@ -13,11 +13,11 @@ use chrono::{DateTime, Utc};
 pub use apply::{APPLICANT_TOKEN_LIFETIME, ApplicationStarted, ApplicationVerified};
 pub use review::{ApplicationReader, StatusMove};
 
-use super::core::Core;
 use crate::DomainError;
 use crate::model::{Application, ApplicationId, AuditKind, AuditRecord};
 use crate::ports::{ApplicationStore, CommitError, Directory, Mac, Notifier};
 use crate::tokens::Tokens;
+use crate::usecases::core::Core;
 
 pub struct Applications {
     core: Core,
