@@ -1,0 +1,219 @@
+//! The domain's use cases on the in-memory adapters, without a server: the visit, join, session,
+//! guest and signup rules, each as GIVEN / WHEN / THEN. (The HTTP contract on top of them is
+//! tested in tests/api.)
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone as _, Utc};
+use visits_domain::DomainError;
+use visits_domain::model::{
+    Caller, Channel, DateOfBirth, DurationMinutes, Email, GuestContact, GuestRole, NewGuest, PatientContact, Person,
+    PersonName, Provider, Role, Session, UserId, Visit, VisitId, VisitStatus,
+};
+use visits_domain::ports::OutgoingMessage;
+use visits_domain::rules::Policy;
+use visits_domain::usecases::{Guests, JoinOutcome, Joins, Links, NewVisit, Sessions, SignupRequest, Signups, Visits};
+use visits_embedded::{DirectoryUser, EmbeddedWorld, ManualClock};
+
+const CLINICIAN: &str = "c0000000-0000-4000-8000-000000000001";
+const PATIENT: &str = "b0000000-0000-4000-8000-000000000001";
+const IP: &str = "192.0.2.1";
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 4, 9, 0, 0).unwrap()
+}
+
+fn caller(id: &str, role: Role) -> Caller {
+    Caller { id: UserId::parse(id).unwrap(), role }
+}
+
+/// A world on a clock that tests move, with the use cases over it.
+struct Given {
+    world: EmbeddedWorld,
+    clock: Arc<ManualClock>,
+    visits: Visits,
+    links: Arc<Links>,
+    joins: Joins,
+    sessions: Sessions,
+}
+
+fn given() -> Given {
+    let clock = Arc::new(ManualClock::new(start()));
+    let world = EmbeddedWorld::new(Policy::default(), clock.clone(), false);
+    let core = world.core();
+    let links = Arc::new(Links::new(core.clone(), world.tokens.clone()));
+    Given {
+        visits: Visits::new(core.clone()),
+        joins: Joins::new(core.clone(), world.tokens.clone(), world.video.clone()),
+        sessions: Sessions::new(core, world.tokens.clone(), world.video.clone()),
+        links,
+        clock,
+        world,
+    }
+}
+
+impl Given {
+    async fn visit_in(&self, minutes: i64, provider: Provider) -> Visit {
+        let request = NewVisit {
+            patient_id: UserId::parse(PATIENT).unwrap(),
+            clinician_id: None,
+            scheduled_at: start() + Duration::minutes(minutes),
+            duration: DurationMinutes::new(30).unwrap(),
+            provider,
+            patient_contact: Some(PatientContact {
+                phone: None,
+                email: Some(Email::parse("pat@example.com").unwrap()),
+                display_name: None,
+            }),
+            time_zone: None,
+        };
+        self.visits.schedule(&caller(CLINICIAN, Role::Clinician), request, None).await.unwrap()
+    }
+
+    async fn code_for(&self, visit: &VisitId) -> String {
+        self.links.mint(&caller(CLINICIAN, Role::Clinician), visit).await.unwrap().code.expose().to_owned()
+    }
+}
+
+/// The bodies of the emails sent to `to`.
+fn mail_to(world: &EmbeddedWorld, to: &str) -> Vec<String> {
+    world
+        .outbox
+        .sent()
+        .into_iter()
+        .filter_map(|sent| match sent.message {
+            OutgoingMessage::Email { to: address, body, .. } if address.expose() == to => Some(body),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_visit_in_the_past_or_by_a_patient_is_refused_and_a_keyed_retry_replays() {
+    let given = given();
+    let request = |minutes: i64| NewVisit {
+        patient_id: UserId::parse(PATIENT).unwrap(),
+        clinician_id: None,
+        scheduled_at: start() + Duration::minutes(minutes),
+        duration: DurationMinutes::new(30).unwrap(),
+        provider: Provider::Chime,
+        patient_contact: None,
+        time_zone: None,
+    };
+    let clinician = caller(CLINICIAN, Role::Clinician);
+
+    let past = given.visits.schedule(&clinician, request(-5), None).await;
+    assert!(matches!(past, Err(DomainError::Rule { field: Some("scheduledAt"), .. })), "{past:?}");
+    let by_patient = given.visits.schedule(&caller(PATIENT, Role::Patient), request(60), None).await;
+    assert!(matches!(by_patient, Err(DomainError::Forbidden)), "{by_patient:?}");
+
+    let first = given.visits.schedule(&clinician, request(60), Some("key-1")).await.unwrap();
+    let again = given.visits.schedule(&clinician, request(60), Some("key-1")).await.unwrap();
+    assert_eq!(first.id, again.id, "a retry answers the first visit");
+    let other = given.visits.schedule(&clinician, request(90), Some("key-1")).await;
+    assert!(other.is_err(), "the same key with another request is refused");
+}
+
+#[tokio::test]
+async fn a_link_works_once_and_a_too_early_try_leaves_it_usable() {
+    let given = given();
+    let visit = given.visit_in(60, Provider::Chime).await;
+    let code = given.code_for(&visit.id).await;
+
+    // An hour ahead: the window opens 15 minutes before.
+    let early = given.joins.redeem_code(&code, IP).await;
+    assert!(matches!(early, Err(DomainError::OutsideJoinWindow { .. })), "{:?}", early.err());
+    given.clock.advance(Duration::minutes(50));
+    let redeemed = given.joins.redeem_code(&code, IP).await.unwrap();
+    assert_eq!(redeemed.visit_id, visit.id);
+    let again = given.joins.redeem_code(&code, IP).await;
+    assert!(matches!(again, Err(DomainError::LinkUnavailable)), "{:?}", again.err());
+}
+
+#[tokio::test]
+async fn the_patient_waits_until_the_clinician_starts_and_a_cancel_closes_the_wait() {
+    let given = given();
+    let visit = given.visit_in(10, Provider::Chime).await;
+    let code = given.code_for(&visit.id).await;
+    let token = given.joins.redeem_code(&code, IP).await.unwrap().join_token;
+
+    let waiting = given.sessions.join_with_token(&token).await.unwrap();
+    assert!(matches!(waiting, JoinOutcome::Waiting { .. }));
+    let started = given.sessions.start(&caller(CLINICIAN, Role::Clinician), &visit.id).await.unwrap();
+    let JoinOutcome::Ready(clinicians) = started else { panic!("the clinician's start is ready") };
+    let JoinOutcome::Ready(patients) = given.sessions.join_with_token(&token).await.unwrap() else {
+        panic!("the patient is let in once started")
+    };
+    let meeting = |session: &Session| match session {
+        Session::Chime { meeting, .. } => meeting.meeting_id.clone(),
+        Session::Connect { .. } => panic!("a Chime visit"),
+    };
+    assert_eq!(meeting(&clinicians), meeting(&patients), "one meeting for everyone");
+
+    let other = given.visit_in(12, Provider::Chime).await;
+    let token = given.joins.redeem_code(&given.code_for(&other.id).await, IP).await.unwrap().join_token;
+    given.sessions.cancel(&caller(CLINICIAN, Role::Clinician), &other.id).await.unwrap();
+    let closed = given.sessions.join_with_token(&token).await;
+    assert!(matches!(closed, Err(DomainError::VisitClosed(VisitStatus::Cancelled))), "{:?}", closed.err());
+}
+
+#[tokio::test]
+async fn a_visit_takes_two_guests_and_a_connect_visit_none() {
+    let given = given();
+    let guests = Guests::new(given.links.clone(), given.world.outbox.clone(), given.world.video.clone());
+    let guest = |n: u32| NewGuest {
+        role: GuestRole::Interpreter,
+        display_name: None,
+        contact: GuestContact { phone: None, email: Some(Email::parse(&format!("g{n}@example.com")).unwrap()) },
+    };
+    let clinician = caller(CLINICIAN, Role::Clinician);
+    let visit = given.visit_in(30, Provider::Chime).await;
+    guests.add(&clinician, &visit.id, guest(1), None).await.unwrap();
+    guests.add(&clinician, &visit.id, guest(2), None).await.unwrap();
+    let third = guests.add(&clinician, &visit.id, guest(3), None).await;
+    assert!(matches!(third, Err(DomainError::Conflict(_))), "{:?}", third.err());
+
+    let connect = given.visit_in(30, Provider::Connect).await;
+    let refused = guests.add(&clinician, &connect.id, guest(4), None).await;
+    assert!(matches!(refused, Err(DomainError::Conflict(_))), "{:?}", refused.err());
+    assert!(mail_to(&given.world, "g3@example.com").is_empty() && mail_to(&given.world, "g4@example.com").is_empty());
+    assert_eq!(mail_to(&given.world, "g1@example.com").len(), 1, "an added guest is sent their link");
+}
+
+#[tokio::test]
+async fn signup_treats_a_contact_the_directory_knows_as_known_and_sends_no_code() {
+    let given = given();
+    given.world.directory.add_user(DirectoryUser {
+        id: UserId::parse(PATIENT).unwrap(),
+        username: "made-by-an-admin".into(),
+        group: "patient",
+        contact: PatientContact {
+            phone: None,
+            email: Some(Email::parse("Known@Example.com").unwrap()),
+            display_name: None,
+        },
+    });
+    let signups = Signups::new(
+        given.world.core(),
+        given.world.tokens.clone(),
+        given.world.store.clone(),
+        given.world.mac.clone(),
+        given.world.outbox.clone(),
+        given.world.directory.clone(),
+    );
+    let request = |email: &str| SignupRequest {
+        person: Person {
+            given_name: PersonName::parse("Pat").unwrap(),
+            family_name: PersonName::parse("Example").unwrap(),
+            date_of_birth: DateOfBirth::parse("1980-02-29", start().date_naive()).unwrap(),
+        },
+        contact: PatientContact { phone: None, email: Some(Email::parse(email).unwrap()), display_name: None },
+        channel: Channel::Email,
+    };
+    signups.start(request("known@example.com"), IP).await.unwrap();
+    signups.start(request("new@example.com"), IP).await.unwrap();
+    let known = mail_to(&given.world, "known@example.com");
+    assert!(known.len() == 1 && known[0].contains("already have an account"), "{known:?}");
+    let new = mail_to(&given.world, "new@example.com");
+    assert!(new.len() == 1 && !new[0].contains("already have an account"), "a code: {new:?}");
+}
