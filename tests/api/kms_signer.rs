@@ -10,7 +10,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use visits_domain::model::{UserId, VisitId};
 use visits_domain::ports::{IdSource, Signer};
 use visits_domain::testing::CountingIds;
-use visits_domain::tokens::{Audience, Claims, Tokens};
+use visits_domain::tokens::{Audience, Claims, Tokens, VisitClaim};
 use visits_kms::KmsSigner;
 use visits_tests::local_aws::kms_key;
 
@@ -43,8 +43,9 @@ async fn a_kms_signed_token_verifies_with_jsonwebtoken_and_the_public_key() {
     let mut validation = Validation::new(Algorithm::ES256);
     validation.set_audience(&[Audience::Link.as_str()]);
     validation.set_issuer(&["video-visits"]);
-    let claims = jsonwebtoken::decode::<Claims>(&token, &key, &validation).expect("a valid ES256 JWT").claims;
-    assert_eq!(claims.vid, visit.as_str());
+    let claims =
+        jsonwebtoken::decode::<Claims<VisitClaim>>(&token, &key, &validation).expect("a valid ES256 JWT").claims;
+    assert_eq!(claims.extra.vid, visit.as_str());
     let header = jsonwebtoken::decode_header(&token).unwrap();
     assert_eq!(header.kid.as_deref(), Some(Tokens::key_id(&public).as_str()));
 

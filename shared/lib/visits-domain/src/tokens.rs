@@ -43,32 +43,38 @@ impl Audience {
     }
 }
 
+/// The claims every token carries, and what its audience adds (`extra`, flattened into the same
+/// object): [`VisitClaim`] for links and sessions, [`SignupClaim`] for signup tokens, nothing
+/// for applicant tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
+pub struct Claims<T> {
     pub iss: String,
     pub aud: String,
+    /// The participant (links, sessions), the patient (signups), the application (applicants).
     pub sub: String,
-    /// The visit id.
-    pub vid: String,
     pub jti: String,
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+    #[serde(flatten)]
+    pub extra: T,
 }
 
-/// A signup token's claims: the patient a signup made (`sub`) and the signup (`sid`).
+/// A link's or session token's visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignupClaims {
-    pub iss: String,
-    pub aud: String,
-    pub sub: String,
-    /// The signup id.
-    pub sid: String,
-    pub jti: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
+pub struct VisitClaim {
+    pub vid: String,
 }
+
+/// A signup token's signup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupClaim {
+    pub sid: String,
+}
+
+/// An applicant token adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoClaim {}
 
 /// A verified signup token's meaning.
 #[derive(Debug, Clone)]
@@ -77,51 +83,6 @@ pub struct VerifiedSignup {
     pub signup_id: SignupId,
     pub token_id: TokenId,
     pub expires_at: DateTime<Utc>,
-}
-
-/// An applicant token's claims: `sub` is the application id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicantClaims {
-    pub iss: String,
-    pub aud: String,
-    pub sub: String,
-    pub jti: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
-}
-
-impl Lifetime for ApplicantClaims {
-    fn nbf(&self) -> i64 {
-        self.nbf
-    }
-    fn exp(&self) -> i64 {
-        self.exp
-    }
-}
-
-/// The lifetime every token type carries.
-trait Lifetime {
-    fn nbf(&self) -> i64;
-    fn exp(&self) -> i64;
-}
-
-impl Lifetime for Claims {
-    fn nbf(&self) -> i64 {
-        self.nbf
-    }
-    fn exp(&self) -> i64 {
-        self.exp
-    }
-}
-
-impl Lifetime for SignupClaims {
-    fn nbf(&self) -> i64 {
-        self.nbf
-    }
-    fn exp(&self) -> i64 {
-        self.exp
-    }
 }
 
 /// Why a token was refused. Callers answer all of these the same way.
@@ -216,17 +177,8 @@ impl Tokens {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, DomainError> {
-        let claims = Claims {
-            iss: self.issuer.clone(),
-            aud: audience.as_str().to_owned(),
-            sub: subject.to_string(),
-            vid: visit_id.to_string(),
-            jti: token_id.expose().to_owned(),
-            iat: now.timestamp(),
-            nbf: now.timestamp(),
-            exp: expires_at.timestamp(),
-        };
-        self.sign_claims(&claims).await
+        let extra = VisitClaim { vid: visit_id.to_string() };
+        self.sign_claims(&self.claims(audience, subject.as_str(), token_id, now, expires_at, extra)).await
     }
 
     /// Signs a signup token for the patient `patient_id` that signup `signup_id` made.
@@ -238,17 +190,8 @@ impl Tokens {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, DomainError> {
-        let claims = SignupClaims {
-            iss: self.issuer.clone(),
-            aud: Audience::Signup.as_str().to_owned(),
-            sub: patient_id.to_string(),
-            sid: signup_id.to_string(),
-            jti: token_id.expose().to_owned(),
-            iat: now.timestamp(),
-            nbf: now.timestamp(),
-            exp: expires_at.timestamp(),
-        };
-        self.sign_claims(&claims).await
+        let extra = SignupClaim { sid: signup_id.to_string() };
+        self.sign_claims(&self.claims(Audience::Signup, patient_id.as_str(), token_id, now, expires_at, extra)).await
     }
 
     /// Signs an applicant token for application `id`.
@@ -259,16 +202,30 @@ impl Tokens {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, DomainError> {
-        let claims = ApplicantClaims {
+        let claims = self.claims(Audience::Applicant, id.as_str(), token_id, now, expires_at, NoClaim {});
+        self.sign_claims(&claims).await
+    }
+
+    /// This issuer's claims for `audience`, valid from `now` until `expires_at`.
+    fn claims<T>(
+        &self,
+        audience: Audience,
+        subject: &str,
+        token_id: &TokenId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        extra: T,
+    ) -> Claims<T> {
+        Claims {
             iss: self.issuer.clone(),
-            aud: Audience::Applicant.as_str().to_owned(),
-            sub: id.to_string(),
+            aud: audience.as_str().to_owned(),
+            sub: subject.to_owned(),
             jti: token_id.expose().to_owned(),
             iat: now.timestamp(),
             nbf: now.timestamp(),
             exp: expires_at.timestamp(),
-        };
-        self.sign_claims(&claims).await
+            extra,
+        }
     }
 
     /// The application an applicant token names, checked as [`Tokens::verify`] checks the others.
@@ -279,7 +236,7 @@ impl Tokens {
     ) -> Result<Result<ApplicationId, TokenRejected>, DomainError> {
         let key = self.verifying_key().await?;
         Ok(self
-            .decode::<ApplicantClaims>(key, token, Audience::Applicant, now)
+            .decode::<NoClaim>(key, token, Audience::Applicant, now)
             .and_then(|claims| ApplicationId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)))
     }
 
@@ -290,10 +247,10 @@ impl Tokens {
         now: DateTime<Utc>,
     ) -> Result<Result<VerifiedSignup, TokenRejected>, DomainError> {
         let key = self.verifying_key().await?;
-        Ok(self.decode::<SignupClaims>(key, token, Audience::Signup, now).and_then(|claims| {
+        Ok(self.decode::<SignupClaim>(key, token, Audience::Signup, now).and_then(|claims| {
             Ok(VerifiedSignup {
                 patient_id: UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?,
-                signup_id: SignupId::parse(&claims.sid).map_err(|_| TokenRejected::Invalid)?,
+                signup_id: SignupId::parse(&claims.extra.sid).map_err(|_| TokenRejected::Invalid)?,
                 token_id: TokenId::from_claim(claims.jti),
                 expires_at: DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?,
             })
@@ -331,22 +288,22 @@ impl Tokens {
         audience: Audience,
         now: DateTime<Utc>,
     ) -> Result<VerifiedToken, TokenRejected> {
-        let claims = self.decode::<Claims>(key, token, audience, now)?;
+        let claims = self.decode::<VisitClaim>(key, token, audience, now)?;
         let subject = UserId::parse(&claims.sub).map_err(|_| TokenRejected::Invalid)?;
-        let visit_id = VisitId::parse(&claims.vid).map_err(|_| TokenRejected::Invalid)?;
+        let visit_id = VisitId::parse(&claims.extra.vid).map_err(|_| TokenRejected::Invalid)?;
         let expires_at = DateTime::from_timestamp(claims.exp, 0).ok_or(TokenRejected::Invalid)?;
         Ok(VerifiedToken { subject, visit_id, token_id: TokenId::from_claim(claims.jti), expires_at })
     }
 
     /// Checks signature (ES256 only), key id, issuer, audience and lifetime against `now`, and
     /// reads the claims.
-    fn decode<T: DeserializeOwned + Lifetime>(
+    fn decode<T: DeserializeOwned>(
         &self,
         key: &VerifyingKey,
         token: &str,
         audience: Audience,
         now: DateTime<Utc>,
-    ) -> Result<T, TokenRejected> {
+    ) -> Result<Claims<T>, TokenRejected> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
         if header.alg != Algorithm::ES256 || header.kid.as_deref() != Some(key.kid.as_str()) {
             return Err(TokenRejected::Invalid);
@@ -359,12 +316,12 @@ impl Tokens {
         validation.validate_exp = false;
         validation.validate_nbf = false;
         let claims =
-            jsonwebtoken::decode::<T>(token, &key.key, &validation).map_err(|_| TokenRejected::Invalid)?.claims;
+            jsonwebtoken::decode::<Claims<T>>(token, &key.key, &validation).map_err(|_| TokenRejected::Invalid)?.claims;
         let now = now.timestamp();
-        if claims.nbf() > now + LEEWAY_SECONDS {
+        if claims.nbf > now + LEEWAY_SECONDS {
             return Err(TokenRejected::NotYetValid);
         }
-        if claims.exp() <= now - LEEWAY_SECONDS {
+        if claims.exp <= now - LEEWAY_SECONDS {
             return Err(TokenRejected::Expired);
         }
         Ok(claims)
