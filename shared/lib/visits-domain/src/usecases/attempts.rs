@@ -1,10 +1,12 @@
-//! Failed attempts on the public routes (`/join…`, `/signup…`), counted per source under one key,
-//! so a source's failures on one route count on the others.
+//! Failed attempts on the public routes (`/join…`, `/signup…`, `/clinician-applications…`),
+//! counted per source under one key, so a source's failures on one route count on the others;
+//! and the one-time-code flow signup and applications share.
 
 use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
+use crate::model::CodeRefused;
 use crate::ports::FailureCount;
 
 /// The failure counter of a source address.
@@ -50,4 +52,28 @@ pub(crate) async fn refuse_code<T>(
 ) -> Result<T, DomainError> {
     count_failure(core, source_ip, seen, now).await?;
     Err(DomainError::CodeInvalid)
+}
+
+/// A code its holder (a signup, an application) refused: the try is kept with `keep` (it counts
+/// toward the holder's lock) and, when wrong, counted against the source in the same breath. A
+/// locked holder is a 429 until its lock ends; a wrong code is the one answer for all, even when
+/// a concurrent try changed the holder first.
+pub(crate) async fn refused_code(
+    core: &Core,
+    source_ip: &str,
+    seen: FailureCount,
+    now: DateTime<Utc>,
+    refused: CodeRefused,
+    keep: impl Future<Output = Result<(), DomainError>>,
+) -> DomainError {
+    match refused {
+        CodeRefused::Locked { until } => match keep.await {
+            Ok(()) => DomainError::TooManyAttempts { retry_after_seconds: (until - now).num_seconds().max(1) as u64 },
+            Err(error) => error,
+        },
+        CodeRefused::Invalid => match futures::try_join!(keep, count_failure(core, source_ip, seen, now)) {
+            Ok(_) | Err(DomainError::Conflict(_)) => DomainError::CodeInvalid,
+            Err(error) => error,
+        },
+    }
 }

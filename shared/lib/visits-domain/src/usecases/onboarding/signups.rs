@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::DomainError;
 use crate::model::{
-    Channel, CodeChallenge, CodeRefused, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId,
-    SignupState, UserId,
+    Channel, CodeChallenge, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId, SignupState, UserId,
 };
 use crate::ports::{CommitError, Directory, Mac, Notifier, OutgoingMessage, SignupStore};
 use crate::tokens::Tokens;
@@ -164,23 +163,9 @@ impl Signups {
         let read_version = signup.version;
         let checked = signup.check_code(&presented, now);
         signup.version += 1;
-        match checked {
-            Ok(()) => {}
-            // The wrong try is kept (it counts toward the lock) before answering; a wrong code
-            // also counts against the source, in the same breath.
-            Err(CodeRefused::Locked { until }) => {
-                self.save(&signup, read_version, None).await?;
-                return Err(DomainError::TooManyAttempts {
-                    retry_after_seconds: (until - now).num_seconds().max(1) as u64,
-                });
-            }
-            Err(CodeRefused::Invalid) => {
-                futures::try_join!(
-                    self.save(&signup, read_version, None),
-                    attempts::count_failure(&self.core, source_ip, seen, now)
-                )?;
-                return Err(DomainError::CodeInvalid);
-            }
+        if let Err(refused) = checked {
+            let keep = self.save(&signup, read_version, None);
+            return Err(attempts::refused_code(&self.core, source_ip, seen, now, refused, keep).await);
         }
         let contact = contact_message(&signup.contact, signup.channel)?;
         let create = async {

@@ -8,8 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::Applications;
 use crate::DomainError;
 use crate::model::{
-    Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, CodeChallenge, CodeRefused, Digest,
-    OneTimeCode,
+    Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, CodeChallenge, Digest, OneTimeCode,
 };
 use crate::ports::OutgoingMessage;
 use crate::usecases::attempts;
@@ -97,27 +96,10 @@ impl Applications {
             return attempts::refuse_code(&self.core, source_ip, seen, now).await;
         };
         let read_version = application.version;
-        match application.check_code(&presented, now) {
-            Ok(()) => {}
-            Err(CodeRefused::Locked { until }) => {
-                self.save(&mut application, Some(read_version), "applicant", vec![], now).await?;
-                return Err(DomainError::TooManyAttempts {
-                    retry_after_seconds: (until - now).num_seconds().max(1) as u64,
-                });
-            }
-            Err(CodeRefused::Invalid) => {
-                // The wrong try is kept (it counts toward the lock) and the source's count raised.
-                let mut tried = application.clone();
-                futures::try_join!(
-                    self.save(&mut tried, Some(read_version), "applicant", vec![], now),
-                    attempts::count_failure(&self.core, source_ip, seen, now)
-                )
-                .map_err(|error| match error {
-                    DomainError::Conflict(_) => DomainError::CodeInvalid,
-                    other => other,
-                })?;
-                return Err(DomainError::CodeInvalid);
-            }
+        if let Err(refused) = application.check_code(&presented, now) {
+            let mut tried = application.clone();
+            let keep = self.save(&mut tried, Some(read_version), "applicant", vec![], now);
+            return Err(attempts::refused_code(&self.core, source_ip, seen, now, refused, keep).await);
         }
         // Signed before the application is submitted: a signer failure leaves the code usable.
         let expires_at = now + APPLICANT_TOKEN_LIFETIME;
