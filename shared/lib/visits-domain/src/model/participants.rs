@@ -93,6 +93,26 @@ impl Visit {
         }
     }
 
+    /// The patient's seat in the room (the provider's attendee id), once admitted.
+    pub fn seat_patient(&mut self, seat: Option<String>) {
+        self.patient_attendee = seat;
+    }
+
+    /// Forgets the retired seats `removed` took out of the room; answers whose they were (the
+    /// patient's: `None`, a guest's: their id), one per seat.
+    pub fn forget_retired_seats(&mut self, removed: &[String]) -> Vec<Option<GuestId>> {
+        let mut forgotten = Vec::new();
+        let before = self.retired_attendees.len();
+        self.retired_attendees.retain(|seat| !removed.contains(seat));
+        forgotten.extend((self.retired_attendees.len()..before).map(|_| None));
+        for guest in &mut self.guests {
+            let before = guest.retired_attendees.len();
+            guest.retired_attendees.retain(|seat| !removed.contains(seat));
+            forgotten.extend((guest.retired_attendees.len()..before).map(|_| Some(guest.id.clone())));
+        }
+        forgotten
+    }
+
     /// Every link and admission stops: the patient's and each guest's.
     pub(super) fn revoke_all_links(&mut self) {
         self.current_link = None;
@@ -163,5 +183,20 @@ mod tests {
         visit.reschedule(now() + chrono::Duration::days(2), visit.duration, now()).unwrap();
         assert_eq!((visit.current_link_of(&who), visit.current_link_of(&Admitted::Patient)), (None, None));
         assert!(!visit.admits(&who, &Digest::of(b"admission")));
+    }
+
+    #[test]
+    fn retired_seats_are_forgotten_once_and_named_by_whose_they_were() {
+        let mut visit = visit_at(now());
+        let one = guest(1);
+        let id = one.id.clone();
+        visit.add_guest(one, now()).unwrap();
+        visit.retired_attendees = vec!["p-old".into()];
+        visit.guests[0].retired_attendees = vec!["g-old".into(), "g-keep".into()];
+        let removed = ["p-old".to_owned(), "g-old".to_owned(), "nobody".to_owned()];
+        assert_eq!(visit.forget_retired_seats(&removed), vec![None, Some(id)]);
+        assert!(visit.retired_attendees.is_empty());
+        assert_eq!(visit.guests[0].retired_attendees, ["g-keep"]);
+        assert!(visit.forget_retired_seats(&removed).is_empty(), "once");
     }
 }

@@ -321,6 +321,31 @@ impl Visit {
         Ok(())
     }
 
+    /// Claims `job` for this time: false when it ran (or was skipped) already.
+    pub fn claim_job(&mut self, job: VisitJob) -> bool {
+        if self.jobs_done.contains(&job) {
+            return false;
+        }
+        self.jobs_done.push(job);
+        true
+    }
+
+    /// Whether the clinician was told the patient waits; at most once per visit.
+    pub fn mark_clinician_alerted(&mut self, now: DateTime<Utc>) -> bool {
+        if self.clinician_alerted_at.is_some() {
+            return false;
+        }
+        self.clinician_alerted_at = Some(now);
+        true
+    }
+
+    /// The provider ended `room` (Chime ends empty meetings): the next start opens a new one.
+    pub fn forget_room(&mut self, room: &Room) {
+        if self.room.as_ref() == Some(room) {
+            self.room = None;
+        }
+    }
+
     /// Puts the patient in the waiting room. Returns whether this is the first check-in.
     pub fn check_in_patient(&mut self, now: DateTime<Utc>) -> Result<bool, DomainError> {
         if self.status.is_final() {
@@ -399,5 +424,15 @@ pub(crate) mod tests {
         assert!(visit.check_in_patient(now()).unwrap());
         assert!(!visit.check_in_patient(now() + Duration::minutes(1)).unwrap());
         assert_eq!(visit.patient_checked_in_at, Some(now()));
+    }
+
+    #[test]
+    fn a_job_is_claimed_once_and_an_alert_sent_once() {
+        let now: DateTime<Utc> = "2030-01-01T10:00:00Z".parse().unwrap();
+        let mut visit = visit_at(now);
+        assert!(visit.claim_job(VisitJob::ALL[0]));
+        assert!(!visit.claim_job(VisitJob::ALL[0]), "a job runs once");
+        assert!(visit.mark_clinician_alerted(now));
+        assert!(!visit.mark_clinician_alerted(now), "one alert per visit");
     }
 }

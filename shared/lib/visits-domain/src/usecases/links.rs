@@ -55,10 +55,9 @@ impl Links {
             .core
             .mutate_from(visit, actor, |visit, draft| {
                 if let Some(job) = job {
-                    if visit.jobs_done.contains(&job) {
+                    if !visit.claim_job(job) {
                         return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
                     }
-                    visit.jobs_done.push(job);
                     draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
                 }
                 prepared.stage(visit, draft)

@@ -42,16 +42,10 @@ fn retired_seats(visit: &Visit) -> impl Iterator<Item = (Option<&Guest>, &String
 
 /// Forgets the seats `removed` took out of the room, auditing each.
 pub(crate) fn forget_seats(visit: &mut Visit, draft: &mut Draft, removed: &[String]) {
-    let before = visit.retired_attendees.len();
-    visit.retired_attendees.retain(|seat| !removed.contains(seat));
-    for _ in visit.retired_attendees.len()..before {
-        draft.record(AuditKind::ParticipantRemoved, [("role", "patient".to_owned())]);
-    }
-    for guest in &mut visit.guests {
-        let before = guest.retired_attendees.len();
-        guest.retired_attendees.retain(|seat| !removed.contains(seat));
-        for _ in guest.retired_attendees.len()..before {
-            draft.record(AuditKind::ParticipantRemoved, guest_fields(guest));
+    for whose in visit.forget_retired_seats(removed) {
+        match whose.as_ref().and_then(|id| visit.guest(id)) {
+            Some(guest) => draft.record(AuditKind::ParticipantRemoved, guest_fields(guest)),
+            None => draft.record(AuditKind::ParticipantRemoved, [("role", "patient".to_owned())]),
         }
     }
 }

@@ -131,9 +131,7 @@ impl Sessions {
                     .mutate_from(visit, &patient, |visit, draft| {
                         check_in(visit, draft)?;
                         forget_seats(visit, draft, &removed);
-                        if visit.patient_attendee != seat {
-                            visit.patient_attendee = seat.clone();
-                        }
+                        visit.seat_patient(seat.clone());
                         draft.record(AuditKind::ParticipantJoined, [("role", "patient".to_owned())]);
                         Ok(())
                     })
@@ -146,9 +144,7 @@ impl Sessions {
                     .mutate_from(visit, &patient, |visit, draft| {
                         check_in(visit, draft)?;
                         forget_seats(visit, draft, &removed);
-                        if visit.room.as_ref() == Some(&room) {
-                            visit.room = None;
-                        }
+                        visit.forget_room(&room);
                         Ok(())
                     })
                     .await?;
@@ -179,9 +175,7 @@ impl Sessions {
                 self.core
                     .mutate_from(visit, &actor, |visit, draft| {
                         forget_seats(visit, draft, &removed);
-                        if visit.room.as_ref() == Some(&room) {
-                            visit.room = None;
-                        }
+                        visit.forget_room(&room);
                         Ok(())
                     })
                     .await?;

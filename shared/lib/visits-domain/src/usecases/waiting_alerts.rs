@@ -72,10 +72,9 @@ impl WaitingAlerts {
         let claimed = self
             .core
             .mutate_from(visit, "system:alerts", |visit, draft| {
-                if !needs_alert(visit) {
+                if !needs_alert(visit) || !visit.mark_clinician_alerted(draft.now) {
                     return Ok(AlertOutcome::Skipped);
                 }
-                visit.clinician_alerted_at = Some(draft.now);
                 draft.record(AuditKind::ClinicianAlerted, [("published", published.to_string())]);
                 for delivery in &deliveries {
                     record_delivery(draft, delivery, Some(("to", "clinician".to_owned())));

@@ -37,10 +37,9 @@ impl Notifications {
             VisitJob::NoShowCheck => {
                 let outcome = core
                     .mutate_from(visit, "system:jobs", |visit, draft| {
-                        if visit.jobs_done.contains(&job) || visit.status.is_final() {
+                        if visit.status.is_final() || !visit.claim_job(job) {
                             return Ok(JobOutcome::Skipped);
                         }
-                        visit.jobs_done.push(job);
                         if visit.status != VisitStatus::Scheduled || visit.patient_checked_in_at.is_some() {
                             return Ok(JobOutcome::Skipped);
                         }
@@ -81,10 +80,9 @@ impl Notifications {
 async fn claim_job(core: &Core, visit: Visit, job: VisitJob) -> Result<Visit, DomainError> {
     let (_, visit) = core
         .mutate_from(visit, "system:jobs", |visit, draft| {
-            if visit.jobs_done.contains(&job) {
+            if !visit.claim_job(job) {
                 return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
             }
-            visit.jobs_done.push(job);
             draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
             Ok(())
         })
