@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    Admission, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Guest, GuestContact, GuestRole, Link,
+    Admission, Admitted, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Guest, GuestContact, GuestRole, Link,
     LinkState, LinkStatus, NewGuest, RefusalRecord, UserId, Visit, VisitStatus,
 };
 use visits_domain::ports::{
@@ -90,7 +90,7 @@ fn insert_link(link: &Link) -> LinkWrite {
 async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
     let link = link_for(visit, name, now() + Duration::hours(1));
     let (visit, change) =
-        update(visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| v.current_link = Some(link.id_hash));
+        update(visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| v.patient.current_link = Some(link.id_hash));
     store.commit(change).await.expect("mint");
     (visit, link)
 }
@@ -236,8 +236,9 @@ pub async fn a_stale_version_writes_nothing(store: SharedStore) {
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (_, winner) = update(&visit, AuditKind::VisitCancelled, vec![], |v| v.status = VisitStatus::Cancelled);
     let link = link_for(&visit, "late", now() + Duration::hours(1));
-    let (_, loser) =
-        update(&visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| v.current_link = Some(link.id_hash));
+    let (_, loser) = update(&visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| {
+        v.patient.current_link = Some(link.id_hash)
+    });
     store.commit(winner).await.expect("the first writer wins");
     assert!(matches!(store.commit(loser).await, Err(CommitError::VersionConflict)));
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), None, "no link without its visit change");
@@ -391,7 +392,8 @@ pub async fn a_guest_and_their_link_round_trip(store: SharedStore) {
     let admission = Admission { guest: Some(guest.id.clone()), ..admission_of(&link) };
     let write = LinkWrite::Insert { link: link.clone(), admission: admission.clone() };
     let (visit, change) = update(&visit, AuditKind::GuestAdded, vec![write], |v| {
-        v.guests.push(Guest { current_link: Some(link.id_hash), ..guest.clone() });
+        v.guests.push(guest.clone());
+        v.set_current_link(&Admitted::Guest(guest.id.clone()), link.id_hash);
     });
     store.commit(change).await.expect("add the guest");
 

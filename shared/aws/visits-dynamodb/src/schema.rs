@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, Application, ApplicationStatus, AttendanceMark, AuditHead, AuditRecord, CodeEntry, Digest, GuestId,
-    Link, LinkState, ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
+    Access, Admission, Application, ApplicationStatus, AttendanceMark, AuditHead, AuditRecord, CodeEntry, Digest,
+    GuestId, Link, LinkState, ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
@@ -117,7 +117,8 @@ pub struct VisitItem {
     state: VisitState,
 }
 
-/// The part of a visit no listing shows.
+/// The part of a visit no listing shows. The patient's access keeps the attribute names it had
+/// before participants were alike (`patientAdmission`, `patientAttendee`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct VisitState {
@@ -172,10 +173,10 @@ impl VisitItem {
             state: VisitState {
                 contact_connected_at: visit.contact_connected_at,
                 room: visit.room.clone(),
-                current_link: visit.current_link,
-                patient_admission: visit.patient_admission,
-                patient_attendee: visit.patient_attendee.clone(),
-                retired_attendees: visit.retired_attendees.clone(),
+                current_link: visit.patient.current_link,
+                patient_admission: visit.patient.admission,
+                patient_attendee: visit.patient.attendee.clone(),
+                retired_attendees: visit.patient.retired_attendees.clone(),
                 jobs_done: visit.jobs_done.clone(),
                 clinician_alerted_at: visit.clinician_alerted_at,
                 attendance_marks: visit.attendance_marks.clone(),
@@ -204,10 +205,12 @@ impl VisitItem {
             attendance: listed.attendance,
             contact_connected_at: state.contact_connected_at,
             room: state.room,
-            current_link: state.current_link,
-            patient_admission: state.patient_admission,
-            patient_attendee: state.patient_attendee,
-            retired_attendees: state.retired_attendees,
+            patient: Access {
+                current_link: state.current_link,
+                admission: state.patient_admission,
+                attendee: state.patient_attendee,
+                retired_attendees: state.retired_attendees,
+            },
             jobs_done: state.jobs_done,
             clinician_alerted_at: state.clinician_alerted_at,
             attendance_marks: state.attendance_marks,

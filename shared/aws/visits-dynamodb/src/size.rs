@@ -106,9 +106,9 @@ mod tests {
         visit.status = VisitStatus::InProgress;
         visit.session_started_at = Some(at());
         visit.patient_checked_in_at = Some(at());
-        visit.current_link = Some(visits_domain::model::Digest::of(b"jti"));
-        visit.patient_admission = Some(visits_domain::model::Digest::of(b"session jti"));
-        visit.patient_attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
+        visit.patient.current_link = Some(visits_domain::model::Digest::of(b"jti"));
+        visit.patient.admission = Some(visits_domain::model::Digest::of(b"session jti"));
+        visit.patient.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
         visit.version = 12;
         visit
     }
@@ -123,9 +123,9 @@ mod tests {
                 serde_json::from_value(serde_json::json!({"email": format!("guest{n}@example.com")})).unwrap();
             let display_name = Some(DisplayName::parse("Gail Guest-Example").unwrap());
             let mut guest = Guest::new(GuestId::from_random([n; 20]), NewGuest { role, display_name, contact }, at());
-            guest.current_link = Some(visits_domain::model::Digest::of(&[n]));
-            guest.admission = Some(visits_domain::model::Digest::of(&[n, n]));
-            guest.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
+            guest.access.current_link = Some(visits_domain::model::Digest::of(&[n]));
+            guest.access.admission = Some(visits_domain::model::Digest::of(&[n, n]));
+            guest.access.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
             guest.joined_at = Some(at());
             visit.guests.push(guest);
         }

@@ -53,10 +53,7 @@ pub fn scheduled_visit(
         attendance_marks: Vec::new(),
         contact_connected_at: None,
         room: None,
-        current_link: None,
-        patient_admission: None,
-        patient_attendee: None,
-        retired_attendees: Vec::new(),
+        patient: crate::model::Access::default(),
         audit_head: AuditHead::default(),
         version: 1,
     }

@@ -89,18 +89,9 @@ pub struct Guest {
     /// When the guest first joined the meeting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<DateTime<Utc>>,
-    /// The digest of the guest's one link that may still be redeemed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_link: Option<super::Digest>,
-    /// The digest of the `jti` of the one session token that may join as this guest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admission: Option<super::Digest>,
-    /// The guest's seat in the room (the provider's attendee id), once admitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attendee: Option<String>,
-    /// Seats retired by the guest's newer redemption, removed at the next join or start.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retired_attendees: Vec<String>,
+    /// The guest's link, admission and seats, as the patient holds theirs.
+    #[serde(flatten)]
+    pub access: super::Access,
 }
 
 impl Guest {
@@ -112,16 +103,13 @@ impl Guest {
             contact: invited.contact,
             added_at: now,
             joined_at: None,
-            current_link: None,
-            admission: None,
-            attendee: None,
-            retired_attendees: Vec::new(),
+            access: super::Access::default(),
         }
     }
 
     /// Every seat the guest holds or held and that may still be in the room.
     pub fn seats(&self) -> impl Iterator<Item = &String> {
-        self.attendee.iter().chain(&self.retired_attendees)
+        self.access.seats()
     }
 }
 

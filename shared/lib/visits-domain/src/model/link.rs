@@ -117,7 +117,7 @@ mod tests {
             expires_at: created_at + Duration::hours(1),
         };
         let mut visit = visit_at(created_at);
-        visit.current_link = Some(link.id_hash);
+        visit.patient.current_link = Some(link.id_hash);
         (link, visit)
     }
 
@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn a_newer_link_or_a_cancelled_visit_revokes() {
         let (link, mut visit) = link_and_visit(LinkState::Active);
-        visit.current_link = Some(Digest::of(b"newer"));
+        visit.patient.current_link = Some(Digest::of(b"newer"));
         assert_eq!(link.status(&visit, link.created_at), LinkStatus::Revoked);
 
         let (link, mut visit) = link_and_visit(LinkState::Active);

@@ -2,9 +2,57 @@
 //! their own admission (the session token of their newest redemption) and their own seat.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::{Admitted, Digest, Guest, GuestId, Provider, Visit};
 use crate::DomainError;
+
+/// What a participant (the patient, and each guest alike) holds to come in: their one link that
+/// may still be redeemed, their one admission (the digest of the `jti` of their newest
+/// redemption's session token), their seat in the room (the provider's attendee id), and the seats
+/// a newer redemption retired, removed at the next join or start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_link: Option<Digest>,
+    /// (`patientAdmission` in visits kept whole, before participants were alike.)
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "patientAdmission")]
+    pub admission: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "patientAttendee")]
+    pub attendee: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_attendees: Vec<String>,
+}
+
+impl Access {
+    /// A redemption becomes the one admission; the seat an earlier one held is retired, so
+    /// whoever holds it is removed from the room.
+    fn admit(&mut self, admission: Digest) {
+        let earlier = self.admission.replace(admission);
+        if earlier.is_some() && earlier != Some(admission) {
+            self.retired_attendees.extend(self.attendee.take());
+        }
+    }
+
+    /// Forgets the retired seats among `removed`; answers how many.
+    fn forget_retired(&mut self, removed: &[String]) -> usize {
+        let before = self.retired_attendees.len();
+        self.retired_attendees.retain(|seat| !removed.contains(seat));
+        before - self.retired_attendees.len()
+    }
+
+    /// The link and admission stop.
+    fn revoke(&mut self) {
+        self.current_link = None;
+        self.admission = None;
+    }
+
+    /// Every seat this participant holds or held, current first.
+    pub fn seats(&self) -> impl Iterator<Item = &String> {
+        self.attendee.iter().chain(&self.retired_attendees)
+    }
+}
 
 impl Visit {
     /// How many guests a visit may have.
@@ -45,81 +93,77 @@ impl Visit {
         Ok(self.guests.remove(index))
     }
 
+    /// What `who` holds to come in; `None` for a guest no longer on the visit.
+    pub fn access(&self, who: &Admitted) -> Option<&Access> {
+        match who {
+            Admitted::Patient => Some(&self.patient),
+            Admitted::Guest(id) => self.guest(id).map(|guest| &guest.access),
+        }
+    }
+
+    fn access_mut(&mut self, who: &Admitted) -> Option<&mut Access> {
+        match who {
+            Admitted::Patient => Some(&mut self.patient),
+            Admitted::Guest(id) => self.guest_mut(id).map(|guest| &mut guest.access),
+        }
+    }
+
     /// The one link of `who` that may still be redeemed.
     pub fn current_link_of(&self, who: &Admitted) -> Option<Digest> {
-        match who {
-            Admitted::Patient => self.current_link,
-            Admitted::Guest(id) => self.guest(id).and_then(|guest| guest.current_link),
-        }
+        self.access(who).and_then(|access| access.current_link)
     }
 
     /// Makes `link` the one link of `who` that may be redeemed; false if `who` is not a guest of
     /// the visit (any more).
     pub fn set_current_link(&mut self, who: &Admitted, link: Digest) -> bool {
-        match who {
-            Admitted::Patient => self.current_link = Some(link),
-            Admitted::Guest(id) => match self.guest_mut(id) {
-                Some(guest) => guest.current_link = Some(link),
-                None => return false,
-            },
-        }
-        true
+        self.access_mut(who).map(|access| access.current_link = Some(link)).is_some()
     }
 
     /// A redemption becomes its participant's one admission; the seat an earlier one held is
     /// retired, so whoever holds it is removed from the room.
     pub fn admit(&mut self, who: &Admitted, admission: Digest) {
-        let (current, seat, retired) = match who {
-            Admitted::Patient => (&mut self.patient_admission, &mut self.patient_attendee, &mut self.retired_attendees),
-            Admitted::Guest(id) => {
-                let Some(guest) = self.guests.iter_mut().find(|guest| guest.id == *id) else { return };
-                (&mut guest.admission, &mut guest.attendee, &mut guest.retired_attendees)
-            }
-        };
-        let earlier = current.replace(admission);
-        if earlier.is_some() && earlier != Some(admission) {
-            retired.extend(seat.take());
+        if let Some(access) = self.access_mut(who) {
+            access.admit(admission);
         }
     }
 
     /// Whether a session token with this `jti` digest may join as `who`: it must be the
-    /// admission of their newest redemption.
+    /// admission of their newest redemption. Every session token comes from a redemption, which
+    /// records its admission; none recorded means none is valid (a move or a no-show revoked it).
     pub fn admits(&self, who: &Admitted, admission: &Digest) -> bool {
-        match who {
-            // Every session token comes from a redemption, which records its admission; none
-            // recorded means none is valid (a move or a no-show revoked it).
-            Admitted::Patient => self.patient_admission == Some(*admission),
-            Admitted::Guest(id) => self.guest(id).is_some_and(|guest| guest.admission == Some(*admission)),
-        }
+        self.access(who).is_some_and(|access| access.admission == Some(*admission))
     }
 
     /// The patient's seat in the room (the provider's attendee id), once admitted.
     pub fn seat_patient(&mut self, seat: Option<String>) {
-        self.patient_attendee = seat;
+        self.patient.attendee = seat;
+    }
+
+    /// A guest's seat in the room, and when they first joined; `None` if they are no longer a
+    /// guest of the visit.
+    pub fn seat_guest(&mut self, id: &GuestId, seat: Option<String>, now: DateTime<Utc>) -> Option<&Guest> {
+        let guest = self.guest_mut(id)?;
+        guest.access.attendee = seat;
+        guest.joined_at.get_or_insert(now);
+        Some(guest)
     }
 
     /// Forgets the retired seats `removed` took out of the room; answers whose they were (the
     /// patient's: `None`, a guest's: their id), one per seat.
     pub fn forget_retired_seats(&mut self, removed: &[String]) -> Vec<Option<GuestId>> {
-        let mut forgotten = Vec::new();
-        let before = self.retired_attendees.len();
-        self.retired_attendees.retain(|seat| !removed.contains(seat));
-        forgotten.extend((self.retired_attendees.len()..before).map(|_| None));
+        let mut forgotten = vec![None; self.patient.forget_retired(removed)];
         for guest in &mut self.guests {
-            let before = guest.retired_attendees.len();
-            guest.retired_attendees.retain(|seat| !removed.contains(seat));
-            forgotten.extend((guest.retired_attendees.len()..before).map(|_| Some(guest.id.clone())));
+            let count = guest.access.forget_retired(removed);
+            forgotten.extend(std::iter::repeat_n(Some(guest.id.clone()), count));
         }
         forgotten
     }
 
     /// Every link and admission stops: the patient's and each guest's.
     pub(super) fn revoke_all_links(&mut self) {
-        self.current_link = None;
-        self.patient_admission = None;
+        self.patient.revoke();
         for guest in &mut self.guests {
-            guest.current_link = None;
-            guest.admission = None;
+            guest.access.revoke();
         }
     }
 }
@@ -161,12 +205,12 @@ mod tests {
         let (first, second) = (Digest::of(b"first"), Digest::of(b"second"));
         assert!(!visit.admits(&who, &first), "a guest needs an admission");
         visit.admit(&who, first);
-        visit.guests[0].attendee = Some("seat-1".into());
+        visit.guests[0].access.attendee = Some("seat-1".into());
         assert!(visit.admits(&who, &first) && !visit.admits(&Admitted::Patient, &first));
         visit.admit(&who, second);
         assert!(!visit.admits(&who, &first) && visit.admits(&who, &second));
-        assert_eq!(visit.guests[0].retired_attendees, ["seat-1"]);
-        assert!(visit.patient_admission.is_none(), "the patient's admission is untouched");
+        assert_eq!(visit.guests[0].access.retired_attendees, ["seat-1"]);
+        assert!(visit.patient.admission.is_none(), "the patient's admission is untouched");
         visit.remove_guest(&guest.id, now()).unwrap();
         assert!(!visit.admits(&who, &second), "a removed guest is admitted no more");
     }
@@ -191,12 +235,29 @@ mod tests {
         let one = guest(1);
         let id = one.id.clone();
         visit.add_guest(one, now()).unwrap();
-        visit.retired_attendees = vec!["p-old".into()];
-        visit.guests[0].retired_attendees = vec!["g-old".into(), "g-keep".into()];
+        visit.patient.retired_attendees = vec!["p-old".into()];
+        visit.guests[0].access.retired_attendees = vec!["g-old".into(), "g-keep".into()];
         let removed = ["p-old".to_owned(), "g-old".to_owned(), "nobody".to_owned()];
         assert_eq!(visit.forget_retired_seats(&removed), vec![None, Some(id)]);
-        assert!(visit.retired_attendees.is_empty());
-        assert_eq!(visit.guests[0].retired_attendees, ["g-keep"]);
+        assert!(visit.patient.retired_attendees.is_empty());
+        assert_eq!(visit.guests[0].access.retired_attendees, ["g-keep"]);
         assert!(visit.forget_retired_seats(&removed).is_empty(), "once");
+    }
+
+    #[test]
+    fn a_visit_kept_whole_before_participants_were_alike_still_reads() {
+        let mut visit = visit_at(now());
+        visit.admit(&Admitted::Patient, Digest::of(b"first"));
+        let mut kept = serde_json::to_value(&visit).unwrap();
+        let fields = kept.as_object_mut().unwrap();
+        // The names the patient's access had before: patientAdmission, patientAttendee.
+        let admission = fields.remove("admission").unwrap();
+        fields.insert("patientAdmission".into(), admission);
+        fields.insert("patientAttendee".into(), serde_json::json!("seat-9"));
+        fields.insert("retiredAttendees".into(), serde_json::json!(["seat-1"]));
+        let read: Visit = serde_json::from_value(kept).unwrap();
+        assert!(read.admits(&Admitted::Patient, &Digest::of(b"first")));
+        assert_eq!(read.patient.attendee.as_deref(), Some("seat-9"));
+        assert_eq!(read.patient.seats().collect::<Vec<_>>(), ["seat-9", "seat-1"]);
     }
 }

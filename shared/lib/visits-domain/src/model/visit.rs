@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attendance, AttendanceMark, AuditHead, Digest, Guest, GuestId, PatientContact, Room, TimeZone, UserId, VisitId,
+    Access, Attendance, AttendanceMark, AuditHead, Guest, GuestId, PatientContact, Room, TimeZone, UserId, VisitId,
     VisitJob,
 };
 use crate::DomainError;
@@ -126,18 +126,9 @@ pub struct Visit {
     pub contact_connected_at: Option<DateTime<Utc>>,
     /// The live video room, once a clinician has started the session.
     pub room: Option<Room>,
-    /// The digest of the one link id that may still be redeemed; older links are revoked.
-    pub current_link: Option<Digest>,
-    /// The digest of the `jti` of the one session token that may join as the patient: the newest
-    /// redemption's. Tokens of earlier redemptions are refused (one admission per participant).
-    #[serde(default)]
-    pub patient_admission: Option<Digest>,
-    /// The patient's seat in the room (the provider's attendee id), once admitted.
-    #[serde(default)]
-    pub patient_attendee: Option<String>,
-    /// Seats retired by a newer redemption, removed from the room at the next join or start.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retired_attendees: Vec<String>,
+    /// The patient's link, admission and seats, as each guest holds their own.
+    #[serde(flatten)]
+    pub patient: Access,
     /// The reminders, nudge and no-show check that are not to run (again) for this time: done,
     /// or already past when the visit was booked or moved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

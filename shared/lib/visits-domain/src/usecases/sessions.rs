@@ -189,11 +189,8 @@ impl Sessions {
             .mutate_from(visit, &actor, |visit, draft| {
                 forget_seats(visit, draft, &removed);
                 // Removed while the seat was being made: the seat goes below.
-                let guest = visit.guests.iter_mut().find(|guest| guest.id == guest_id);
-                let guest = guest.ok_or(DomainError::Unauthenticated)?;
-                guest.attendee.clone_from(&seat);
-                guest.joined_at.get_or_insert(draft.now);
-                let fields = guest_fields(guest);
+                let guest = visit.seat_guest(&guest_id, seat.clone(), draft.now);
+                let fields = guest_fields(guest.ok_or(DomainError::Unauthenticated)?);
                 draft.record(AuditKind::ParticipantJoined, fields);
                 Ok(())
             })
