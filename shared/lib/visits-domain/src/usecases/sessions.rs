@@ -36,7 +36,7 @@ impl Sessions {
     pub async fn start(&self, caller: &Caller, visit_id: &VisitId) -> Result<JoinOutcome, DomainError> {
         let visit = self.core.load(visit_id).await?;
         match may_view(caller, &visit)? {
-            Relation::ThePatient => self.join_as_patient(visit).await,
+            Relation::ThePatient => self.join_as(visit, Admitted::Patient).await,
             _ => self.start_as_staff(caller, visit).await.map(JoinOutcome::Ready),
         }
     }
@@ -56,11 +56,11 @@ impl Sessions {
             if !visit.admits(&Admitted::Patient, &admission) {
                 return Err(DomainError::Unauthenticated);
             }
-            return self.join_as_patient(visit).await;
+            return self.join_as(visit, Admitted::Patient).await;
         }
         match GuestId::parse(verified.subject.as_str()) {
             Ok(guest) if visit.admits(&Admitted::Guest(guest.clone()), &admission) => {
-                self.join_as_guest(visit, guest).await
+                self.join_as(visit, Admitted::Guest(guest)).await
             }
             _ => Err(DomainError::Unauthenticated),
         }
@@ -102,78 +102,46 @@ impl Sessions {
         Ok(session)
     }
 
-    /// Checks the patient in, then admits them once the clinician has started the session. The
-    /// check-in, the seat and the join are one write.
-    async fn join_as_patient(&self, visit: Visit) -> Result<JoinOutcome, DomainError> {
+    /// Admits `who` once the clinician has started the session; until then they wait. The
+    /// patient checks in (the waiting room) with the same write; a guest never checks the patient
+    /// in, and joins Chime visits only.
+    async fn join_as(&self, visit: Visit, who: Admitted) -> Result<JoinOutcome, DomainError> {
         if visit.status.is_final() {
             return Err(DomainError::VisitClosed(visit.status));
         }
         self.ensure_in_window(&visit)?;
-        let patient = format!("patient:{}", visit.patient_id);
+        let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
+        let (actor, participant) = match &who {
+            Admitted::Patient => (
+                format!("patient:{}", visit.patient_id),
+                Participant { user_id: visit.patient_id.clone(), is_patient: true },
+            ),
+            Admitted::Guest(id) => (format!("guest:{id}"), Participant { user_id: id.as_subject(), is_patient: false }),
+        };
         let check_in = |visit: &mut Visit, draft: &mut Draft| -> Result<(), DomainError> {
-            if visit.check_in_patient(draft.now)? {
+            if participant.is_patient && visit.check_in_patient(draft.now)? {
                 draft.record(AuditKind::PatientCheckedIn, []);
             }
             Ok(())
         };
-        let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
         let Some(room) = visit.room.clone() else {
-            self.core.mutate_from(visit, &patient, check_in).await?;
+            if participant.is_patient {
+                self.core.mutate_from(visit, &actor, check_in).await?;
+            }
             return Ok(waiting);
         };
-        // Seats of retired admissions go first: the patient's own seat is then a fresh one.
-        let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
-        let participant = Participant { user_id: visit.patient_id.clone(), is_patient: true };
-        match self.video.admit(&visit, &room, &participant).await {
-            Ok(session) => {
-                let seat = session.attendee_id().map(str::to_owned);
-                self.core
-                    .mutate_from(visit, &patient, |visit, draft| {
-                        check_in(visit, draft)?;
-                        forget_seats(visit, draft, &removed);
-                        visit.seat_patient(seat.clone());
-                        draft.record(AuditKind::ParticipantJoined, [("role", "patient".to_owned())]);
-                        Ok(())
-                    })
-                    .await?;
-                Ok(JoinOutcome::Ready(session))
-            }
-            // The room ended under us; the patient waits until the clinician starts a new one.
-            Err(VideoError::RoomGone) => {
-                self.core
-                    .mutate_from(visit, &patient, |visit, draft| {
-                        check_in(visit, draft)?;
-                        forget_seats(visit, draft, &removed);
-                        visit.forget_room(&room);
-                        Ok(())
-                    })
-                    .await?;
-                Ok(waiting)
-            }
-            Err(error) => Err(video_error(error)),
-        }
-    }
-
-    /// Admits a guest once the session has started; until then they wait. A guest never checks
-    /// the patient in.
-    async fn join_as_guest(&self, visit: Visit, guest_id: GuestId) -> Result<JoinOutcome, DomainError> {
-        if visit.status.is_final() {
-            return Err(DomainError::VisitClosed(visit.status));
-        }
-        self.ensure_in_window(&visit)?;
-        let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
-        let Some(room) = visit.room.clone() else { return Ok(waiting) };
-        if room.provider() != Provider::Chime {
+        if !participant.is_patient && room.provider() != Provider::Chime {
             return Err(DomainError::Conflict("guests can join Chime visits only".into()));
         }
+        // Seats of retired admissions go first: the participant's own seat is then a fresh one.
         let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
-        let participant = Participant { user_id: guest_id.as_subject(), is_patient: false };
-        let actor = format!("guest:{guest_id}");
         let session = match self.video.admit(&visit, &room, &participant).await {
             Ok(session) => session,
+            // The room ended under us: wait until the clinician starts a new one.
             Err(VideoError::RoomGone) => {
                 self.core
                     .mutate_from(visit, &actor, |visit, draft| {
+                        check_in(visit, draft)?;
                         forget_seats(visit, draft, &removed);
                         visit.forget_room(&room);
                         Ok(())
@@ -187,11 +155,20 @@ impl Sessions {
         let seated = self
             .core
             .mutate_from(visit, &actor, |visit, draft| {
+                check_in(visit, draft)?;
                 forget_seats(visit, draft, &removed);
-                // Removed while the seat was being made: the seat goes below.
-                let guest = visit.seat_guest(&guest_id, seat.clone(), draft.now);
-                let fields = guest_fields(guest.ok_or(DomainError::Unauthenticated)?);
-                draft.record(AuditKind::ParticipantJoined, fields);
+                let fields = match &who {
+                    Admitted::Patient => {
+                        visit.seat_patient(seat.clone());
+                        vec![("role", "patient".to_owned())]
+                    }
+                    // A guest removed while the seat was being made: the seat goes below.
+                    Admitted::Guest(id) => {
+                        let guest = visit.seat_guest(id, seat.clone(), draft.now);
+                        guest_fields(guest.ok_or(DomainError::Unauthenticated)?).to_vec()
+                    }
+                };
+                draft.record_all(AuditKind::ParticipantJoined, fields);
                 Ok(())
             })
             .await;
