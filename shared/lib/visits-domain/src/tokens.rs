@@ -156,7 +156,7 @@ impl Tokens {
     async fn verifying_key(&self) -> Result<&VerifyingKey, DomainError> {
         self.verifying_key
             .get_or_try_init(|| async {
-                let public_key = self.signer.public_key().await.map_err(DomainError::from)?;
+                let public_key = self.signer.public_key().await?;
                 let key = DecodingKey::from_ec_components(
                     &URL_SAFE_NO_PAD.encode(public_key.x),
                     &URL_SAFE_NO_PAD.encode(public_key.y),
@@ -266,7 +266,7 @@ impl Tokens {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(|e| DomainError::Internal(e.to_string()))?)
         );
-        let signature = self.signer.sign(signing_input.as_bytes()).await.map_err(DomainError::from)?;
+        let signature = self.signer.sign(signing_input.as_bytes()).await?;
         Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 

@@ -26,7 +26,7 @@ pub(crate) fn too_many(count: FailureCount, limit: u32, now: DateTime<Utc>) -> R
 /// A code-checking route's guard (signup, applications): 429 once the source has failed too
 /// often; otherwise its count, to add to.
 pub(crate) async fn guard(core: &Core, source_ip: &str, now: DateTime<Utc>) -> Result<FailureCount, DomainError> {
-    let count = core.store.failures(&source_key(source_ip), now).await.map_err(DomainError::from)?;
+    let count = core.store.failures(&source_key(source_ip), now).await?;
     too_many(count, core.policy.max_failures_per_ip, now)?;
     Ok(count)
 }

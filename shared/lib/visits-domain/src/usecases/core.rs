@@ -55,7 +55,7 @@ impl Core {
     }
 
     pub async fn load(&self, id: &VisitId) -> Result<Visit, DomainError> {
-        self.store.visit(id).await.map_err(DomainError::from)?.ok_or(DomainError::VisitNotFound)
+        self.store.visit(id).await?.ok_or(DomainError::VisitNotFound)
     }
 
     /// Stores a new visit with its first audit event(s).

@@ -35,7 +35,7 @@ pub(crate) async fn earlier(
     what: &str,
 ) -> Result<Option<IdempotencyRecord>, DomainError> {
     let Some(record) = record else { return Ok(None) };
-    let stored = core.store.idempotency_record(&record.key).await.map_err(DomainError::from)?;
+    let stored = core.store.idempotency_record(&record.key).await?;
     let Some(stored) = stored.filter(|stored| stored.expires_at > core.now()) else { return Ok(None) };
     if stored.request_hash != record.request_hash {
         return Err(DomainError::rule(

@@ -49,7 +49,7 @@ impl JobPlans {
                     })
                     .collect();
                 let planned = jobs.iter().map(|job| self.scheduler.plan(job));
-                futures::future::try_join_all(planned).await.map_err(DomainError::from)?;
+                futures::future::try_join_all(planned).await?;
                 Ok(jobs.len())
             }
             AuditKind::VisitCancelled | AuditKind::VisitCompleted | AuditKind::VisitNoShow => {
@@ -61,7 +61,7 @@ impl JobPlans {
 
     async fn remove_all(&self, visit_id: &crate::model::VisitId) -> Result<usize, DomainError> {
         let removed = VisitJob::ALL.into_iter().map(|job| self.scheduler.remove(visit_id, job));
-        futures::future::try_join_all(removed).await.map_err(DomainError::from)?;
+        futures::future::try_join_all(removed).await?;
         Ok(VisitJob::ALL.len())
     }
 }

@@ -175,9 +175,7 @@ impl Joins {
         let facts =
             self.read(JoinRead { link: Some(*link_id), visit: visit_id.cloned(), ..JoinRead::default() }).await?;
         let visit = match (&facts.visit, &facts.link) {
-            (None, Some(link)) if visit_id.is_none() => {
-                self.core.store.visit(&link.visit_id).await.map_err(DomainError::from)?
-            }
+            (None, Some(link)) if visit_id.is_none() => self.core.store.visit(&link.visit_id).await?,
             _ => facts.visit,
         };
         Ok(Found { link: facts.link, visit, refusals: facts.refusals })
@@ -253,8 +251,7 @@ impl Joins {
             Err(DomainError::LinkUnavailable) => {
                 // Lost a race: read both again to tell the audit trail why.
                 let store = &self.core.store;
-                let (fresh, stored) = futures::try_join!(store.visit(&link.visit_id), store.link_by_id(&link.id_hash))
-                    .map_err(DomainError::from)?;
+                let (fresh, stored) = futures::try_join!(store.visit(&link.visit_id), store.link_by_id(&link.id_hash))?;
                 let fresh = fresh.ok_or(DomainError::VisitNotFound)?;
                 let stored = stored.unwrap_or(link);
                 let status = stored.status(&fresh, self.core.now());
@@ -308,7 +305,7 @@ impl Joins {
             // Beside the visit's chain, not in it: a burst of refusals takes no version lock.
             store.record_refusal(&link.visit_id, &link.id_hash, now, reason.as_str(), seen).await.map(Some)
         };
-        futures::try_join!(by_ip, by_code, refusal).map_err(DomainError::from)?;
+        futures::try_join!(by_ip, by_code, refusal)?;
         Err(DomainError::LinkUnavailable)
     }
 }

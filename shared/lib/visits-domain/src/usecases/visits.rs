@@ -205,7 +205,7 @@ impl Visits {
     /// The visit's chain and the refusals recorded beside it, read together; valid when the
     /// chain is unbroken up to the visit's head and every refusal is sealed and numbered whole.
     pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<AuditTrail, DomainError> {
-        let history = self.core.store.visit_history(id).await.map_err(DomainError::from)?;
+        let history = self.core.store.visit_history(id).await?;
         let VisitHistory { visit, records, refusals } = history.ok_or(DomainError::VisitNotFound)?;
         may_manage(caller, &visit)?;
         let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;

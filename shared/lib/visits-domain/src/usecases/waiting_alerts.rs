@@ -54,7 +54,7 @@ impl WaitingAlerts {
         if !needs_alert(&visit) {
             return Ok(AlertOutcome::Skipped);
         }
-        let contact = self.staff.contact_of(&visit.clinician_id).await.map_err(DomainError::from)?.unwrap_or_default();
+        let contact = self.staff.contact_of(&visit.clinician_id).await?.unwrap_or_default();
         let event =
             PublishedEvent::PatientWaiting { visit_id: visit.id.clone(), clinician_id: visit.clinician_id.clone() };
         let (deliveries, published) =

@@ -64,8 +64,7 @@ impl Notifications {
         futures::try_join!(
             core.store.record_failure(&gap_key, now, RESEND_GAP, gap),
             core.store.record_failure(&day_key, now, Duration::days(1), day),
-        )
-        .map_err(DomainError::from)?;
+        )?;
         match &link.guest {
             None => self.deliver(visit, "public:resend", None, None).await.map(|_| ()),
             Some(guest) => {

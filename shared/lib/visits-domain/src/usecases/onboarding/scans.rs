@@ -26,7 +26,7 @@ impl ScanResults {
         let Some(id) = Upload::id_of_key(key) else { return Ok(false) };
         // An application that moves meanwhile is read again; the upload's own version guards it.
         for _ in 0..3 {
-            let Some(mut upload) = self.uploads.upload(&id).await.map_err(DomainError::from)? else { return Ok(false) };
+            let Some(mut upload) = self.uploads.upload(&id).await? else { return Ok(false) };
             let read_version = upload.version;
             let now = self.core.now();
             if !upload.scanned(result, now) {
@@ -35,12 +35,8 @@ impl ScanResults {
             upload.version += 1;
             let application = match &upload.owner {
                 UploadOwner::Applicant { application_id } => {
-                    let mut application = self
-                        .applications
-                        .application(application_id)
-                        .await
-                        .map_err(DomainError::from)?
-                        .ok_or(DomainError::ApplicationNotFound)?;
+                    let mut application =
+                        self.applications.application(application_id).await?.ok_or(DomainError::ApplicationNotFound)?;
                     let expected_version = application.version;
                     for document in application.documents.iter_mut().filter(|d| d.upload_id == id.as_str()) {
                         document.status = result;

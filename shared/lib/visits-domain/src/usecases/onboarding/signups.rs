@@ -88,7 +88,7 @@ impl Signups {
         )?;
         // A contact an earlier signup claimed, or one the directory knows: the same answer, and a
         // message saying they have an account instead of a code.
-        let claimed = self.signups.patient_with_contact(&contact_key).await.map_err(DomainError::from)?;
+        let claimed = self.signups.patient_with_contact(&contact_key).await?;
         let known = claimed.is_some() || in_directory;
         let state = if known { SignupState::KnownContact } else { SignupState::Pending };
         let signup = Signup {

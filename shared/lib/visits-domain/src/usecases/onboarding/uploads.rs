@@ -126,7 +126,7 @@ impl Uploads {
         let policy =
             PostPolicy { key: upload.object_key(), content_type: upload.content_type, size: upload.size, expires_at };
         // Signed before anything is written: a signing failure leaves nothing behind.
-        let post = self.storage.presigned_post(&policy, now).await.map_err(DomainError::from)?;
+        let post = self.storage.presigned_post(&policy, now).await?;
         match self.uploads.save_upload(&upload, None, application).await {
             Ok(()) => {}
             Err(CommitError::VersionConflict) => {
@@ -143,7 +143,7 @@ impl Uploads {
         let now = self.core.now();
         let id = UploadId::parse(raw_id).map_err(|_| DomainError::UploadNotFound)?;
         let who = self.identify(who, now).await?;
-        let upload = self.uploads.upload(&id).await.map_err(DomainError::from)?.ok_or(DomainError::UploadNotFound)?;
+        let upload = self.uploads.upload(&id).await?.ok_or(DomainError::UploadNotFound)?;
         let allowed = match (&upload.owner, &who) {
             (UploadOwner::Patient { patient_id, visit_id }, Identity::User(caller)) => match caller.role {
                 Role::Patient => caller.id == *patient_id,
@@ -158,12 +158,9 @@ impl Uploads {
             return Err(DomainError::UploadNotFound);
         }
         let download_url = match upload.status {
-            ScanStatus::Clean => Some(
-                self.storage
-                    .presigned_get(&upload.object_key(), now, now + UPLOAD_URL_LIFETIME)
-                    .await
-                    .map_err(DomainError::from)?,
-            ),
+            ScanStatus::Clean => {
+                Some(self.storage.presigned_get(&upload.object_key(), now, now + UPLOAD_URL_LIFETIME).await?)
+            }
             _ => None,
         };
         Ok(ReadUpload { upload, download_url })
@@ -181,6 +178,6 @@ impl Uploads {
     }
 
     async fn load_application(&self, id: &ApplicationId) -> Result<crate::model::Application, DomainError> {
-        self.applications.application(id).await.map_err(DomainError::from)?.ok_or(DomainError::ApplicationNotFound)
+        self.applications.application(id).await?.ok_or(DomainError::ApplicationNotFound)
     }
 }

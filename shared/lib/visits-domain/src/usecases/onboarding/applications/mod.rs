@@ -46,7 +46,7 @@ impl Applications {
     }
 
     async fn load(&self, id: &ApplicationId) -> Result<Application, DomainError> {
-        self.store.application(id).await.map_err(DomainError::from)?.ok_or(DomainError::ApplicationNotFound)
+        self.store.application(id).await?.ok_or(DomainError::ApplicationNotFound)
     }
 
     /// Writes `application` (its version bumped) over `read_version`, with `events` chained.

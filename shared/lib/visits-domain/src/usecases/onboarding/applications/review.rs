@@ -69,11 +69,7 @@ impl Applications {
         let mut events = vec![(AuditKind::ApplicationStatusChanged, moved)];
         if change.to == ApplicationStatus::Approved {
             // Named by the application: a retried approval finds the user the first one made.
-            let clinician = self
-                .directory
-                .create_clinician(application.id.as_str(), &application.applicant)
-                .await
-                .map_err(DomainError::from)?;
+            let clinician = self.directory.create_clinician(application.id.as_str(), &application.applicant).await?;
             application.clinician_id = Some(clinician.clone());
             events.push((
                 AuditKind::ClinicianCreated,
