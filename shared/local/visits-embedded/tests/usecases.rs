@@ -7,12 +7,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use visits_domain::DomainError;
 use visits_domain::model::{
-    Caller, Channel, DateOfBirth, DurationMinutes, Email, GuestContact, GuestRole, NewGuest, PatientContact, Person,
-    PersonName, Provider, Role, Session, UserId, Visit, VisitId, VisitStatus,
+    Applicant, ApplicationStatus, Caller, Channel, DateOfBirth, DurationMinutes, Email, GuestContact, GuestRole,
+    NewGuest, PatientContact, Person, PersonName, Provider, Role, Session, UserId, Visit, VisitId, VisitStatus,
 };
-use visits_domain::ports::OutgoingMessage;
+use visits_domain::ports::{ApplicationStore, OutgoingMessage};
 use visits_domain::rules::Policy;
-use visits_domain::usecases::{Guests, JoinOutcome, Joins, Links, NewVisit, Sessions, SignupRequest, Signups, Visits};
+use visits_domain::usecases::{
+    Applications, Guests, JoinOutcome, Joins, Links, NewVisit, Sessions, SignupRequest, Signups, StatusMove, Visits,
+};
 use visits_embedded::{DirectoryUser, EmbeddedWorld, ManualClock};
 
 const CLINICIAN: &str = "c0000000-0000-4000-8000-000000000001";
@@ -216,4 +218,50 @@ async fn signup_treats_a_contact_the_directory_knows_as_known_and_sends_no_code(
     assert!(known.len() == 1 && known[0].contains("already have an account"), "{known:?}");
     let new = mail_to(&given.world, "new@example.com");
     assert!(new.len() == 1 && !new[0].contains("already have an account"), "a code: {new:?}");
+}
+
+#[tokio::test]
+async fn an_application_is_proved_by_its_code_and_approved_only_through_review_and_over_its_version() {
+    let given = given();
+    let applications = Applications::new(
+        given.world.core(),
+        given.world.tokens.clone(),
+        given.world.store.clone(),
+        given.world.mac.clone(),
+        given.world.outbox.clone(),
+        given.world.directory.clone(),
+    );
+    let applicant: Applicant = serde_json::from_value(serde_json::json!({
+        "givenName": "Alex", "familyName": "Rivera", "email": "alex@clinic.example", "npi": "1234567893",
+        "licenses": [{"state": "CA", "number": "A123456", "expiresOn": "2031-12-31"}]
+    }))
+    .unwrap();
+    let started = applications.start(applicant, IP).await.unwrap();
+    let id = started.application_id.to_string();
+    let code = mail_to(&given.world, "alex@clinic.example")
+        .last()
+        .and_then(|body| body.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() == 6).map(str::to_owned))
+        .expect("a six-digit code");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = applications.verify(&id, wrong, IP).await;
+    assert!(matches!(refused, Err(DomainError::CodeInvalid)), "{:?}", refused.err());
+    applications.verify(&id, &code, IP).await.unwrap();
+
+    let admin = caller(CLINICIAN, Role::Admin);
+    let at = |version: u64, to: ApplicationStatus| StatusMove { to, note: None, expected_version: version };
+    let approve = |version| applications.review(&admin, &id, at(version, ApplicationStatus::Approved));
+    let version = given.world.store.application(&started.application_id).await.unwrap().unwrap().version;
+    let skipped = approve(version).await;
+    assert!(matches!(skipped, Err(DomainError::Conflict(_))), "submitted cannot jump to approved");
+    let by_clinician = applications
+        .review(&caller(CLINICIAN, Role::Clinician), &id, at(version, ApplicationStatus::UnderReview))
+        .await;
+    assert!(matches!(by_clinician, Err(DomainError::Forbidden)), "{:?}", by_clinician.err());
+    let reviewing = applications.review(&admin, &id, at(version, ApplicationStatus::UnderReview)).await.unwrap();
+    let stale = approve(version).await;
+    assert!(matches!(stale, Err(DomainError::Conflict(_))), "a stale version is refused");
+    let approved = approve(reviewing.version).await.unwrap();
+    assert_eq!(approved.status, ApplicationStatus::Approved);
+    let made = given.world.directory.all().into_iter().find(|user| user.group == "clinician");
+    assert!(made.is_some(), "approval made the clinician");
 }
