@@ -102,7 +102,7 @@ async fn events_twice_and_out_of_order(core: Core) {
     local_server::samples::seed_visit(&core).await.unwrap();
     let store = core.store.clone();
     let visit = VisitId::parse(local_server::samples::VISIT_ID).unwrap();
-    let patient = store.visit(&visit).await.unwrap().unwrap().patient_id;
+    let patient = store.visit(&visit).await.unwrap().unwrap().patient_id().clone();
     let app = attendance::App::new(Attendances::new(core));
     let t0 = 1_900_000_000_000_i64;
     let left = chime_event("chime:AttendeeLeft", &visit, "a-1", patient.as_str(), t0 + 12 * 60_000);
@@ -112,8 +112,8 @@ async fn events_twice_and_out_of_order(core: Core) {
         attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     }
     let stored = store.visit(&visit).await.unwrap().unwrap();
-    assert_eq!(stored.attendance.len(), 1);
-    assert_eq!((stored.attendance[0].participant.as_str(), stored.attendance[0].minutes_present), ("patient", 12));
+    assert_eq!(stored.attendance().len(), 1);
+    assert_eq!((stored.attendance()[0].participant.as_str(), stored.attendance()[0].minutes_present), ("patient", 12));
     let trail = store.audit_trail(&visit).await.unwrap();
     let kept = trail.iter().filter(|r| matches!(r.kind, AuditKind::AttendeeJoined | AuditKind::AttendeeLeft)).count();
     assert_eq!(kept, 2, "each event once");

@@ -50,7 +50,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         .await
         .unwrap();
     let notifications = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
-    let deliveries = notifications.notify(&clinician, &visit.id, None).await.unwrap();
+    let deliveries = notifications.notify(&clinician, visit.id(), None).await.unwrap();
     assert_eq!(deliveries.len(), 2);
     assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Sent), "{deliveries:?}");
 
@@ -66,7 +66,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         format!("{}\n{}", mail["subject"].as_str().unwrap(), mail["body"].as_str().unwrap()),
         sms["message"].as_str().unwrap().to_owned(),
     ];
-    let time = visit.scheduled_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let time = visit.scheduled_at().format("%Y-%m-%d %H:%M UTC").to_string();
     for text in &texts {
         let url =
             text.split_whitespace().find(|w| w.starts_with("https://visits.clinic.example/j/")).expect("the link");
@@ -75,7 +75,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
             core.store.link_by_code(&visits_domain::model::LinkCode::parse(code).unwrap().digest()).await.unwrap();
         assert!(link.is_some(), "the sent code is the stored link");
         assert!(text.contains(&time), "{text}");
-        for private in ["Pat", "Example", "dr-1", "patient-77", visit.id.as_str(), &email, &phone] {
+        for private in ["Pat", "Example", "dr-1", "patient-77", visit.id().as_str(), &email, &phone] {
             assert!(!text.contains(private), "{private:?} in {text}");
         }
     }
@@ -142,14 +142,14 @@ async fn jobs_run_once_on_dynamodb_and_a_no_show_is_kept() {
         time_zone: None,
     };
     let visit = Visits::new(core.clone()).schedule(&clinician, new, None).await.unwrap();
-    assert_eq!(visit.jobs_done, [VisitJob::DayBefore], "booked 2 hours ahead: no day-before reminder");
+    assert_eq!(visit.jobs_done(), [VisitJob::DayBefore], "booked 2 hours ahead: no day-before reminder");
     let jobs = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
     clock.advance(Duration::minutes(106));
-    assert_eq!(jobs.run_job(&visit.id, VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Done);
-    assert_eq!(jobs.run_job(&visit.id, VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Skipped);
+    assert_eq!(jobs.run_job(visit.id(), VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Done);
+    assert_eq!(jobs.run_job(visit.id(), VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Skipped);
     clock.advance(Duration::minutes(60));
-    assert_eq!(jobs.run_job(&visit.id, VisitJob::NoShowCheck, Some(at)).await.unwrap(), JobOutcome::Done);
-    let stored = core.store.visit(&visit.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, VisitStatus::NoShow);
-    assert!(stored.jobs_done.contains(&VisitJob::SoonBefore) && stored.jobs_done.contains(&VisitJob::NoShowCheck));
+    assert_eq!(jobs.run_job(visit.id(), VisitJob::NoShowCheck, Some(at)).await.unwrap(), JobOutcome::Done);
+    let stored = core.store.visit(visit.id()).await.unwrap().unwrap();
+    assert_eq!(stored.status(), VisitStatus::NoShow);
+    assert!(stored.jobs_done().contains(&VisitJob::SoonBefore) && stored.jobs_done().contains(&VisitJob::NoShowCheck));
 }

@@ -319,11 +319,13 @@ async fn a_stored_visit_at_the_end_of_time_breaks_no_read() {
     let app = spawn_app().await;
     let id = VisitId::parse("vis_zzzzzzzzzzzzzzzzzzzz").unwrap();
     let end = chrono::DateTime::<chrono::Utc>::MAX_UTC - Duration::minutes(10);
-    let visit = visits_domain::model::Visit {
-        created_at: app.clock_now(),
-        updated_at: app.clock_now(),
-        ..visits_domain::testing::scheduled_visit(id.clone(), &app.sub("patient"), &app.sub("clinician"), end)
-    };
+    let visit = visits_domain::testing::booked_visit(
+        id.clone(),
+        &app.sub("patient"),
+        &app.sub("clinician"),
+        end,
+        app.clock_now(),
+    );
     app.world().core().create(visit, "test", |d| d.record(AuditKind::VisitScheduled, []), None, None).await.unwrap();
     let (dr, admin) = (app.accounts.clinician.clone(), app.accounts.admin.clone());
     for (method, path, bearer) in [

@@ -115,8 +115,8 @@ async fn connect_flow_sample_returns_screen_pop_attributes() {
     assert_eq!(answer["status"], "scheduled");
     assert!(!answer.contains_key("error"));
     let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
-    assert!(visit.contact_connected_at.is_some(), "the visit is marked connected");
-    let trail = world.store.audit_trail(&visit.id).await.unwrap();
+    assert!(visit.contact_connected_at().is_some(), "the visit is marked connected");
+    let trail = world.store.audit_trail(visit.id()).await.unwrap();
     assert_eq!(trail.last().unwrap().kind, AuditKind::ContactConnected);
 
     let mut unknown: aws_lambda_events::event::connect::ConnectEvent =
@@ -336,7 +336,7 @@ async fn attendance_sample_marks_the_patient_present() {
     let payload = serde_json::from_str(&event("attendance.chime-attendee-joined")).unwrap();
     attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
-    assert_eq!(visit.attendance.iter().map(|a| a.participant.as_str()).collect::<Vec<_>>(), ["patient"]);
+    assert_eq!(visit.attendance().iter().map(|a| a.participant.as_str()).collect::<Vec<_>>(), ["patient"]);
 }
 
 #[test]

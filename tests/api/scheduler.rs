@@ -65,10 +65,7 @@ async fn the_stream_keeps_a_visits_schedules_in_step_with_it() {
     let core = visits_runtime::config::core(store, Arc::new(Default::default()));
     let visit_id = VisitId::parse("vis_bbbbbbbbbbbbbbbbbbbb").unwrap();
     let at = Utc::now() + Duration::days(3);
-    let visit = visits_domain::model::Visit {
-        jobs_done: Vec::new(),
-        ..visits_domain::testing::scheduled_visit(visit_id.clone(), "p-1", "c-1", at)
-    };
+    let visit = visits_domain::testing::scheduled_visit(visit_id.clone(), "p-1", "c-1", at);
     core.create(visit, "test", |d| d.record(AuditKind::VisitScheduled, []), None, None).await.unwrap();
     let plans = JobPlans::new(core, Arc::new(scheduler));
     let record =

@@ -75,7 +75,7 @@ impl EventPublisher for DownBus {
 async fn a_check_in(core: &Core, clinician: &str) -> (Visit, visits_domain::model::AuditRecord) {
     let id = core.ids.visit_id();
     let at = core.now() + chrono::Duration::minutes(10);
-    let visit = Visit { version: 0, ..visits_domain::testing::scheduled_visit(id.clone(), "patient-1", clinician, at) };
+    let visit = visits_domain::testing::scheduled_visit(id.clone(), "patient-1", clinician, at);
     core.create(visit, "clinician:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None, None)
         .await
         .expect("the visit");
@@ -107,12 +107,12 @@ async fn an_alert_that_reached_nobody_is_tried_again() {
 
     world.outbox.fail_channel(Channel::Email);
     assert!(alerts.follow(&record).await.is_err(), "nothing reached anyone: the stream retries");
-    let stored = world.store.visit(&visit.id).await.unwrap().unwrap();
-    assert_eq!(stored.clinician_alerted_at, None, "nothing claimed");
+    let stored = world.store.visit(visit.id()).await.unwrap().unwrap();
+    assert_eq!(stored.clinician_alerted_at(), None, "nothing claimed");
 
     world.outbox.recover_channels();
     assert_eq!(alerts.follow(&record).await.unwrap(), AlertOutcome::Alerted);
-    let trail = world.store.audit_trail(&visit.id).await.unwrap();
+    let trail = world.store.audit_trail(visit.id()).await.unwrap();
     let alerted = trail.iter().find(|r| r.kind == AuditKind::ClinicianAlerted).expect("clinician.alerted");
     assert_eq!(alerted.data.get("published").map(String::as_str), Some("false"));
     assert_eq!(alerts.follow(&record).await.unwrap(), AlertOutcome::Skipped, "once per visit");
@@ -159,7 +159,7 @@ async fn the_clinician_is_alerted_through_cognito_ses_and_eventbridge() {
     assert_eq!(alerts.follow(&record).await.expect("alerted"), AlertOutcome::Alerted);
     assert_eq!(alerts.follow(&record).await.expect("followed again"), AlertOutcome::Skipped);
 
-    let trail = core.store.audit_trail(&visit.id).await.unwrap();
+    let trail = core.store.audit_trail(visit.id()).await.unwrap();
     let alerted = trail.iter().find(|r| r.kind == AuditKind::ClinicianAlerted).expect("clinician.alerted");
     assert_eq!(alerted.data.get("published").map(String::as_str), Some("true"));
     let sent: Vec<_> = trail.iter().filter(|r| r.kind == AuditKind::NotificationSent).collect();

@@ -64,7 +64,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         };
         let visit = app.bookings.book(&service, booking, key).await?;
         // The patient's verified contact is shown: the lander gave it and may check it.
-        Ok(json(StatusCode::CREATED, &VisitView::new(&visit.listed(), Relation::Admin)))
+        Ok(json(StatusCode::CREATED, &VisitView::new(visit.listed(), Relation::Admin)))
     })
     .await
 }

@@ -83,7 +83,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 let visit =
                     app.notifications.reschedule(&caller, &id, body.scheduled_at, body.duration_minutes).await?;
                 let relation = relation(&caller, &visit);
-                Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), relation)))
+                Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), relation)))
             }
             Route::ResendLink => Err(Problem::route_not_found()),
         }

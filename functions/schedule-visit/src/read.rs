@@ -12,5 +12,5 @@ pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Prob
     let caller = caller(request)?;
     let id = visit_id(request)?;
     let (visit, relation) = app.visits.get(&caller, &id).await?;
-    Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), relation)))
+    Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), relation)))
 }

@@ -43,6 +43,6 @@ pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Prob
         time_zone: body.time_zone,
     };
     let visit = app.visits.schedule(&caller, new_visit, key).await?;
-    let relation = if caller.id == visit.clinician_id { Relation::TheClinician } else { Relation::Admin };
-    Ok(json(StatusCode::CREATED, &VisitView::new(&visit.listed(), relation)))
+    let relation = if caller.id == *visit.clinician_id() { Relation::TheClinician } else { Relation::Admin };
+    Ok(json(StatusCode::CREATED, &VisitView::new(visit.listed(), relation)))
 }

@@ -58,12 +58,12 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
             Some(Route::End) => {
                 let caller = caller(&request)?;
                 let visit = app.sessions.end(&caller, &visit_id(&request)?).await?;
-                Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), Relation::TheClinician)))
+                Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), Relation::TheClinician)))
             }
             Some(Route::Cancel) => {
                 let caller = caller(&request)?;
                 let visit = app.sessions.cancel(&caller, &visit_id(&request)?).await?;
-                Ok(json(StatusCode::OK, &VisitView::new(&visit.listed(), Relation::TheClinician)))
+                Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), Relation::TheClinician)))
             }
             None => Err(Problem::route_not_found()),
         }

@@ -44,7 +44,7 @@ impl VideoProvider for ChimeVideo {
             .client()
             .create_meeting()
             .client_request_token(meeting_token(visit))
-            .external_meeting_id(visit.id.as_str())
+            .external_meeting_id(visit.id().as_str())
             .media_region(&self.media_region)
             .send()
             .await
@@ -63,7 +63,7 @@ impl VideoProvider for ChimeVideo {
             .client()
             .create_meeting_with_attendees()
             .client_request_token(meeting_token(visit))
-            .external_meeting_id(visit.id.as_str())
+            .external_meeting_id(visit.id().as_str())
             .media_region(&self.media_region)
             .attendees(attendee)
             .send()
@@ -75,7 +75,7 @@ impl VideoProvider for ChimeVideo {
         let seated = output.attendees().iter().find(|a| a.external_user_id() == Some(first.user_id.as_str()));
         let session = match seated {
             Some(attendee) => Session::Chime {
-                visit_id: visit.id.clone(),
+                visit_id: visit.id().clone(),
                 meeting: meeting_from(meeting),
                 attendee: attendee_from(attendee),
             },
@@ -98,7 +98,7 @@ impl VideoProvider for ChimeVideo {
             .await
             .map_err(video_error)?;
         let attendee = output.attendee().ok_or_else(|| VideoError::failed("CreateAttendee returned no attendee"))?;
-        Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee: attendee_from(attendee) })
+        Ok(Session::Chime { visit_id: visit.id().clone(), meeting: meeting.clone(), attendee: attendee_from(attendee) })
     }
 
     /// Deleting the meeting removes every attendee, which revokes their join tokens.
@@ -116,7 +116,7 @@ impl VideoProvider for ChimeVideo {
 /// The visit at this version: two clinicians starting at once get one meeting; a restart after
 /// Chime ended the meeting (a later version) gets a new one.
 fn meeting_token(visit: &Visit) -> String {
-    format!("{}-v{}", visit.id, visit.version)
+    format!("{}-v{}", visit.id(), visit.version())
 }
 
 fn text(value: Option<&str>) -> String {

@@ -55,9 +55,9 @@ impl VideoProvider for ConnectVideo {
             .start_web_rtc_contact()
             .instance_id(&self.instance_id)
             .contact_flow_id(&self.contact_flow_id)
-            .client_token(format!("{}-v{}", visit.id, visit.version))
+            .client_token(format!("{}-v{}", visit.id(), visit.version()))
             .participant_details(details)
-            .set_attributes(Some(HashMap::from([("visitId".to_owned(), visit.id.to_string())])))
+            .set_attributes(Some(HashMap::from([("visitId".to_owned(), visit.id().to_string())])))
             .allowed_capabilities(AllowedCapabilities::builder().customer(video()).agent(video()).build())
             .send()
             .await
@@ -75,7 +75,7 @@ impl VideoProvider for ConnectVideo {
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {
-        room.connect_session(&visit.id, participant).ok_or_else(|| VideoError::failed("not a Connect room"))
+        room.connect_session(visit.id(), participant).ok_or_else(|| VideoError::failed("not a Connect room"))
     }
 
     async fn close_room(&self, room: &Room) -> Result<(), VideoError> {

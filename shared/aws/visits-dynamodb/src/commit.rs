@@ -49,7 +49,7 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
         Ok::<_, CommitError>(TransactWriteItem::builder().put(builder.build().map_err(build_error)?).build())
     };
 
-    let now = change.visit.visit().updated_at;
+    let now = change.visit.visit().updated_at();
     match &change.visit {
         VisitWrite::Insert(visit) => entries
             .push((Part::NewVisit, put(to_item(&VisitItem::new(visit))?, "attribute_not_exists(PK)", vec![], vec![])?)),

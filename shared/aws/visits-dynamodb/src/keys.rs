@@ -124,7 +124,7 @@ pub fn time_sort_key(at: DateTime<Utc>, visit_id: &str) -> String {
 }
 
 pub fn visit_sort_key(visit: &Visit) -> String {
-    time_sort_key(visit.scheduled_at, visit.id.as_str())
+    time_sort_key(visit.scheduled_at(), visit.id().as_str())
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Access, Admission, Application, ApplicationStatus, AttendanceMark, AuditHead, AuditRecord, CodeEntry, Digest,
-    GuestId, Link, LinkState, ListedVisit, RefusalRecord, Room, Signup, Upload, UserId, Visit, VisitId, VisitJob,
+    Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeEntry, Digest, GuestId, Link, LinkState,
+    ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
@@ -114,33 +114,7 @@ pub struct VisitItem {
     all_visits_sort: String,
     version: u64,
     visit: ListedVisit,
-    state: VisitState,
-}
-
-/// The part of a visit no listing shows. The patient's access keeps the attribute names it had
-/// before participants were alike (`patientAdmission`, `patientAttendee`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VisitState {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    contact_connected_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    room: Option<Room>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    current_link: Option<Digest>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    patient_admission: Option<Digest>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    patient_attendee: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    retired_attendees: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    jobs_done: Vec<VisitJob>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    clinician_alerted_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    attendance_marks: Vec<AttendanceMark>,
-    audit_head: AuditHead,
+    state: Bookkeeping,
 }
 
 /// A visit item as kept before listings and bookkeeping were apart: the whole visit in `visit`.
@@ -159,64 +133,23 @@ impl VisitItem {
     pub fn new(visit: &Visit) -> Self {
         let sort = keys::visit_sort_key(visit);
         Self {
-            pk: keys::visit_pk(&visit.id),
+            pk: keys::visit_pk(visit.id()),
             sk: keys::VISIT_SK.into(),
             entity: Entity::Visit,
-            by_patient: keys::patient_pk(&visit.patient_id),
+            by_patient: keys::patient_pk(visit.patient_id()),
             by_patient_sort: sort.clone(),
-            by_clinician: keys::clinician_pk(&visit.clinician_id),
+            by_clinician: keys::clinician_pk(visit.clinician_id()),
             by_clinician_sort: sort.clone(),
-            all_visits: keys::all_visits_pk(&visit.id),
+            all_visits: keys::all_visits_pk(visit.id()),
             all_visits_sort: sort,
-            version: visit.version,
-            visit: visit.listed(),
-            state: VisitState {
-                contact_connected_at: visit.contact_connected_at,
-                room: visit.room.clone(),
-                current_link: visit.patient.current_link,
-                patient_admission: visit.patient.admission,
-                patient_attendee: visit.patient.attendee.clone(),
-                retired_attendees: visit.patient.retired_attendees.clone(),
-                jobs_done: visit.jobs_done.clone(),
-                clinician_alerted_at: visit.clinician_alerted_at,
-                attendance_marks: visit.attendance_marks.clone(),
-                audit_head: visit.audit_head,
-            },
+            version: visit.version(),
+            visit: visit.listed().clone(),
+            state: visit.bookkeeping().clone(),
         }
     }
 
     fn into_visit(self) -> Visit {
-        let (listed, state) = (self.visit, self.state);
-        Visit {
-            id: listed.id,
-            patient_id: listed.patient_id,
-            clinician_id: listed.clinician_id,
-            scheduled_at: listed.scheduled_at,
-            duration: listed.duration,
-            provider: listed.provider,
-            status: listed.status,
-            time_zone: listed.time_zone,
-            patient_contact: listed.patient_contact,
-            created_at: listed.created_at,
-            updated_at: listed.updated_at,
-            patient_checked_in_at: listed.patient_checked_in_at,
-            session_started_at: listed.session_started_at,
-            guests: listed.guests,
-            attendance: listed.attendance,
-            contact_connected_at: state.contact_connected_at,
-            room: state.room,
-            patient: Access {
-                current_link: state.current_link,
-                admission: state.patient_admission,
-                attendee: state.patient_attendee,
-                retired_attendees: state.retired_attendees,
-            },
-            jobs_done: state.jobs_done,
-            clinician_alerted_at: state.clinician_alerted_at,
-            attendance_marks: state.attendance_marks,
-            audit_head: state.audit_head,
-            version: self.version,
-        }
+        Visit::from_parts(self.visit, self.state, self.version)
     }
 }
 
@@ -647,7 +580,7 @@ mod tests {
         Link {
             id_hash: Digest::of(b"jti"),
             code_hash: Digest::of(b"code"),
-            visit_id: visit().id,
+            visit_id: visit().id().clone(),
             guest: None,
             state,
             created_at: at(),
@@ -678,7 +611,7 @@ mod tests {
         let record = IdempotencyRecord {
             key: "k".into(),
             request_hash: Digest::of(b"r"),
-            visit_id: visit().id,
+            visit_id: visit().id().clone(),
             guest_id: None,
             expires_at: at(),
         };
@@ -720,7 +653,7 @@ mod tests {
     fn the_audit_stream_reads_exactly_what_the_store_writes() {
         let record = AuditRecord::after(
             Default::default(),
-            visit().id,
+            visit().id().clone(),
             at(),
             visits_domain::model::AuditKind::VisitScheduled,
             "admin:a",
@@ -742,7 +675,7 @@ mod tests {
             audit_stream_filter()["dynamodb"]["NewImage"]["entity"]["S"],
             serde_json::json!(["audit", "refusal"])
         );
-        let refusal = RefusalRecord::sealed(visit().id, Digest::of(b"jti"), 1, at(), "expired");
+        let refusal = RefusalRecord::sealed(visit().id().clone(), Digest::of(b"jti"), 1, at(), "expired");
         assert_eq!(audit_in_stream_image(&refusal_stream_image(&refusal)), StreamImage::Refusal(refusal));
     }
 }

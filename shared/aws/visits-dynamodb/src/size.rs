@@ -53,10 +53,10 @@ mod tests {
 
     use chrono::{DateTime, Duration, Utc};
     use visits_domain::model::{
-        Admission, AuditKind, AuditRecord, DisplayName, Email, Link, LinkState, MediaPlacement, Meeting,
-        PatientContact, PhoneNumber, RefusalRecord, Room, UserId, Visit, VisitId, VisitStatus,
+        Admission, Admitted, AuditKind, AuditRecord, Booking, Digest, DisplayName, DurationMinutes, Email, Link,
+        LinkState, MediaPlacement, Meeting, PatientContact, PhoneNumber, Provider, RefusalRecord, Room, TimeZone,
+        UserId, Visit, VisitId,
     };
-    use visits_domain::testing::scheduled_visit;
 
     use super::*;
     use crate::schema::{
@@ -70,14 +70,21 @@ mod tests {
     /// A visit as booked: ids as the identity provider makes them (UUIDs), a full contact.
     fn booked() -> Visit {
         let id = VisitId::parse("vis_abcdefghijklmnopqrst").unwrap();
-        let mut visit =
-            scheduled_visit(id, "b0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000001", at());
-        visit.patient_contact = Some(PatientContact {
-            phone: Some(PhoneNumber::parse("+447911123456").unwrap()),
-            email: Some(Email::parse("pat.example@example.com").unwrap()),
-            display_name: Some(DisplayName::parse("Pat Example").unwrap()),
-        });
-        visit
+        let booking = Booking {
+            id,
+            patient_id: UserId::parse("b0000000-0000-4000-8000-000000000001").unwrap(),
+            clinician_id: UserId::parse("c0000000-0000-4000-8000-000000000001").unwrap(),
+            scheduled_at: at(),
+            duration: DurationMinutes::new(30).unwrap(),
+            provider: Provider::Chime,
+            time_zone: TimeZone::UTC,
+            patient_contact: Some(PatientContact {
+                phone: Some(PhoneNumber::parse("+447911123456").unwrap()),
+                email: Some(Email::parse("pat.example@example.com").unwrap()),
+                display_name: Some(DisplayName::parse("Pat Example").unwrap()),
+            }),
+        };
+        Visit::book(booking, at() - Duration::days(1))
     }
 
     /// The same visit in session: a Chime meeting as Chime returns it, a link, an admission, a seat.
@@ -85,10 +92,10 @@ mod tests {
         let mut visit = booked();
         let meeting = "4e2a5c1b-7d3f-4a9e-8b6c-1f0e2d3c4b5a";
         let url = |path: &str| format!("wss://host.m3.ue1.app.chime.aws:443/{path}/{meeting}");
-        visit.room = Some(Room::Chime {
+        let room = Room::Chime {
             meeting: Meeting {
                 meeting_id: meeting.into(),
-                external_meeting_id: visit.id.to_string(),
+                external_meeting_id: visit.id().to_string(),
                 media_region: "us-east-1".into(),
                 media_placement: MediaPlacement {
                     audio_host_url: format!("{meeting}.k.m3.ue1.app.chime.aws:3478"),
@@ -102,14 +109,15 @@ mod tests {
                 },
                 meeting_arn: Some(format!("arn:aws:chime:us-east-1:123456789012:meeting/{meeting}")),
             },
-        });
-        visit.status = VisitStatus::InProgress;
-        visit.session_started_at = Some(at());
-        visit.patient_checked_in_at = Some(at());
-        visit.patient.current_link = Some(visits_domain::model::Digest::of(b"jti"));
-        visit.patient.admission = Some(visits_domain::model::Digest::of(b"session jti"));
-        visit.patient.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
-        visit.version = 12;
+        };
+        visit.start_session(room, at()).unwrap();
+        visit.check_in_patient(at()).unwrap();
+        visit.set_current_link(&Admitted::Patient, Digest::of(b"jti"));
+        visit.admit(&Admitted::Patient, Digest::of(b"session jti"));
+        visit.seat_patient(Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into()));
+        for _ in 0..12 {
+            visit.advance_version();
+        }
         visit
     }
 
@@ -127,9 +135,9 @@ mod tests {
             guest.access.admission = Some(visits_domain::model::Digest::of(&[n, n]));
             guest.access.attendee = Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into());
             guest.joined_at = Some(at());
-            visit.guests.push(guest);
+            visit.add_guest(guest, at()).unwrap();
         }
-        let participants = ["patient".to_owned(), "clinician".to_owned(), format!("guest:{}", visit.guests[0].id)];
+        let participants = ["patient".to_owned(), "clinician".to_owned(), format!("guest:{}", visit.guests()[0].id)];
         for i in 0..19 {
             let kind = if i % 2 == 0 { AttendeeEventKind::Joined } else { AttendeeEventKind::Dropped };
             let mark = AttendanceMark {
@@ -172,28 +180,28 @@ mod tests {
         let link = Link {
             id_hash: visits_domain::model::Digest::of(b"jti"),
             code_hash: visits_domain::model::Digest::of(b"code"),
-            visit_id: booked.id.clone(),
+            visit_id: booked.id().clone(),
             guest: None,
             state: LinkState::Active,
             created_at: at(),
             expires_at: at() + Duration::hours(1),
         };
         let admission =
-            Admission { patient_id: booked.patient_id.clone(), guest: None, opens_at: at(), closes_at: at() };
+            Admission { patient_id: booked.patient_id().clone(), guest: None, opens_at: at(), closes_at: at() };
         let data = BTreeMap::from([
             ("expiresAt".to_owned(), at().to_rfc3339()),
             ("supersedesEarlierLink".to_owned(), "false".to_owned()),
         ]);
         let record = AuditRecord::after(
-            booked.audit_head,
-            booked.id.clone(),
+            booked.audit_head(),
+            booked.id().clone(),
             at(),
             AuditKind::LinkMinted,
             "clinician:c0000000-0000-4000-8000-000000000001",
             data,
         );
-        let refusal = RefusalRecord::sealed(booked.id.clone(), link.id_hash, 1, at(), "already_redeemed");
-        let _: UserId = booked.patient_id.clone();
+        let refusal = RefusalRecord::sealed(booked.id().clone(), link.id_hash, 1, at(), "already_redeemed");
+        let _: UserId = booked.patient_id().clone();
 
         let sizes = [
             ("visit item, booked", size_of(&VisitItem::new(&booked)), 1),

@@ -22,39 +22,45 @@ impl IdSource for CountingIds {
     }
 }
 
-/// A scheduled 30-minute Chime visit, as scheduling stores it, for tests of stores, adapters and
-/// handlers.
+/// A scheduled 30-minute Chime visit, booked a day before, not yet stored (version 0),
+/// for tests of stores, adapters and handlers.
 pub fn scheduled_visit(
     id: crate::model::VisitId,
     patient: &str,
     clinician: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> crate::model::Visit {
-    use crate::model::{AuditHead, DurationMinutes, Provider, UserId, Visit, VisitStatus};
+    booked_visit(id, patient, clinician, at, at - chrono::Duration::days(1))
+}
+
+/// A scheduled 30-minute Chime visit booked at `booked`, with no job yet done, not yet stored.
+pub fn booked_visit(
+    id: crate::model::VisitId,
+    patient: &str,
+    clinician: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    booked: chrono::DateTime<chrono::Utc>,
+) -> crate::model::Visit {
+    use crate::model::{Booking, Bookkeeping, DurationMinutes, Provider, TimeZone, UserId, Visit};
     let user = |raw: &str| UserId::parse(raw).unwrap_or_else(|e| panic!("test user id {raw:?}: {e}"));
-    Visit {
-        time_zone: crate::model::TimeZone::UTC,
-        jobs_done: Vec::new(),
-        clinician_alerted_at: None,
+    let booking = Booking {
         id,
         patient_id: user(patient),
         clinician_id: user(clinician),
         scheduled_at: at,
         duration: DurationMinutes::new(30).unwrap_or_else(|e| panic!("{e}")),
         provider: Provider::Chime,
-        status: VisitStatus::Scheduled,
+        time_zone: TimeZone::UTC,
         patient_contact: None,
-        created_at: at - chrono::Duration::days(1),
-        updated_at: at - chrono::Duration::days(1),
-        patient_checked_in_at: None,
-        session_started_at: None,
-        guests: Vec::new(),
-        attendance: Vec::new(),
-        attendance_marks: Vec::new(),
-        contact_connected_at: None,
-        room: None,
-        patient: crate::model::Access::default(),
-        audit_head: AuditHead::default(),
-        version: 1,
-    }
+    };
+    let listed = Visit::book(booking, booked).listed().clone();
+    Visit::from_parts(listed, Bookkeeping::default(), 0)
+}
+
+/// `visit` with what it shows edited past the state machine: a state no use case makes (a
+/// provider fixed after booking, a time moved under a minted link), for tests that need one.
+pub fn edited(visit: &crate::model::Visit, edit: impl FnOnce(&mut crate::model::ListedVisit)) -> crate::model::Visit {
+    let mut listed = visit.listed().clone();
+    edit(&mut listed);
+    crate::model::Visit::from_parts(listed, visit.bookkeeping().clone(), visit.version())
 }

@@ -2,9 +2,9 @@
 //! that holds it: `make invoke` seeds it on the local AWS, tests seed it in memory.
 
 use chrono::Duration;
-use visits_domain::model::{AuditKind, PatientContact, Visit, VisitId};
+use visits_domain::model::{AuditKind, PatientContact, VisitId};
 use visits_domain::ports::CommitError;
-use visits_domain::testing::scheduled_visit;
+use visits_domain::testing::{booked_visit, edited};
 use visits_domain::usecases::Core;
 
 use crate::dev_auth::DEMO_ACCOUNTS;
@@ -28,13 +28,9 @@ pub async fn seed_visit(core: &Core) -> Result<(), String> {
     let contact: PatientContact =
         serde_json::from_str(r#"{"phone": "+447911123456", "email": "pat@example.com", "displayName": "Pat Example"}"#)
             .map_err(|e| e.to_string())?;
-    let visit = Visit {
-        patient_contact: Some(contact),
-        created_at: now,
-        updated_at: now,
-        version: 0,
-        ..scheduled_visit(VisitId::parse(VISIT_ID)?, patient_id(), clinician_id(), now + Duration::minutes(5))
-    };
+    // Booked now, with every reminder still to run, as the reminders sample expects.
+    let booked = booked_visit(VisitId::parse(VISIT_ID)?, patient_id(), clinician_id(), now + Duration::minutes(5), now);
+    let visit = edited(&booked, |listed| listed.patient_contact = Some(contact));
     match core.create(visit, "admin:seed", |draft| draft.record(AuditKind::VisitScheduled, []), None, None).await {
         Ok(_) | Err(CommitError::AlreadyExists) => Ok(()),
         Err(error) => Err(format!("seeding the sample visit: {error:?}")),

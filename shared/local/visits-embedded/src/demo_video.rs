@@ -119,7 +119,7 @@ impl DemoVideo {
 
     fn meeting_for(&self, visit: &Visit) -> Meeting {
         let mut state = self.state();
-        if let Some(meeting) = state.by_visit.get(visit.id.as_str()).and_then(|id| state.meetings.get(id)) {
+        if let Some(meeting) = state.by_visit.get(visit.id().as_str()).and_then(|id| state.meetings.get(id)) {
             return meeting.clone();
         }
         let meeting_id = random_uuid();
@@ -128,7 +128,7 @@ impl DemoVideo {
         let host = format!("demo.video.invalid/{meeting_id}");
         let meeting = Meeting {
             meeting_id: meeting_id.clone(),
-            external_meeting_id: visit.id.to_string(),
+            external_meeting_id: visit.id().to_string(),
             media_region: "us-east-1".into(),
             media_placement: MediaPlacement {
                 audio_host_url: format!("{host}/audio:3478"),
@@ -142,7 +142,7 @@ impl DemoVideo {
             },
             meeting_arn: Some(format!("arn:aws:chime:us-east-1:000000000000:meeting/{meeting_id}")),
         };
-        state.by_visit.insert(visit.id.to_string(), meeting_id.clone());
+        state.by_visit.insert(visit.id().to_string(), meeting_id.clone());
         state.meetings.insert(meeting_id, meeting.clone());
         meeting
     }
@@ -169,10 +169,10 @@ impl DemoVideo {
 impl VideoProvider for DemoVideo {
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
         let meeting = self.meeting_for(visit);
-        Ok(match visit.provider {
+        Ok(match visit.provider() {
             Provider::Chime => Room::Chime { meeting },
             Provider::Connect => {
-                let customer = self.attendee(&meeting.meeting_id, &format!("patient-{}", visit.patient_id))?;
+                let customer = self.attendee(&meeting.meeting_id, &format!("patient-{}", visit.patient_id()))?;
                 Room::Connect {
                     contact_id: random_uuid(),
                     participant_id: random_uuid(),
@@ -188,13 +188,13 @@ impl VideoProvider for DemoVideo {
             Room::Chime { meeting } => {
                 let attendee = self.attendee(&meeting.meeting_id, participant.user_id.as_str())?;
                 self.joined(meeting, &attendee);
-                Ok(Session::Chime { visit_id: visit.id.clone(), meeting: meeting.clone(), attendee })
+                Ok(Session::Chime { visit_id: visit.id().clone(), meeting: meeting.clone(), attendee })
             }
             Room::Connect { connection_data, .. } => {
                 if !self.state().meetings.contains_key(&connection_data.meeting.meeting_id) {
                     return Err(VideoError::RoomGone);
                 }
-                room.connect_session(&visit.id, participant).ok_or(VideoError::RoomGone)
+                room.connect_session(visit.id(), participant).ok_or(VideoError::RoomGone)
             }
         }
     }

@@ -77,10 +77,12 @@ impl State {
     /// Every condition of the change, checked before anything is written.
     fn check(&self, change: &Change) -> Result<(), CommitError> {
         match &change.visit {
-            VisitWrite::Insert(visit) if self.visits.contains_key(&visit.id) => return Err(CommitError::AlreadyExists),
+            VisitWrite::Insert(visit) if self.visits.contains_key(visit.id()) => {
+                return Err(CommitError::AlreadyExists);
+            }
             VisitWrite::Insert(_) => {}
-            VisitWrite::Update { visit, expected_version } => match self.visits.get(&visit.id) {
-                Some(stored) if stored.version == *expected_version => {}
+            VisitWrite::Update { visit, expected_version } => match self.visits.get(visit.id()) {
+                Some(stored) if stored.version() == *expected_version => {}
                 Some(_) => return Err(CommitError::VersionConflict),
                 None => {
                     return Err(
@@ -103,7 +105,7 @@ impl State {
             }
         }
         if let Some(record) = &change.idempotency {
-            let now = change.visit.visit().updated_at;
+            let now = change.visit.visit().updated_at();
             if self.idempotency.get(&record.key).is_some_and(|stored| stored.expires_at > now) {
                 return Err(CommitError::AlreadyExists);
             }
@@ -139,14 +141,14 @@ impl State {
             }
         }
         self.stream.extend(change.audit.iter().cloned());
-        self.audit.entry(AuditSubject::Visit(visit.id.clone())).or_default().extend(change.audit);
+        self.audit.entry(AuditSubject::Visit(visit.id().clone())).or_default().extend(change.audit);
         if let Some(record) = change.idempotency {
             self.idempotency.insert(record.key.clone(), record);
         }
         if let Some(write) = change.signup {
             self.signups.insert(write.signup.id.clone(), write.signup);
         }
-        self.visits.insert(visit.id.clone(), visit);
+        self.visits.insert(visit.id().clone(), visit);
     }
 }
 
@@ -158,8 +160,13 @@ impl Store for MemoryStore {
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError> {
         let state = self.state();
-        let candidates: Vec<ListedVisit> =
-            state.visits.values().map(Visit::listed).filter(|v| query.matches(v) && query.is_after_cursor(v)).collect();
+        let candidates: Vec<ListedVisit> = state
+            .visits
+            .values()
+            .map(Visit::listed)
+            .filter(|v| query.matches(v) && query.is_after_cursor(v))
+            .cloned()
+            .collect();
         Ok(query.page(candidates))
     }
 

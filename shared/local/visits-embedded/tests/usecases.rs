@@ -111,7 +111,7 @@ async fn a_visit_in_the_past_or_by_a_patient_is_refused_and_a_keyed_retry_replay
 
     let first = given.visits.schedule(&clinician, request(60), Some("key-1")).await.unwrap();
     let again = given.visits.schedule(&clinician, request(60), Some("key-1")).await.unwrap();
-    assert_eq!(first.id, again.id, "a retry answers the first visit");
+    assert_eq!(first.id(), again.id(), "a retry answers the first visit");
     let other = given.visits.schedule(&clinician, request(90), Some("key-1")).await;
     assert!(other.is_err(), "the same key with another request is refused");
 }
@@ -120,14 +120,14 @@ async fn a_visit_in_the_past_or_by_a_patient_is_refused_and_a_keyed_retry_replay
 async fn a_link_works_once_and_a_too_early_try_leaves_it_usable() {
     let given = given();
     let visit = given.visit_in(60, Provider::Chime).await;
-    let code = given.code_for(&visit.id).await;
+    let code = given.code_for(visit.id()).await;
 
     // An hour ahead: the window opens 15 minutes before.
     let early = given.joins.redeem_code(&code, IP).await;
     assert!(matches!(early, Err(DomainError::OutsideJoinWindow { .. })), "{:?}", early.err());
     given.clock.advance(Duration::minutes(50));
     let redeemed = given.joins.redeem_code(&code, IP).await.unwrap();
-    assert_eq!(redeemed.visit_id, visit.id);
+    assert_eq!(&redeemed.visit_id, visit.id());
     let again = given.joins.redeem_code(&code, IP).await;
     assert!(matches!(again, Err(DomainError::LinkUnavailable)), "{:?}", again.err());
 }
@@ -136,12 +136,12 @@ async fn a_link_works_once_and_a_too_early_try_leaves_it_usable() {
 async fn the_patient_waits_until_the_clinician_starts_and_a_cancel_closes_the_wait() {
     let given = given();
     let visit = given.visit_in(10, Provider::Chime).await;
-    let code = given.code_for(&visit.id).await;
+    let code = given.code_for(visit.id()).await;
     let token = given.joins.redeem_code(&code, IP).await.unwrap().join_token;
 
     let waiting = given.sessions.join_with_token(&token).await.unwrap();
     assert!(matches!(waiting, JoinOutcome::Waiting { .. }));
-    let started = given.sessions.start(&caller(CLINICIAN, Role::Clinician), &visit.id).await.unwrap();
+    let started = given.sessions.start(&caller(CLINICIAN, Role::Clinician), visit.id()).await.unwrap();
     let JoinOutcome::Ready(clinicians) = started else { panic!("the clinician's start is ready") };
     let JoinOutcome::Ready(patients) = given.sessions.join_with_token(&token).await.unwrap() else {
         panic!("the patient is let in once started")
@@ -153,8 +153,8 @@ async fn the_patient_waits_until_the_clinician_starts_and_a_cancel_closes_the_wa
     assert_eq!(meeting(&clinicians), meeting(&patients), "one meeting for everyone");
 
     let other = given.visit_in(12, Provider::Chime).await;
-    let token = given.joins.redeem_code(&given.code_for(&other.id).await, IP).await.unwrap().join_token;
-    given.sessions.cancel(&caller(CLINICIAN, Role::Clinician), &other.id).await.unwrap();
+    let token = given.joins.redeem_code(&given.code_for(other.id()).await, IP).await.unwrap().join_token;
+    given.sessions.cancel(&caller(CLINICIAN, Role::Clinician), other.id()).await.unwrap();
     let closed = given.sessions.join_with_token(&token).await;
     assert!(matches!(closed, Err(DomainError::VisitClosed(VisitStatus::Cancelled))), "{:?}", closed.err());
 }
@@ -170,13 +170,13 @@ async fn a_visit_takes_two_guests_and_a_connect_visit_none() {
     };
     let clinician = caller(CLINICIAN, Role::Clinician);
     let visit = given.visit_in(30, Provider::Chime).await;
-    guests.add(&clinician, &visit.id, guest(1), None).await.unwrap();
-    guests.add(&clinician, &visit.id, guest(2), None).await.unwrap();
-    let third = guests.add(&clinician, &visit.id, guest(3), None).await;
+    guests.add(&clinician, visit.id(), guest(1), None).await.unwrap();
+    guests.add(&clinician, visit.id(), guest(2), None).await.unwrap();
+    let third = guests.add(&clinician, visit.id(), guest(3), None).await;
     assert!(matches!(third, Err(DomainError::Conflict(_))), "{:?}", third.err());
 
     let connect = given.visit_in(30, Provider::Connect).await;
-    let refused = guests.add(&clinician, &connect.id, guest(4), None).await;
+    let refused = guests.add(&clinician, connect.id(), guest(4), None).await;
     assert!(matches!(refused, Err(DomainError::Conflict(_))), "{:?}", refused.err());
     assert!(mail_to(&given.world, "g3@example.com").is_empty() && mail_to(&given.world, "g4@example.com").is_empty());
     assert_eq!(mail_to(&given.world, "g1@example.com").len(), 1, "an added guest is sent their link");

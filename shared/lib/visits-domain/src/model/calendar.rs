@@ -10,7 +10,7 @@ use super::Visit;
 /// visit's version, so a moved visit's invitation replaces the earlier one in the calendar.
 pub fn invitation(visit: &Visit, portal_base_url: &str, stamp: DateTime<Utc>) -> String {
     let utc = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
-    let page = format!("{}/visits/{}", portal_base_url.trim_end_matches('/'), visit.id);
+    let page = format!("{}/visits/{}", portal_base_url.trim_end_matches('/'), visit.shown.id);
     let lines = [
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
@@ -18,10 +18,10 @@ pub fn invitation(visit: &Visit, portal_base_url: &str, stamp: DateTime<Utc>) ->
         "CALSCALE:GREGORIAN".to_owned(),
         "METHOD:PUBLISH".to_owned(),
         "BEGIN:VEVENT".to_owned(),
-        format!("UID:{}@video-visits", visit.id),
-        format!("SEQUENCE:{}", visit.version),
+        format!("UID:{}@video-visits", visit.shown.id),
+        format!("SEQUENCE:{}", visit.version()),
         format!("DTSTAMP:{}", utc(stamp)),
-        format!("DTSTART:{}", utc(visit.scheduled_at)),
+        format!("DTSTART:{}", utc(visit.shown.scheduled_at)),
         format!("DTEND:{}", utc(visit.ends_at())),
         "SUMMARY:Video visit".to_owned(),
         format!("DESCRIPTION:{}", escape(&format!("Open your visit's page to join: {page}"))),

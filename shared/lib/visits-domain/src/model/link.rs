@@ -46,7 +46,7 @@ impl Link {
     /// The link's status as of `now` for its `visit`. Expiry is checked here, on every read:
     /// stores delete expired links late, if at all.
     pub fn status(&self, visit: &Visit, now: DateTime<Utc>) -> LinkStatus {
-        let superseded = visit.current_link_of(&self.admits()) != Some(self.id_hash) || visit.status.is_final();
+        let superseded = visit.current_link_of(&self.admits()) != Some(self.id_hash) || visit.shown.status.is_final();
         match self.state {
             LinkState::Redeemed(_) => LinkStatus::Redeemed,
             LinkState::Active if superseded => LinkStatus::Revoked,
@@ -117,7 +117,7 @@ mod tests {
             expires_at: created_at + Duration::hours(1),
         };
         let mut visit = visit_at(created_at);
-        visit.patient.current_link = Some(link.id_hash);
+        visit.books.patient.current_link = Some(link.id_hash);
         (link, visit)
     }
 
@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn a_newer_link_or_a_cancelled_visit_revokes() {
         let (link, mut visit) = link_and_visit(LinkState::Active);
-        visit.patient.current_link = Some(Digest::of(b"newer"));
+        visit.books.patient.current_link = Some(Digest::of(b"newer"));
         assert_eq!(link.status(&visit, link.created_at), LinkStatus::Revoked);
 
         let (link, mut visit) = link_and_visit(LinkState::Active);

@@ -41,4 +41,4 @@ pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};
 pub use time_zone::TimeZone;
-pub use visit::{DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};
+pub use visit::{Booking, Bookkeeping, DurationMinutes, ListedVisit, Parties, Provider, Visit, VisitStatus};

@@ -79,11 +79,11 @@ impl ProviderRouter {
 #[async_trait]
 impl VideoProvider for ProviderRouter {
     async fn open_room(&self, visit: &Visit) -> Result<Room, VideoError> {
-        self.for_provider(visit.provider).open_room(visit).await
+        self.for_provider(visit.provider()).open_room(visit).await
     }
 
     async fn open_room_with(&self, visit: &Visit, first: &Participant) -> Result<(Room, Session), VideoError> {
-        self.for_provider(visit.provider).open_room_with(visit, first).await
+        self.for_provider(visit.provider()).open_room_with(visit, first).await
     }
 
     async fn admit(&self, visit: &Visit, room: &Room, participant: &Participant) -> Result<Session, VideoError> {

@@ -57,7 +57,7 @@ pub struct JoinWindow {
 impl JoinWindow {
     pub fn of(visit: &Visit, policy: &Policy) -> Self {
         Self {
-            opens_at: earlier(visit.scheduled_at, policy.join_opens_before),
+            opens_at: earlier(visit.scheduled_at(), policy.join_opens_before),
             closes_at: later(visit.ends_at(), policy.join_closes_after),
         }
     }

@@ -33,7 +33,7 @@ impl ContactFlow {
         let (_, visit) = self
             .core
             .mutate(&id, "connect", |visit, draft| {
-                visit.contact_connected_at.get_or_insert(draft.now);
+                visit.mark_contact_connected(draft.now);
                 draft.record(AuditKind::ContactConnected, []);
                 Ok(())
             })
@@ -43,17 +43,17 @@ impl ContactFlow {
                 other => ContactFlowError::Domain(other),
             })?;
         let display_name = visit
-            .patient_contact
+            .patient_contact()
             .as_ref()
             .and_then(|contact| contact.display_name.as_ref())
             .map(|name| name.expose().to_owned())
             .unwrap_or_default();
         Ok(BTreeMap::from([
-            ("visitId".to_owned(), visit.id.to_string()),
-            ("scheduledAt".to_owned(), visit.scheduled_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            ("visitId".to_owned(), visit.id().to_string()),
+            ("scheduledAt".to_owned(), visit.scheduled_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             ("patientDisplayName".to_owned(), display_name),
-            ("clinicianId".to_owned(), visit.clinician_id.to_string()),
-            ("status".to_owned(), visit.status.as_str().to_owned()),
+            ("clinicianId".to_owned(), visit.clinician_id().to_string()),
+            ("status".to_owned(), visit.status().as_str().to_owned()),
         ]))
     }
 }

@@ -67,10 +67,10 @@ impl Core {
         idempotency: Option<crate::ports::IdempotencyRecord>,
         signup: Option<crate::ports::SignupWrite>,
     ) -> Result<Visit, CommitError> {
-        let mut pending = Draft::new(visit.updated_at);
+        let mut pending = Draft::new(visit.updated_at());
         draft(&mut pending);
         let audit = chain(&mut visit, actor, pending.now, pending.events);
-        visit.version = 1;
+        visit.advance_version();
         let change =
             Change { visit: VisitWrite::Insert(visit.clone()), links: pending.links, audit, idempotency, signup };
         self.store.commit(change).await?;
@@ -116,7 +116,7 @@ impl Core {
     ) -> Result<(T, Visit), Keyed> {
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
-                read = self.load(&read.id).await?;
+                read = self.load(read.id()).await?;
             }
             let mut visit = read.clone();
             let mut draft = Draft::new(self.now());
@@ -125,8 +125,8 @@ impl Core {
                 return Ok((out, visit));
             }
             let audit = chain(&mut visit, actor, draft.now, draft.events);
-            visit.version = read.version + 1;
-            let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version };
+            visit.advance_version();
+            let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version() };
             let idempotency = idempotency.clone();
             match self.store.commit(Change { visit: write, links: draft.links, audit, idempotency, signup: None }).await
             {
@@ -162,14 +162,7 @@ fn chain(
     at: DateTime<Utc>,
     events: Vec<(AuditKind, BTreeMap<String, String>)>,
 ) -> Vec<AuditRecord> {
-    events
-        .into_iter()
-        .map(|(kind, data)| {
-            let record = AuditRecord::after(visit.audit_head, visit.id.clone(), at, kind, actor, data);
-            visit.audit_head = record.head();
-            record
-        })
-        .collect()
+    events.into_iter().map(|(kind, data)| visit.audit(at, kind, actor, data)).collect()
 }
 
 /// A video provider's failure, as the use cases answer it.

@@ -121,7 +121,7 @@ impl Guests {
     }
 
     async fn unseat(&self, visit: &Visit, seats: &[String]) -> Result<(), DomainError> {
-        match &visit.room {
+        match &visit.room() {
             Some(room) => remove_seats(self.seats.as_ref(), room, seats).await,
             None => Ok(()),
         }
@@ -157,7 +157,7 @@ pub(crate) async fn send_guests_fresh_links(
     actor: &str,
     occasion: Occasion,
 ) -> Result<Visit, DomainError> {
-    for guest in visit.guests.clone() {
+    for guest in visit.guests().to_vec() {
         visit = send_fresh_link(links, notifier, visit, &guest.id, actor, occasion).await?;
     }
     Ok(visit)
@@ -218,7 +218,7 @@ pub(crate) fn guest_messages(
     opens_minutes: i64,
     occasion: Occasion,
 ) -> Vec<OutgoingMessage> {
-    let when = visit.time_zone.local(visit.scheduled_at);
+    let when = visit.time_zone().local(visit.scheduled_at());
     let lead = match occasion {
         Occasion::Invited | Occasion::Resent => format!("You are invited to join a video visit at {when}."),
         Occasion::Moved => format!("The video visit you are invited to has moved to {when}."),

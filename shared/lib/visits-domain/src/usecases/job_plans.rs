@@ -31,7 +31,7 @@ impl JobPlans {
                     Err(DomainError::VisitNotFound) => return Ok(0),
                     Err(other) => return Err(other),
                 };
-                if visit.status.is_final() {
+                if visit.status().is_final() {
                     return self.remove_all(visit_id).await;
                 }
                 let window = JoinWindow::of(&visit, &self.core.policy);
@@ -40,12 +40,12 @@ impl JobPlans {
                 let soonest = self.core.now() + chrono::Duration::minutes(1);
                 let jobs: Vec<PlannedJob> = VisitJob::ALL
                     .into_iter()
-                    .filter(|job| !visit.jobs_done.contains(job))
+                    .filter(|job| !visit.jobs_done().contains(job))
                     .filter_map(|job| {
-                        let due = job.due(visit.scheduled_at, window.closes_at);
+                        let due = job.due(visit.scheduled_at(), window.closes_at);
                         let reminder = matches!(job, VisitJob::DayBefore | VisitJob::SoonBefore);
                         let at = if due < soonest && reminder { return None } else { due.max(soonest) };
-                        Some(PlannedJob { visit_id: visit.id.clone(), job, at, planned_for: visit.scheduled_at })
+                        Some(PlannedJob { visit_id: visit.id().clone(), job, at, planned_for: visit.scheduled_at() })
                     })
                     .collect();
                 let planned = jobs.iter().map(|job| self.scheduler.plan(job));

@@ -104,11 +104,11 @@ impl Joins {
         let visit = found.visit.ok_or(DomainError::VisitNotFound)?;
         Ok(LinkPreview {
             status: link.status(&visit, now),
-            scheduled_at: visit.scheduled_at,
-            duration: visit.duration,
+            scheduled_at: visit.scheduled_at(),
+            duration: visit.duration(),
             opens_at: JoinWindow::of(&visit, &self.core.policy).opens_at,
-            time_zone: visit.time_zone,
-            provider: visit.provider,
+            time_zone: visit.time_zone(),
+            provider: visit.provider(),
         })
     }
 
@@ -191,7 +191,7 @@ impl Joins {
     ) -> Result<Redemption, DomainError> {
         let now = self.core.now();
         let Some(link) = found.link else { return self.refuse(attempt, counted, None, now).await };
-        let visit = found.visit.filter(|visit| visit.id == link.visit_id).ok_or(DomainError::VisitNotFound)?;
+        let visit = found.visit.filter(|visit| *visit.id() == link.visit_id).ok_or(DomainError::VisitNotFound)?;
         let status = link.status(&visit, now);
         if status != LinkStatus::Active {
             return self.refuse(attempt, counted, Some((&link, status, found.refusals)), now).await;
@@ -203,20 +203,22 @@ impl Joins {
         }
         let who = link.admits();
         let (actor, subject) = match &who {
-            Admitted::Patient => (format!("patient:{}", visit.patient_id), visit.patient_id.clone()),
+            Admitted::Patient => (format!("patient:{}", visit.patient_id()), visit.patient_id().clone()),
             Admitted::Guest(id) => (format!("guest:{id}"), id.as_subject()),
         };
         // Signed before the link is used up: a signer failure must not cost the patient their link.
         // A token signed ahead is used when the visit still admits whom, and until when, it says.
         let admits = |a: &Admission| {
-            a.patient_id == visit.patient_id && a.guest == link.guest && a.closes_at == window.closes_at
+            a.patient_id == *visit.patient_id() && a.guest == link.guest && a.closes_at == window.closes_at
         };
         let (token_id, join_token) = match signed {
             Some(ahead) if admits(&ahead.admission) => (ahead.token_id, ahead.token?),
             _ => {
                 let token_id = self.core.ids.token_id();
-                let token =
-                    self.tokens.issue(Audience::Session, &subject, &visit.id, &token_id, now, window.closes_at).await?;
+                let token = self
+                    .tokens
+                    .issue(Audience::Session, &subject, visit.id(), &token_id, now, window.closes_at)
+                    .await?;
                 (token_id, token)
             }
         };
@@ -238,7 +240,7 @@ impl Joins {
             .await;
         match outcome {
             Ok(((), redeemed)) => {
-                if let Some(room) = redeemed.room.clone() {
+                if let Some(room) = redeemed.room().cloned() {
                     // The earlier admission's seat leaves now. Should the provider be busy, the
                     // next join or start takes it away instead: the redemption stands.
                     let removed = remove_retired_seats(&self.core, self.seats.as_ref(), redeemed, &room, &actor);
@@ -246,7 +248,7 @@ impl Joins {
                         tracing::warn!(error = %error, "a retired seat stays until the next join");
                     }
                 }
-                Ok(Redemption { visit_id: visit.id, join_token, expires_at: window.closes_at })
+                Ok(Redemption { visit_id: visit.id().clone(), join_token, expires_at: window.closes_at })
             }
             Err(DomainError::LinkUnavailable) => {
                 // Lost a race: read both again to tell the audit trail why.

@@ -76,7 +76,7 @@ impl Links {
             return Err(DomainError::Conflict("the visit's join window has closed".into()));
         }
         let admission = Admission {
-            patient_id: visit.patient_id.clone(),
+            patient_id: visit.patient_id().clone(),
             guest: who.guest().cloned(),
             opens_at: window.opens_at,
             closes_at: window.closes_at,
@@ -85,12 +85,12 @@ impl Links {
         let token_id = self.core.ids.token_id();
         let token = self
             .tokens
-            .issue(Audience::Link, &admission.subject(), &visit.id, &token_id, now, window.closes_at)
+            .issue(Audience::Link, &admission.subject(), visit.id(), &token_id, now, window.closes_at)
             .await?;
         let link = Link {
             id_hash: token_id.digest(),
             code_hash: code.digest(),
-            visit_id: visit.id.clone(),
+            visit_id: visit.id().clone(),
             guest: who.guest().cloned(),
             state: LinkState::Active,
             created_at: now,
@@ -143,8 +143,8 @@ impl PreparedLink {
 }
 
 fn ensure_joinable(visit: &Visit) -> Result<(), DomainError> {
-    if visit.status.is_final() {
-        return Err(DomainError::Conflict(format!("the visit is {}; it can no longer be joined", visit.status)));
+    if visit.status().is_final() {
+        return Err(DomainError::Conflict(format!("the visit is {}; it can no longer be joined", visit.status())));
     }
     Ok(())
 }

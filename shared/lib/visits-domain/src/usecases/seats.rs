@@ -34,9 +34,9 @@ pub(crate) async fn remove_seats<S: SeatRemover + ?Sized>(
 
 /// The seats newer redemptions retired, the patient's and each guest's, with whose they were.
 fn retired_seats(visit: &Visit) -> impl Iterator<Item = (Option<&Guest>, &String)> {
-    let patient = visit.patient.retired_attendees.iter().map(|seat| (None, seat));
+    let patient = visit.patient().retired_attendees.iter().map(|seat| (None, seat));
     let guests = visit
-        .guests
+        .guests()
         .iter()
         .flat_map(|guest| guest.access.retired_attendees.iter().map(move |seat| (Some(guest), seat)));
     patient.chain(guests)

@@ -52,7 +52,7 @@ impl Sessions {
         // A token of an earlier redemption was retired by a newer one: whoever holds it is out.
         // So is a guest who was removed.
         let admission = verified.token_id.digest();
-        if visit.patient_id == verified.subject {
+        if *visit.patient_id() == verified.subject {
             if !visit.admits(&Admitted::Patient, &admission) {
                 return Err(DomainError::Unauthenticated);
             }
@@ -67,12 +67,12 @@ impl Sessions {
     }
 
     async fn start_as_staff(&self, caller: &Caller, visit: Visit) -> Result<Session, DomainError> {
-        if visit.status.is_final() {
-            return Err(DomainError::Conflict(format!("the visit is {}", visit.status)));
+        if visit.status().is_final() {
+            return Err(DomainError::Conflict(format!("the visit is {}", visit.status())));
         }
         self.ensure_in_window(&visit)?;
         let participant = Participant { user_id: caller.id.clone(), is_patient: false };
-        let (room, session) = match &visit.room {
+        let (room, session) = match visit.room() {
             Some(room) => match self.video.admit(&visit, room, &participant).await {
                 Ok(session) => (room.clone(), session),
                 // The provider ended the old room (Chime ends empty meetings): open a new one.
@@ -86,8 +86,8 @@ impl Sessions {
         let removed = unseat_retired(self.video.as_ref(), &visit, &room).await?;
         self.core
             .mutate_from(visit, &caller.actor(), |visit, draft| {
-                let first_start = visit.session_started_at.is_none();
-                let new_room = visit.room.as_ref() != Some(&room);
+                let first_start = visit.session_started_at().is_none();
+                let new_room = visit.room() != Some(&room);
                 visit.start_session(room.clone(), draft.now)?;
                 if first_start {
                     draft.record(AuditKind::SessionStarted, [("provider", provider_name(&room))]);
@@ -106,15 +106,15 @@ impl Sessions {
     /// patient checks in (the waiting room) with the same write; a guest never checks the patient
     /// in, and joins Chime visits only.
     async fn join_as(&self, visit: Visit, who: Admitted) -> Result<JoinOutcome, DomainError> {
-        if visit.status.is_final() {
-            return Err(DomainError::VisitClosed(visit.status));
+        if visit.status().is_final() {
+            return Err(DomainError::VisitClosed(visit.status()));
         }
         self.ensure_in_window(&visit)?;
         let waiting = JoinOutcome::Waiting { retry_after_seconds: self.core.policy.waiting_retry_seconds };
         let (actor, participant) = match &who {
             Admitted::Patient => (
-                format!("patient:{}", visit.patient_id),
-                Participant { user_id: visit.patient_id.clone(), is_patient: true },
+                format!("patient:{}", visit.patient_id()),
+                Participant { user_id: visit.patient_id().clone(), is_patient: true },
             ),
             Admitted::Guest(id) => (format!("guest:{id}"), Participant { user_id: id.as_subject(), is_patient: false }),
         };
@@ -124,7 +124,7 @@ impl Sessions {
             }
             Ok(())
         };
-        let Some(room) = visit.room.clone() else {
+        let Some(room) = visit.room().cloned() else {
             if participant.is_patient {
                 self.core.mutate_from(visit, &actor, check_in).await?;
             }
@@ -216,7 +216,7 @@ impl Sessions {
     }
 
     async fn close_room(&self, visit: &Visit) -> Result<(), DomainError> {
-        match &visit.room {
+        match &visit.room() {
             None => Ok(()),
             Some(room) => match self.video.close_room(room).await {
                 Ok(()) | Err(VideoError::RoomGone) => Ok(()),

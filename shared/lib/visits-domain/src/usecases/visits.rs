@@ -7,8 +7,8 @@ use super::core::Core;
 use super::idempotency;
 use crate::DomainError;
 use crate::model::{
-    AuditHead, AuditKind, AuditRecord, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role,
-    TimeZone, UserId, Visit, VisitId, VisitStatus, chain_is_valid, refusals_are_intact,
+    AuditKind, AuditRecord, Booking, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, TimeZone,
+    UserId, Visit, VisitId, chain_is_valid, refusals_are_intact,
 };
 use crate::ports::{CommitError, Cursor, IdempotencyRecord, SignupWrite, VisitHistory, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
@@ -106,38 +106,24 @@ impl Visits {
         let id = idempotency.as_ref().map_or_else(|| self.core.ids.visit_id(), |r| r.visit_id.clone());
         let signup = signup_of(&id)?;
         let uses_signup = signup.is_some();
-        let visit = Visit {
+        let booking = Booking {
             id,
             patient_id: request.patient_id,
             clinician_id,
             scheduled_at: request.scheduled_at,
             duration: request.duration,
             provider: request.provider,
-            status: VisitStatus::Scheduled,
             time_zone: request.time_zone.unwrap_or(self.core.policy.clinic_time_zone),
             patient_contact: request.patient_contact,
-            created_at: now,
-            updated_at: now,
-            patient_checked_in_at: None,
-            session_started_at: None,
-            guests: Vec::new(),
-            attendance: Vec::new(),
-            attendance_marks: Vec::new(),
-            contact_connected_at: None,
-            room: None,
-            patient: crate::model::Access::default(),
-            jobs_done: crate::model::VisitJob::past_when_planned(request.scheduled_at, now),
-            clinician_alerted_at: None,
-            audit_head: AuditHead::default(),
-            version: 0,
         };
+        let visit = Visit::book(booking, now);
         let scheduled = |draft: &mut super::Draft| {
             draft.record(
                 AuditKind::VisitScheduled,
                 [
-                    ("scheduledAt", visit.scheduled_at.to_rfc3339()),
-                    ("durationMinutes", visit.duration.minutes().to_string()),
-                    ("provider", format!("{:?}", visit.provider).to_lowercase()),
+                    ("scheduledAt", visit.scheduled_at().to_rfc3339()),
+                    ("durationMinutes", visit.duration().minutes().to_string()),
+                    ("provider", format!("{:?}", visit.provider()).to_lowercase()),
                 ],
             )
         };
@@ -208,7 +194,8 @@ impl Visits {
         let history = self.core.store.visit_history(id).await?;
         let VisitHistory { visit, records, refusals } = history.ok_or(DomainError::VisitNotFound)?;
         may_manage(caller, &visit)?;
-        let reaches_head = records.last().map_or(AuditHead::default(), AuditRecord::head) == visit.audit_head;
+        let reaches_head =
+            records.last().map_or(crate::model::AuditHead::default(), AuditRecord::head) == visit.audit_head();
         let valid = chain_is_valid(&records) && reaches_head && refusals_are_intact(&refusals);
         Ok(AuditTrail { records, refusals, valid })
     }

@@ -54,9 +54,9 @@ impl WaitingAlerts {
         if !needs_alert(&visit) {
             return Ok(AlertOutcome::Skipped);
         }
-        let contact = self.staff.contact_of(&visit.clinician_id).await?.unwrap_or_default();
+        let contact = self.staff.contact_of(visit.clinician_id()).await?.unwrap_or_default();
         let event =
-            PublishedEvent::PatientWaiting { visit_id: visit.id.clone(), clinician_id: visit.clinician_id.clone() };
+            PublishedEvent::PatientWaiting { visit_id: visit.id().clone(), clinician_id: visit.clinician_id().clone() };
         let (deliveries, published) =
             futures::join!(send_all(self.notifier.as_ref(), alert(&visit, &contact)), self.events.publish(&event));
         let sent = deliveries.iter().any(|d| d.status == DeliveryStatus::Sent);
@@ -88,14 +88,14 @@ impl WaitingAlerts {
 
 /// Once per visit, and only while the clinician has not started.
 fn needs_alert(visit: &Visit) -> bool {
-    visit.clinician_alerted_at.is_none() && visit.session_started_at.is_none() && !visit.status.is_final()
+    visit.clinician_alerted_at().is_none() && visit.session_started_at().is_none() && !visit.status().is_final()
 }
 
 /// The clinician's alert: that a patient waits, for the visit at what time. No name, nothing
 /// about health; the desk shows the rest to whoever signs in.
 fn alert(visit: &Visit, contact: &StaffContact) -> Vec<OutgoingMessage> {
-    let when = visit.time_zone.local(visit.scheduled_at);
-    let text = format!("Your patient is in the waiting room for the video visit at {when} (visit {}).", visit.id);
+    let when = visit.time_zone().local(visit.scheduled_at());
+    let text = format!("Your patient is in the waiting room for the video visit at {when} (visit {}).", visit.id());
     let mut messages = Vec::new();
     if let Some(email) = &contact.email {
         messages.push(OutgoingMessage::Email {

@@ -23,24 +23,24 @@ impl Notifications {
         let visit = core.load(visit_id).await?;
         let now = core.now();
         let window = JoinWindow::of(&visit, &core.policy);
-        if visit.status.is_final()
-            || visit.jobs_done.contains(&job)
-            || planned_for.is_some_and(|at| at != visit.scheduled_at)
+        if visit.status().is_final()
+            || visit.jobs_done().contains(&job)
+            || planned_for.is_some_and(|at| at != visit.scheduled_at())
         {
             return Ok(JobOutcome::Skipped);
         }
-        if now < job.due(visit.scheduled_at, window.closes_at) {
+        if now < job.due(visit.scheduled_at(), window.closes_at) {
             return Ok(JobOutcome::NotYet);
         }
-        let checked_in = visit.patient_checked_in_at.is_some();
+        let checked_in = visit.patient_checked_in_at().is_some();
         match job {
             VisitJob::NoShowCheck => {
                 let outcome = core
                     .mutate_from(visit, "system:jobs", |visit, draft| {
-                        if visit.status.is_final() || !visit.claim_job(job) {
+                        if visit.status().is_final() || !visit.claim_job(job) {
                             return Ok(JobOutcome::Skipped);
                         }
-                        if visit.status != VisitStatus::Scheduled || visit.patient_checked_in_at.is_some() {
+                        if visit.status() != VisitStatus::Scheduled || visit.patient_checked_in_at().is_some() {
                             return Ok(JobOutcome::Skipped);
                         }
                         visit.mark_no_show(draft.now);
@@ -50,12 +50,12 @@ impl Notifications {
                     .await?;
                 Ok(outcome.0)
             }
-            VisitJob::NoShowNudge if checked_in || visit.status != VisitStatus::Scheduled => Ok(JobOutcome::Skipped),
+            VisitJob::NoShowNudge if checked_in || visit.status() != VisitStatus::Scheduled => Ok(JobOutcome::Skipped),
             // The nudge is the patient's alone; a reminder goes to the guests too.
-            VisitJob::NoShowNudge if visit.patient_contact.is_none() => Ok(JobOutcome::Skipped),
-            _ if visit.patient_contact.is_none() && visit.guests.is_empty() => Ok(JobOutcome::Skipped),
+            VisitJob::NoShowNudge if visit.patient_contact().is_none() => Ok(JobOutcome::Skipped),
+            _ if visit.patient_contact().is_none() && visit.guests().is_empty() => Ok(JobOutcome::Skipped),
             _ => {
-                let claimed = match visit.patient_contact {
+                let claimed = match visit.patient_contact() {
                     Some(_) => self.deliver(visit, "system:jobs", None, Some(job)).await.map(|(_, visit)| visit),
                     None => claim_job(core, visit, job).await,
                 };

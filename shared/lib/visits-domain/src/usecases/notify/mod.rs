@@ -136,7 +136,7 @@ pub(crate) fn record_delivery(draft: &mut Draft, delivery: &Delivery, to: Option
 }
 
 fn contact_for(visit: &Visit, channel: Channel) -> Option<()> {
-    let contact = visit.patient_contact.as_ref()?;
+    let contact = visit.patient_contact()?;
     match channel {
         Channel::Sms => contact.phone.as_ref().map(|_| ()),
         Channel::Email => contact.email.as_ref().map(|_| ()),
@@ -152,8 +152,8 @@ fn compose(
     portal_base_url: &str,
     now: DateTime<Utc>,
 ) -> Vec<OutgoingMessage> {
-    let when = visit.time_zone.local(visit.scheduled_at);
-    let Some(contact) = &visit.patient_contact else { return Vec::new() };
+    let when = visit.time_zone().local(visit.scheduled_at());
+    let Some(contact) = &visit.patient_contact() else { return Vec::new() };
     let mut messages = Vec::new();
     if let Some(phone) = &contact.phone {
         messages.push(OutgoingMessage::Sms {

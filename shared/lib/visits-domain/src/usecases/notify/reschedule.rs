@@ -31,19 +31,19 @@ impl Notifications {
         if at > now + horizon {
             return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
         }
-        let (from, duration) = (visit.scheduled_at, duration.unwrap_or(visit.duration));
+        let (from, duration) = (visit.scheduled_at(), duration.unwrap_or(visit.duration()));
         // The new links (the patient's, each guest's) are signed for the new time before anything
         // is written, and go in the move's own write: a signer failure leaves the visit where it
         // was, and a moved visit always has its links.
         let mut moved = visit.clone();
         moved.reschedule(at, duration, now)?;
         let patient_link = async {
-            match moved.patient_contact {
+            match moved.patient_contact() {
                 Some(_) => self.links.prepare(&moved, &Admitted::Patient).await.map(Some),
                 None => Ok(None),
             }
         };
-        let guests: Vec<Admitted> = moved.guests.iter().map(|guest| Admitted::Guest(guest.id.clone())).collect();
+        let guests: Vec<Admitted> = moved.guests().iter().map(|guest| Admitted::Guest(guest.id.clone())).collect();
         let guest_links = futures::future::try_join_all(guests.iter().map(|guest| self.links.prepare(&moved, guest)));
         let (patient_link, guest_links) = futures::try_join!(patient_link, guest_links)?;
         let actor = caller.actor();

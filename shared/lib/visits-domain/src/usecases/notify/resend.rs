@@ -52,10 +52,10 @@ impl Notifications {
         let Some(visit) = visit else { return Ok(()) };
         let window = JoinWindow::of(&visit, &core.policy);
         let reachable = match &link.guest {
-            None => visit.patient_contact.is_some(),
+            None => visit.patient_contact().is_some(),
             Some(guest) => visit.guest(guest).is_some(),
         };
-        if visit.status.is_final() || now >= window.closes_at || !reachable {
+        if visit.status().is_final() || now >= window.closes_at || !reachable {
             return Ok(());
         }
         if gap.count >= 1 || day.count >= RESENDS_PER_DAY {

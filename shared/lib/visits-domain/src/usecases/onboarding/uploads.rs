@@ -84,7 +84,7 @@ impl Uploads {
                 let visit_id =
                     request.visit_id.ok_or_else(|| DomainError::invalid("visitId", "is required for intake"))?;
                 let visit = self.core.load(&visit_id).await?;
-                if visit.patient_id != caller.id {
+                if *visit.patient_id() != caller.id {
                     return Err(DomainError::VisitNotFound);
                 }
                 (UploadOwner::Patient { patient_id: caller.id.clone(), visit_id }, None)
@@ -147,7 +147,7 @@ impl Uploads {
         let allowed = match (&upload.owner, &who) {
             (UploadOwner::Patient { patient_id, visit_id }, Identity::User(caller)) => match caller.role {
                 Role::Patient => caller.id == *patient_id,
-                Role::Clinician => self.core.load(visit_id).await.is_ok_and(|v| v.clinician_id == caller.id),
+                Role::Clinician => self.core.load(visit_id).await.is_ok_and(|v| *v.clinician_id() == caller.id),
                 Role::Admin => false,
             },
             (UploadOwner::Applicant { .. }, Identity::User(caller)) => caller.role == Role::Admin,
