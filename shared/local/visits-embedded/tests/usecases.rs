@@ -1,5 +1,5 @@
 //! The domain's use cases on the in-memory adapters, without a server: the visit, join, session,
-//! guest and signup rules, each as GIVEN / WHEN / THEN. (The HTTP contract on top of them is
+//! guest and onboarding (signup, booking, application, upload) rules, each as GIVEN / WHEN / THEN. (The HTTP contract on top of them is
 //! tested in tests/api.)
 
 use std::sync::Arc;
@@ -8,12 +8,14 @@ use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use visits_domain::DomainError;
 use visits_domain::model::{
     Applicant, ApplicationStatus, Caller, Channel, DateOfBirth, DurationMinutes, Email, GuestContact, GuestRole,
-    NewGuest, PatientContact, Person, PersonName, Provider, Role, Session, UserId, Visit, VisitId, VisitStatus,
+    NewGuest, PatientContact, Person, PersonName, Provider, Role, ScanStatus, ServiceClient, Session,
+    UploadContentType, UploadPurpose, UploadSize, UserId, Visit, VisitId, VisitStatus,
 };
 use visits_domain::ports::{ApplicationStore, OutgoingMessage};
 use visits_domain::rules::Policy;
 use visits_domain::usecases::{
-    Applications, Guests, JoinOutcome, Joins, Links, NewVisit, Sessions, SignupRequest, Signups, StatusMove, Visits,
+    Applications, Bookings, Guests, JoinOutcome, Joins, Links, NewUpload, NewVisit, ScanResults, ServiceBooking,
+    Sessions, SignupRequest, Signups, StatusMove, Uploader, Uploads, Visits,
 };
 use visits_embedded::{DirectoryUser, EmbeddedWorld, ManualClock};
 
@@ -264,4 +266,100 @@ async fn an_application_is_proved_by_its_code_and_approved_only_through_review_a
     assert_eq!(approved.status, ApplicationStatus::Approved);
     let made = given.world.directory.all().into_iter().find(|user| user.group == "clinician");
     assert!(made.is_some(), "approval made the clinician");
+}
+
+#[tokio::test]
+async fn intake_is_read_by_its_patient_and_clinician_only_and_downloaded_once_scanned_clean() {
+    let given = given();
+    let visit = given.visit_in(60, Provider::Chime).await;
+    let store = given.world.store.clone();
+    let uploads = Uploads::new(
+        given.world.core(),
+        given.world.tokens.clone(),
+        store.clone(),
+        store.clone(),
+        given.world.storage.clone(),
+    );
+    let scans = ScanResults::new(given.world.core(), store.clone(), store);
+    let intake = || NewUpload {
+        purpose: UploadPurpose::Intake,
+        visit_id: Some(visit.id().clone()),
+        application_id: None,
+        content_type: UploadContentType::Pdf,
+        size: UploadSize::parse(2048).unwrap(),
+    };
+    let stranger = caller("b0000000-0000-4000-8000-000000000002", Role::Patient);
+    let theirs = uploads.create(Uploader::User(&stranger), intake()).await;
+    assert!(matches!(theirs, Err(DomainError::VisitNotFound)), "another patient's visit: {:?}", theirs.err());
+
+    let patient = caller(PATIENT, Role::Patient);
+    let started = uploads.create(Uploader::User(&patient), intake()).await.unwrap();
+    let id = started.upload.id.to_string();
+    let pending = uploads.read(Uploader::User(&patient), &id).await.unwrap();
+    assert_eq!((pending.upload.status, pending.download_url), (ScanStatus::Pending, None), "unscanned: no download");
+    for outsider in [&stranger, &caller(CLINICIAN, Role::Admin)] {
+        let refused = uploads.read(Uploader::User(outsider), &id).await;
+        assert!(matches!(refused, Err(DomainError::UploadNotFound)), "{:?}", refused.err());
+    }
+
+    let key = started.upload.object_key();
+    assert!(scans.scanned(&key, ScanStatus::Clean).await.unwrap());
+    assert!(!scans.scanned(&key, ScanStatus::Infected).await.unwrap(), "a late result changes nothing");
+    let clinician = caller(CLINICIAN, Role::Clinician);
+    let clean = uploads.read(Uploader::User(&clinician), &id).await.unwrap();
+    assert_eq!(clean.upload.status, ScanStatus::Clean);
+    assert!(clean.download_url.is_some(), "the visit's clinician downloads it once clean");
+}
+
+#[tokio::test]
+async fn the_lander_books_once_with_a_signup_token_and_a_keyed_retry_replays() {
+    let given = given();
+    let signups = Signups::new(
+        given.world.core(),
+        given.world.tokens.clone(),
+        given.world.store.clone(),
+        given.world.mac.clone(),
+        given.world.outbox.clone(),
+        given.world.directory.clone(),
+    );
+    let request = SignupRequest {
+        person: Person {
+            given_name: PersonName::parse("Sam").unwrap(),
+            family_name: PersonName::parse("Lander").unwrap(),
+            date_of_birth: DateOfBirth::parse("1990-05-01", start().date_naive()).unwrap(),
+        },
+        contact: PatientContact {
+            phone: None,
+            email: Some(Email::parse("sam@example.com").unwrap()),
+            display_name: None,
+        },
+        channel: Channel::Email,
+    };
+    let started = signups.start(request, IP).await.unwrap();
+    let code = mail_to(&given.world, "sam@example.com")
+        .last()
+        .and_then(|body| body.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() == 6).map(str::to_owned))
+        .expect("a six-digit code");
+    let verified = signups.verify(started.signup_id.as_str(), &code, IP).await.unwrap();
+
+    let bookings = Bookings::new(given.world.core(), given.world.tokens.clone(), given.world.store.clone());
+    let lander = ServiceClient { id: UserId::parse("lander-client").unwrap() };
+    let booking = |token: &str| ServiceBooking {
+        signup_token: token.to_owned(),
+        clinician_id: UserId::parse(CLINICIAN).unwrap(),
+        scheduled_at: start() + Duration::days(2),
+        duration: DurationMinutes::new(30).unwrap(),
+        provider: Provider::Chime,
+        time_zone: None,
+    };
+    let forged = bookings.book(&lander, booking("not-a-token"), "key-0").await;
+    assert!(matches!(forged, Err(DomainError::Unauthenticated)), "{:?}", forged.err());
+    let visit = bookings.book(&lander, booking(&verified.signup_token), "key-1").await.unwrap();
+    assert_eq!(visit.patient_id(), &verified.patient_id);
+    let email = visit.patient_contact().and_then(|contact| contact.email.as_ref()).map(|email| email.expose());
+    assert_eq!(email, Some("sam@example.com"), "the visit reaches the verified contact");
+    let retried = bookings.book(&lander, booking(&verified.signup_token), "key-1").await.unwrap();
+    assert_eq!(retried.id(), visit.id(), "a keyed retry answers with the first visit");
+    let second = bookings.book(&lander, booking(&verified.signup_token), "key-2").await;
+    assert!(matches!(second, Err(DomainError::Unauthenticated)), "a token books once: {:?}", second.err());
 }
