@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::CodeRefused;
+use crate::model::{CodeRefused, Digest, OneTimeCode};
 use crate::ports::FailureCount;
 
 /// The failure counter of a source address.
@@ -40,6 +40,49 @@ pub(crate) async fn count_failure(
 ) -> Result<(), DomainError> {
     let window = core.policy.failure_window;
     core.store.record_failure(&source_key(source_ip), now, window, seen).await.map(|_| ()).map_err(DomainError::from)
+}
+
+/// What a code check read: the holder the id names, the MAC of the code presented for it, and
+/// the source's failure count.
+pub(crate) struct Challenge<T> {
+    pub holder: T,
+    pub presented: Digest,
+    pub seen: FailureCount,
+}
+
+/// The first step of every one-time-code check (signup, applications): the source's guard, the
+/// holder `id` names and the MAC of the presented code, read together. An id or code that cannot
+/// be one, or a holder that does not exist, is the one answer for a code that does not work.
+pub(crate) async fn challenge<Id, T, Read, Mac>(
+    core: &Core,
+    source_ip: &str,
+    now: DateTime<Utc>,
+    (id, raw_code): (Option<Id>, &str),
+    read: impl FnOnce(Id) -> Read,
+    mac: impl FnOnce(Id, OneTimeCode) -> Mac,
+) -> Result<Challenge<T>, DomainError>
+where
+    Id: Clone,
+    Read: Future<Output = Result<Option<T>, DomainError>>,
+    Mac: Future<Output = Result<Digest, DomainError>>,
+{
+    let holder = async {
+        match &id {
+            Some(id) => read(id.clone()).await,
+            None => Ok(None),
+        }
+    };
+    let presented = async {
+        match (&id, OneTimeCode::parse(raw_code)) {
+            (Some(id), Some(code)) => mac(id.clone(), code).await,
+            _ => Ok(Digest::ZERO),
+        }
+    };
+    let (seen, holder, presented) = futures::try_join!(guard(core, source_ip, now), holder, presented)?;
+    match holder {
+        Some(holder) => Ok(Challenge { holder, presented, seen }),
+        None => refuse_code(core, source_ip, seen, now).await,
+    }
 }
 
 /// A code that does not work (wrong, expired, used, unknown): counted against the source, and one

@@ -144,22 +144,10 @@ impl Signups {
     pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<SignupVerified, DomainError> {
         let now = self.core.now();
         let id = SignupId::parse(raw_id).ok();
-        // Independent: the source's count, the signup, and the MAC of the code presented for it.
-        let read = async {
-            match &id {
-                Some(id) => self.signups.signup(id).await.map_err(DomainError::from),
-                None => Ok(None),
-            }
-        };
-        let presented = async {
-            match (&id, OneTimeCode::parse(raw_code)) {
-                (Some(id), Some(code)) => self.code_mac(id, &code).await,
-                _ => Ok(Digest::ZERO),
-            }
-        };
-        let (seen, signup, presented) =
-            futures::try_join!(attempts::guard(&self.core, source_ip, now), read, presented)?;
-        let Some(mut signup) = signup else { return attempts::refuse_code(&self.core, source_ip, seen, now).await };
+        let read = |id: SignupId| async move { self.signups.signup(&id).await.map_err(DomainError::from) };
+        let mac = |id: SignupId, code: OneTimeCode| async move { self.code_mac(&id, &code).await };
+        let challenge = attempts::challenge(&self.core, source_ip, now, (id, raw_code), read, mac).await?;
+        let attempts::Challenge { holder: mut signup, presented, seen } = challenge;
         let read_version = signup.version;
         let checked = signup.check_code(&presented, now);
         signup.version += 1;

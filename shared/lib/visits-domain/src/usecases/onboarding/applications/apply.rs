@@ -77,24 +77,10 @@ impl Applications {
     ) -> Result<ApplicationVerified, DomainError> {
         let now = self.core.now();
         let id = ApplicationId::parse(raw_id).ok();
-        // Independent: the source's count, the application, and the MAC of the code presented.
-        let read = async {
-            match &id {
-                Some(id) => self.store.application(id).await.map_err(DomainError::from),
-                None => Ok(None),
-            }
-        };
-        let presented = async {
-            match (&id, OneTimeCode::parse(raw_code)) {
-                (Some(id), Some(code)) => self.code_mac(id, &code).await,
-                _ => Ok(Digest::ZERO),
-            }
-        };
-        let (seen, application, presented) =
-            futures::try_join!(attempts::guard(&self.core, source_ip, now), read, presented)?;
-        let Some(mut application) = application else {
-            return attempts::refuse_code(&self.core, source_ip, seen, now).await;
-        };
+        let read = |id: ApplicationId| async move { self.store.application(&id).await.map_err(DomainError::from) };
+        let mac = |id: ApplicationId, code: OneTimeCode| async move { self.code_mac(&id, &code).await };
+        let challenge = attempts::challenge(&self.core, source_ip, now, (id, raw_code), read, mac).await?;
+        let attempts::Challenge { holder: mut application, presented, seen } = challenge;
         let read_version = application.version;
         if let Err(refused) = application.check_code(&presented, now) {
             let mut tried = application.clone();
