@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //! - [`model`]: validated value types (ids, contacts, durations, time zones), the [`model::Visit`]
-//!   and its state machine, participants (the patient and guests: link, admission, seat), links,
+//!   (what it shows, [`model::ListedVisit`], and its [`model::Bookkeeping`], both changed only
+//!   through the visit's methods) and its state machine, participants (the patient and guests: link, admission, seat), links,
 //!   roles, sessions, attendance, jobs, the audit chain. Onboarding's model (signups and their
 //!   one-time codes, clinician applications, uploads) is apart in `model/onboarding/`.
 //! - [`rules`]: policy figures (join window, lockout limits) and who may do what.
@@ -19,7 +20,8 @@
 //!   onboarding's (signups, the lander's bookings, applications, uploads, scan results) in
 //!   `usecases/onboarding/`.
 //! - [`error`]: the typed errors every use case returns.
-//! - [`testing`]: fixtures for tests (deterministic ids, a scheduled visit).
+//! - [`testing`]: fixtures for tests (deterministic ids, a scheduled visit, a visit edited past its
+//!   state machine). The sample visit of the local server is one too.
 
 pub mod error;
 pub mod model;
