@@ -5,6 +5,7 @@
 //! Tests marked "local AWS" need moto: `make test` starts it around this binary.
 
 mod access;
+mod access_log;
 mod admission;
 mod alarms;
 mod applications;

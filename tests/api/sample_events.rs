@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lambda_runtime::{Context, LambdaEvent};
 use local_server::samples::VISIT_ID as VISIT;
 use visits_domain::model::{AuditKind, VisitId};
-use visits_domain::ports::Store;
+use visits_domain::ports::{AccessLog, Store};
 use visits_embedded::{EmbeddedWorld, ManualClock};
 use visits_tests::audit_lines::audit_stream_app;
 
@@ -40,6 +40,7 @@ async fn schedule_visit_samples() {
         ("schedule-visit.get-visits", 200),
         ("schedule-visit.get-visit", 200),
         ("schedule-visit.get-audit", 200),
+        ("schedule-visit.get-access-log", 200),
     ] {
         let response = schedule_visit::handle(&app, http(name)).await.unwrap();
         assert_eq!(response.status(), status, "{name}: {:?}", response.body());
@@ -118,6 +119,18 @@ async fn connect_flow_sample_returns_screen_pop_attributes() {
     assert!(visit.contact_connected_at().is_some(), "the visit is marked connected");
     let trail = world.store.audit_trail(visit.id()).await.unwrap();
     assert_eq!(trail.last().unwrap().kind, AuditKind::ContactConnected);
+    // The screen-pop is a read of the patient's data, in their access log under the invocation's id.
+    let query = visits_domain::ports::AccessQuery {
+        patient_id: visit.patient_id().clone(),
+        from: None,
+        to: None,
+        limit: 10,
+        after: None,
+    };
+    let log = world.store.access_log(&query).await.unwrap();
+    let pop = log.items.iter().find(|record| record.action == visits_domain::model::AccessAction::ScreenPop);
+    let pop = pop.expect("a screen_pop record");
+    assert_eq!((pop.actor.role.as_str(), pop.visit_id.as_ref()), ("connect", Some(visit.id())));
 
     let mut unknown: aws_lambda_events::event::connect::ConnectEvent =
         serde_json::from_str(&event("connect-flow.contact-flow")).unwrap();

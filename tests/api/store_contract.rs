@@ -46,6 +46,7 @@ contract!(
     fifty_concurrent_redemptions_have_one_winner,
     a_token_signed_ahead_is_kept_only_while_the_visit_still_matches,
     refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
+    access_records_come_back_newest_first_by_range_in_pages,
 );
 
 mod signups {

@@ -9,10 +9,12 @@
 //! - [`store_contract`]: what every `Store` must do, run against each implementation.
 //! - [`application_contract`]: the same for every `ApplicationStore`.
 //! - [`audit_lines`]: the audit-stream handler writing into a buffer.
+//! - [`balp`]: the required elements of an IHE BALP PatientRead `AuditEvent`.
 
 pub mod app;
 pub mod application_contract;
 pub mod audit_lines;
+pub mod balp;
 pub mod browser;
 pub mod faults;
 pub mod local_aws;

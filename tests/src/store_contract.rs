@@ -673,3 +673,45 @@ pub mod signups {
         assert_eq!(store.signup(&verified.id).await.unwrap().unwrap().version, 3);
     }
 }
+
+/// A patient's access records: all kept (more than one batch of 25 at once), read back newest
+/// first, by range, in pages, and only the patient's own.
+pub async fn access_records_come_back_newest_first_by_range_in_pages(store: SharedStore) {
+    use visits_domain::model::{AccessAction, AccessOutcome, Accessor, Reading, RequestInfo, VisitId};
+    use visits_domain::ports::{AccessCursor, AccessQuery};
+    let (patient, other) = (user("p-access"), user("p-other"));
+    let visit = VisitId::parse("vis_aaaaaaaaaaaaaaaaaaaa").expect("a visit id");
+    let records: Vec<_> = (0..30)
+        .map(|n| {
+            let request =
+                RequestInfo { request_id: format!("req-{n:02}"), client: None, source_ip: Some("10.0.0.1".into()) };
+            let reading =
+                Reading { actor: Accessor::patient(&patient), request: &request, at: now() + Duration::minutes(n) };
+            let whose = if n == 7 { &other } else { &patient };
+            reading.of_visit(whose, &visit, AccessAction::Read, AccessOutcome::Allowed)
+        })
+        .collect();
+    store.record_access(&records).await.expect("kept");
+    let query = |from, to, limit, after| AccessQuery { patient_id: patient.clone(), from, to, limit, after };
+
+    let all = store.access_log(&query(None, None, 100, None)).await.unwrap();
+    assert_eq!(all.items.len(), 29, "the other patient's record is theirs");
+    assert!(all.items.windows(2).all(|pair| pair[0].at > pair[1].at), "newest first");
+    assert_eq!(all.items[0], records[29], "kept whole");
+    assert!(all.next.is_none());
+
+    let (from, to) = (now() + Duration::minutes(10), now() + Duration::minutes(20));
+    let mut seen = Vec::new();
+    let mut after: Option<AccessCursor> = None;
+    loop {
+        let page = store.access_log(&query(Some(from), Some(to), 4, after.clone())).await.unwrap();
+        assert!(page.items.len() <= 4);
+        seen.extend(page.items.iter().map(|record| record.request_id.clone()));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (10..20).rev().map(|n| format!("req-{n:02}")).collect();
+    assert_eq!(seen, expected, "from inclusive, to exclusive, each once");
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use aws_lambda_events::event::connect::ConnectEvent;
 use lambda_runtime::{Error, LambdaEvent};
+use visits_domain::model::RequestInfo;
 use visits_domain::usecases::{ContactFlow, ContactFlowError, Core};
 
 pub struct App {
@@ -26,7 +27,9 @@ pub async fn handle(app: &App, event: LambdaEvent<ConnectEvent>) -> Result<HashM
         .get("visitId")
         .or_else(|| details.parameters.get("visitId"))
         .map(String::as_str);
-    let answer = match app.flow.attributes(visit_id).await {
+    // A contact flow's invocation has no API request: its Lambda request id names it.
+    let seen_by = RequestInfo { request_id: event.context.request_id.clone(), client: None, source_ip: None };
+    let answer = match app.flow.attributes(visit_id, &seen_by).await {
         Ok(attributes) => attributes.into_iter().collect(),
         Err(error) => {
             let code = match &error {

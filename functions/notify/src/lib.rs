@@ -25,6 +25,8 @@ visits_http::routes! {
 }
 
 pub const ROUTES: &[RouteKey] = Route::KEYS;
+/// The routes that answer with a patient's data (each read recorded first).
+pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 
 pub struct App {
     notifications: Notifications,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::Serialize;
 use visits_domain::model::{AuditKind, AuditRecord, RefusalRecord};
-use visits_http::caller::caller;
+use visits_http::caller::{caller, request_info};
 use visits_http::input::visit_id;
 use visits_http::{Body, Problem, Request, Response, json};
 
@@ -71,7 +71,7 @@ struct Trail<'a> {
 pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Problem> {
     let caller = caller(request)?;
     let id = visit_id(request)?;
-    let trail = app.visits.audit_trail(&caller, &id).await?;
+    let trail = app.visits.audit_trail(&caller, &id, &request_info(request)).await?;
     let mut events: Vec<Event> = trail.records.iter().map(Event::chained).collect();
     let mut refusals: Vec<&RefusalRecord> = trail.refusals.iter().collect();
     refusals.sort_by_key(|r| (r.at, r.n));

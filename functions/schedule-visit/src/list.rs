@@ -6,7 +6,7 @@ use visits_domain::model::UserId;
 use visits_domain::ports::{Cursor, When};
 use visits_domain::rules::relation;
 use visits_domain::usecases::{ListRequest, MAX_PAGE};
-use visits_http::caller::caller;
+use visits_http::caller::{caller, request_info};
 use visits_http::input::query;
 use visits_http::views::VisitView;
 use visits_http::{Body, Problem, Request, Response, json};
@@ -23,7 +23,7 @@ struct Page<'a> {
 pub async fn handle(app: &App, request: &Request) -> Result<Response<Body>, Problem> {
     let caller = caller(request)?;
     let list = parse_query(request)?;
-    let page = app.visits.list(&caller, list).await?;
+    let page = app.visits.list(&caller, list, &request_info(request)).await?;
     let items = page.items.iter().map(|visit| VisitView::new(visit, relation(&caller, visit))).collect();
     Ok(json(StatusCode::OK, &Page { items, next_cursor: page.next.as_ref().map(Cursor::encode) }))
 }

@@ -10,21 +10,23 @@ use visits_domain::ports::VideoProvider;
 use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, JoinOutcome, Sessions};
-use visits_http::caller::caller;
+use visits_http::caller::{caller, request_info};
 use visits_http::input::{bearer, no_body, visit_id};
 use visits_http::views::VisitView;
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
 visits_http::routes! {
     pub enum Route {
-        Start => "POST /visits/{visitId}/session",
-        Join => "POST /join/session",
+        Start => "POST /visits/{visitId}/session" (reads patient data),
+        Join => "POST /join/session" (reads patient data),
         End => "POST /visits/{visitId}/end",
         Cancel => "POST /visits/{visitId}/cancel",
     }
 }
 
 pub const ROUTES: &[RouteKey] = Route::KEYS;
+/// The routes that answer with a patient's data (each read recorded first).
+pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 
 pub struct App {
     sessions: Sessions,
@@ -49,11 +51,11 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         match Route::of(&request) {
             Some(Route::Start) => {
                 let caller = caller(&request)?;
-                joined(app.sessions.start(&caller, &visit_id(&request)?).await?)
+                joined(app.sessions.start(&caller, &visit_id(&request)?, &request_info(&request)).await?)
             }
             Some(Route::Join) => {
                 let token = bearer(&request).ok_or_else(Problem::unauthenticated)?;
-                joined(app.sessions.join_with_token(token).await?)
+                joined(app.sessions.join_with_token(token, &request_info(&request)).await?)
             }
             Some(Route::End) => {
                 let caller = caller(&request)?;

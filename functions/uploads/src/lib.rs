@@ -12,17 +12,20 @@ use visits_domain::model::{
 };
 use visits_domain::ports::UserTokens;
 use visits_domain::usecases::{NewUpload, Uploader, Uploads};
+use visits_http::caller::request_info;
 use visits_http::input::{bearer, json_body, path_param};
 use visits_http::{Body, Error, Problem, Request, Response, RouteKey, handle_request, json};
 
 visits_http::routes! {
     pub enum Route {
         Create => "POST /uploads",
-        Read => "GET /uploads/{uploadId}",
+        Read => "GET /uploads/{uploadId}" (reads patient data),
     }
 }
 
 pub const ROUTES: &[RouteKey] = Route::KEYS;
+/// The routes that answer with a patient's data (each read recorded first).
+pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 
 pub struct App {
     uploads: Uploads,
@@ -112,7 +115,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 Ok(json(StatusCode::CREATED, &body))
             }
             Route::Read => {
-                let read = app.uploads.read(who, &path_param(&request, "uploadId")).await?;
+                let read = app.uploads.read(who, &path_param(&request, "uploadId"), &request_info(&request)).await?;
                 Ok(json(StatusCode::OK, &UploadBody::new(&read.upload, read.download_url)))
             }
         }

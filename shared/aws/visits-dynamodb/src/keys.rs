@@ -114,6 +114,11 @@ pub fn patient_pk(id: &UserId) -> String {
     format!("PATIENT#{id}")
 }
 
+/// `ACCESS#{patientId}`: the patient's access log, one partition per patient.
+pub fn access_pk(id: &UserId) -> String {
+    format!("ACCESS#{id}")
+}
+
 pub fn clinician_pk(id: &UserId) -> String {
     format!("CLINICIAN#{id}")
 }

@@ -13,6 +13,7 @@
 //! Every read of one item is strongly consistent; every condition and read checks expiry itself,
 //! because TTL deletes late.
 
+mod access_log;
 mod applications;
 mod batch;
 mod commit;

@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeEntry, Digest, GuestId, Link, LinkState,
-    ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId,
+    AccessRecord, Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeEntry, Digest, GuestId,
+    Link, LinkState, ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
@@ -85,6 +85,8 @@ pub enum Entity {
     Contact,
     Application,
     Upload,
+    /// A read of a patient's data, kept by patient.
+    Access,
 }
 
 /// Expired links stay readable this long, so a late click still says "expired".
@@ -433,6 +435,31 @@ impl AuditItem {
             pk: keys::subject_pk(&record.subject),
             sk: keys::audit_sk(record.seq),
             entity: Entity::Audit,
+            record: record.clone(),
+        }
+    }
+}
+
+/// A read of a patient's data: `ACCESS#{patientId}`, sorted by time. Kept past its lifetime
+/// only until TTL deletes it (at least six years).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: Entity,
+    ttl: i64,
+    pub record: AccessRecord,
+}
+
+impl AccessItem {
+    pub fn new(record: &AccessRecord) -> Self {
+        Self {
+            pk: keys::access_pk(&record.patient_id),
+            sk: record.sort_key(),
+            entity: Entity::Access,
+            ttl: record.keep_until().timestamp(),
             record: record.clone(),
         }
     }

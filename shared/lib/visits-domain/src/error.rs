@@ -43,6 +43,9 @@ pub enum DomainError {
     /// No such upload, or one the caller may not see.
     #[error("upload not found")]
     UploadNotFound,
+    /// Another patient's records: a patient learns nothing of who else exists.
+    #[error("patient not found")]
+    PatientNotFound,
     /// The visit's state does not allow this (e.g. ending a visit that never started).
     #[error("{0}")]
     Conflict(String),

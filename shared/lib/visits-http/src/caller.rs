@@ -3,7 +3,7 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use visits_domain::DomainError;
-use visits_domain::model::{Caller, Role, ServiceClient, UserId};
+use visits_domain::model::{Caller, RequestInfo, Role, ServiceClient, UserId};
 
 /// The caller named by the authorizer's claims: `sub` and the `cognito:groups` role.
 /// No claims (no authorizer ran) is 401; a token without a known role is 403.
@@ -80,6 +80,17 @@ pub fn request_id(request: &Request) -> Option<&str> {
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
         _ => None,
+    }
+}
+
+/// What an access record keeps of the request: API Gateway's request id, the app client the
+/// token was issued to (`client_id` of access tokens, `aud` of ID tokens), the source address.
+pub fn request_info(request: &Request) -> RequestInfo {
+    let client = claims(request).and_then(|claims| claims.get("client_id").or_else(|| claims.get("aud"))).cloned();
+    RequestInfo {
+        request_id: request_id(request).unwrap_or("unknown").to_owned(),
+        client,
+        source_ip: Some(source_ip(request)),
     }
 }
 

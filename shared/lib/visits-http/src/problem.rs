@@ -152,6 +152,9 @@ impl From<DomainError> for Problem {
             DomainError::UploadNotFound => {
                 Problem::new(StatusCode::NOT_FOUND, "upload-not-found", "Upload not found", "no such upload")
             }
+            DomainError::PatientNotFound => {
+                Problem::new(StatusCode::NOT_FOUND, "patient-not-found", "Patient not found", "no such patient")
+            }
             DomainError::Conflict(detail) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
             DomainError::OutsideJoinWindow { opens_at, closes_at } => Problem::new(
                 StatusCode::CONFLICT,

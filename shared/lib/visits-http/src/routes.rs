@@ -5,10 +5,12 @@
 pub type RouteKey = &'static str;
 
 /// Declares a function's routes: `enum Route { Variant => "METHOD /path", ... }` becomes the enum,
-/// `Route::KEYS` (every key, in order), `Route::key` and `Route::of(&request)`.
+/// `Route::KEYS` (every key, in order), `Route::key` and `Route::of(&request)`. A route whose
+/// answer carries a patient's data says so, `Variant => "GET /path" (reads patient data),`: it is
+/// then in `Route::PATIENT_DATA`, and tests/api/access_log.rs fails until its read is recorded.
 #[macro_export]
 macro_rules! routes {
-    ($vis:vis enum $name:ident { $($variant:ident => $key:literal,)* }) => {
+    ($vis:vis enum $name:ident { $($variant:ident => $key:literal $((reads patient $data:ident))?,)* }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         $vis enum $name {
             $($variant,)*
@@ -16,6 +18,9 @@ macro_rules! routes {
 
         impl $name {
             pub const KEYS: &'static [$crate::RouteKey] = &[$($key,)*];
+
+            /// The routes that answer with a patient's data, each read recorded before it leaves.
+            pub const PATIENT_DATA: &'static [$crate::RouteKey] = &[$($($crate::first!($key, $data),)?)*];
 
             pub fn key(self) -> $crate::RouteKey {
                 match self {
@@ -34,11 +39,20 @@ macro_rules! routes {
     };
 }
 
+/// The first of its arguments (`routes!` names a key once per marker it carries).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! first {
+    ($first:expr, $($rest:tt)*) => {
+        $first
+    };
+}
+
 #[cfg(test)]
 mod tests {
     crate::routes! {
         enum Example {
-            List => "GET /things",
+            List => "GET /things" (reads patient data),
             Read => "GET /things/{id}",
         }
     }
@@ -56,6 +70,7 @@ mod tests {
     #[test]
     fn keys_and_lookup_come_from_one_declaration() {
         assert_eq!(Example::KEYS, ["GET /things", "GET /things/{id}"]);
+        assert_eq!(Example::PATIENT_DATA, ["GET /things"]);
         assert_eq!(Example::Read.key(), "GET /things/{id}");
         assert_eq!(Example::of(&request("GET /things/{id}")), Some(Example::Read));
         assert_eq!(Example::of(&request("GET /other")), None);

@@ -1,20 +1,20 @@
 //! The store in memory. One lock around all state makes each commit atomic, which is what
 //! single-use redemption and the audit chain need.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use visits_domain::ports::{Dependency, DependencyError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState, ListedVisit,
-    RefusalRecord, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
+    AccessRecord, Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState,
+    ListedVisit, RefusalRecord, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
-    ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Change, CommitError, FailureCount,
-    IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, UploadStore, VisitHistory, VisitPage,
-    VisitQuery, VisitWrite,
+    AccessCursor, AccessLog, AccessPage, AccessQuery, ApplicationPage, ApplicationQuery, ApplicationStore,
+    ApplicationWrite, Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite,
+    SignupStore, Store, UploadStore, VisitHistory, VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -37,6 +37,8 @@ struct State {
     uploads: HashMap<UploadId, Upload>,
     /// Visits' audit records in commit order, not yet taken: demo mode's table stream.
     stream: Vec<AuditRecord>,
+    /// Each patient's access records by sort key (time first).
+    access: HashMap<UserId, BTreeMap<String, AccessRecord>>,
 }
 
 #[derive(Default)]
@@ -149,6 +151,32 @@ impl State {
             self.signups.insert(write.signup.id.clone(), write.signup);
         }
         self.visits.insert(visit.id().clone(), visit);
+    }
+}
+
+#[async_trait]
+impl AccessLog for MemoryStore {
+    async fn record_access(&self, records: &[AccessRecord]) -> Result<(), DependencyError> {
+        let mut state = self.state();
+        for record in records {
+            let log = state.access.entry(record.patient_id.clone()).or_default();
+            log.insert(record.sort_key(), record.clone());
+        }
+        Ok(())
+    }
+
+    async fn access_log(&self, query: &AccessQuery) -> Result<AccessPage, DependencyError> {
+        let state = self.state();
+        let newest_first = state.access.get(&query.patient_id).into_iter().flat_map(|log| log.values().rev());
+        let mut items: Vec<AccessRecord> =
+            newest_first.filter(|record| query.admits(record)).take(query.limit + 1).cloned().collect();
+        let next = if items.len() > query.limit {
+            items.truncate(query.limit);
+            items.last().map(AccessCursor::after)
+        } else {
+            None
+        };
+        Ok(AccessPage { items, next })
     }
 }
 

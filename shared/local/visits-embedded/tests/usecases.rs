@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use visits_domain::DomainError;
 use visits_domain::model::{
     Applicant, ApplicationStatus, Caller, Channel, DateOfBirth, DurationMinutes, Email, GuestContact, GuestRole,
-    NewGuest, PatientContact, Person, PersonName, Provider, Role, ScanStatus, ServiceClient, Session,
+    NewGuest, PatientContact, Person, PersonName, Provider, RequestInfo, Role, ScanStatus, ServiceClient, Session,
     UploadContentType, UploadPurpose, UploadSize, UserId, Visit, VisitId, VisitStatus,
 };
 use visits_domain::ports::{ApplicationStore, OutgoingMessage};
@@ -25,6 +25,11 @@ const IP: &str = "192.0.2.1";
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 3, 4, 9, 0, 0).unwrap()
+}
+
+/// What the edge says of a request: the same id for every call here.
+fn seen() -> RequestInfo {
+    RequestInfo { request_id: "req-1".into(), client: Some("portal".into()), source_ip: Some(IP.into()) }
 }
 
 fn caller(id: &str, role: Role) -> Caller {
@@ -141,11 +146,11 @@ async fn the_patient_waits_until_the_clinician_starts_and_a_cancel_closes_the_wa
     let code = given.code_for(visit.id()).await;
     let token = given.joins.redeem_code(&code, IP).await.unwrap().join_token;
 
-    let waiting = given.sessions.join_with_token(&token).await.unwrap();
+    let waiting = given.sessions.join_with_token(&token, &seen()).await.unwrap();
     assert!(matches!(waiting, JoinOutcome::Waiting { .. }));
-    let started = given.sessions.start(&caller(CLINICIAN, Role::Clinician), visit.id()).await.unwrap();
+    let started = given.sessions.start(&caller(CLINICIAN, Role::Clinician), visit.id(), &seen()).await.unwrap();
     let JoinOutcome::Ready(clinicians) = started else { panic!("the clinician's start is ready") };
-    let JoinOutcome::Ready(patients) = given.sessions.join_with_token(&token).await.unwrap() else {
+    let JoinOutcome::Ready(patients) = given.sessions.join_with_token(&token, &seen()).await.unwrap() else {
         panic!("the patient is let in once started")
     };
     let meeting = |session: &Session| match session {
@@ -157,7 +162,7 @@ async fn the_patient_waits_until_the_clinician_starts_and_a_cancel_closes_the_wa
     let other = given.visit_in(12, Provider::Chime).await;
     let token = given.joins.redeem_code(&given.code_for(other.id()).await, IP).await.unwrap().join_token;
     given.sessions.cancel(&caller(CLINICIAN, Role::Clinician), other.id()).await.unwrap();
-    let closed = given.sessions.join_with_token(&token).await;
+    let closed = given.sessions.join_with_token(&token, &seen()).await;
     assert!(matches!(closed, Err(DomainError::VisitClosed(VisitStatus::Cancelled))), "{:?}", closed.err());
 }
 
@@ -295,10 +300,10 @@ async fn intake_is_read_by_its_patient_and_clinician_only_and_downloaded_once_sc
     let patient = caller(PATIENT, Role::Patient);
     let started = uploads.create(Uploader::User(&patient), intake()).await.unwrap();
     let id = started.upload.id.to_string();
-    let pending = uploads.read(Uploader::User(&patient), &id).await.unwrap();
+    let pending = uploads.read(Uploader::User(&patient), &id, &seen()).await.unwrap();
     assert_eq!((pending.upload.status, pending.download_url), (ScanStatus::Pending, None), "unscanned: no download");
     for outsider in [&stranger, &caller(CLINICIAN, Role::Admin)] {
-        let refused = uploads.read(Uploader::User(outsider), &id).await;
+        let refused = uploads.read(Uploader::User(outsider), &id, &seen()).await;
         assert!(matches!(refused, Err(DomainError::UploadNotFound)), "{:?}", refused.err());
     }
 
@@ -306,7 +311,7 @@ async fn intake_is_read_by_its_patient_and_clinician_only_and_downloaded_once_sc
     assert!(scans.scanned(&key, ScanStatus::Clean).await.unwrap());
     assert!(!scans.scanned(&key, ScanStatus::Infected).await.unwrap(), "a late result changes nothing");
     let clinician = caller(CLINICIAN, Role::Clinician);
-    let clean = uploads.read(Uploader::User(&clinician), &id).await.unwrap();
+    let clean = uploads.read(Uploader::User(&clinician), &id, &seen()).await.unwrap();
     assert_eq!(clean.upload.status, ScanStatus::Clean);
     assert!(clean.download_url.is_some(), "the visit's clinician downloads it once clean");
 }

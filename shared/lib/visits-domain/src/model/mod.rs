@@ -1,5 +1,6 @@
 //! Validated value types and the entities built from them. A value that exists is valid.
 
+mod access;
 mod attendance;
 mod audit;
 pub mod calendar;
@@ -19,6 +20,7 @@ pub mod time;
 mod time_zone;
 pub(crate) mod visit;
 
+pub use access::{ACCESS_RECORD_LIFETIME, AccessAction, AccessOutcome, AccessRecord, Accessor, Reading, RequestInfo};
 pub use attendance::{
     Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, MarkOutcome, summarize as summarize_attendance,
 };

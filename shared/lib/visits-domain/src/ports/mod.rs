@@ -1,6 +1,7 @@
 //! What the domain needs from the world. Production adapters speak to AWS; embedded adapters
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
+mod access_log;
 mod dependency;
 mod events;
 mod job_scheduler;
@@ -12,6 +13,7 @@ mod signer;
 mod store;
 mod video;
 
+pub use access_log::{AccessCursor, AccessLog, AccessPage, AccessQuery};
 pub use dependency::{Dependency, DependencyError};
 pub use events::{EVENT_SOURCE, EventPublisher, PublishedEvent};
 pub use job_scheduler::{JobScheduler, PlannedJob};

@@ -213,8 +213,9 @@ pub struct VisitHistory {
     pub refusals: Vec<RefusalRecord>,
 }
 
+/// The table: visits, links, audit records and, by patient, access records.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: super::AccessLog + Send + Sync {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, DependencyError>;
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError>;
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError>;

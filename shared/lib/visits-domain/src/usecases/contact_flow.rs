@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::core::Core;
 use crate::DomainError;
-use crate::model::{AuditKind, VisitId};
+use crate::model::{AccessAction, AccessOutcome, Accessor, AuditKind, Reading, RequestInfo, VisitId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContactFlowError {
@@ -26,7 +26,12 @@ impl ContactFlow {
     }
 
     /// The flat string attributes an agent's screen shows, and an audit record of the contact.
-    pub async fn attributes(&self, visit_id: Option<&str>) -> Result<BTreeMap<String, String>, ContactFlowError> {
+    /// The screen-pop is a read of the patient's data, recorded before it is answered.
+    pub async fn attributes(
+        &self,
+        visit_id: Option<&str>,
+        seen_by: &RequestInfo,
+    ) -> Result<BTreeMap<String, String>, ContactFlowError> {
         let raw = visit_id.map(str::trim).filter(|id| !id.is_empty()).ok_or(ContactFlowError::MissingVisitId)?;
         // A malformed id cannot name a visit; it is reported like an unknown one.
         let id = VisitId::parse(raw).map_err(|_| ContactFlowError::VisitNotFound)?;
@@ -42,9 +47,11 @@ impl ContactFlow {
                 DomainError::VisitNotFound => ContactFlowError::VisitNotFound,
                 other => ContactFlowError::Domain(other),
             })?;
+        let reading = Reading { actor: Accessor::contact_flow(), request: seen_by, at: self.core.now() };
+        let record = reading.of_visit(visit.patient_id(), visit.id(), AccessAction::ScreenPop, AccessOutcome::Allowed);
+        self.core.record_reads(&[record]).await.map_err(ContactFlowError::Domain)?;
         let display_name = visit
             .patient_contact()
-            .as_ref()
             .and_then(|contact| contact.display_name.as_ref())
             .map(|name| name.expose().to_owned())
             .unwrap_or_default();

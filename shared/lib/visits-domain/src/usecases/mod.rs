@@ -1,6 +1,7 @@
 //! The use cases, one module per job. Each takes only the ports it needs, so a Lambda function
 //! builds only the adapters (and links only the SDK crates) its routes use.
 
+mod access_log;
 mod attempts;
 mod attendances;
 mod contact_flow;
@@ -17,6 +18,7 @@ mod sessions;
 mod visits;
 mod waiting_alerts;
 
+pub use access_log::{ACCESS_LOG_PAGE, AccessLogRequest, AccessReports, MAX_ACCESS_LOG_PAGE};
 pub use attendances::{Attendances, AttendeeEvent};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft, Keyed};

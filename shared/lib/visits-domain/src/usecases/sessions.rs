@@ -6,7 +6,10 @@ use std::sync::Arc;
 use super::core::{Core, Draft, video_error};
 use super::seats::{forget_seats, guest_fields, unseat_retired};
 use crate::DomainError;
-use crate::model::{Admitted, AuditKind, Caller, GuestId, Participant, Provider, Room, Session, Visit, VisitId};
+use crate::model::{
+    AccessAction, AccessOutcome, AccessRecord, Accessor, Admitted, AuditKind, Caller, GuestId, Participant, Provider,
+    Reading, RequestInfo, Room, Session, Visit, VisitId,
+};
 use crate::ports::{VideoError, VideoProvider};
 use crate::rules::{JoinWindow, Relation, may_manage, may_view};
 use crate::tokens::{Audience, Tokens};
@@ -32,17 +35,43 @@ impl Sessions {
     }
 
     /// `POST /visits/{id}/session`: staff start (or rejoin) the session; the visit's patient
-    /// goes through the waiting room.
-    pub async fn start(&self, caller: &Caller, visit_id: &VisitId) -> Result<JoinOutcome, DomainError> {
+    /// goes through the waiting room. Entering is recorded as a read of the patient's visit, and
+    /// so is a refused try; waiting is not.
+    pub async fn start(
+        &self,
+        caller: &Caller,
+        visit_id: &VisitId,
+        seen_by: &RequestInfo,
+    ) -> Result<JoinOutcome, DomainError> {
         let visit = self.core.load(visit_id).await?;
-        match may_view(caller, &visit)? {
-            Relation::ThePatient => self.join_as(visit, Admitted::Patient).await,
-            _ => self.start_as_staff(caller, visit).await.map(JoinOutcome::Ready),
+        let reading = self.core.reading(caller, seen_by);
+        let (patient_id, visit_id) = (visit.patient_id().clone(), visit.id().clone());
+        let record = |outcome| reading.of_visit(&patient_id, &visit_id, AccessAction::Join, outcome);
+        let relation = match may_view(caller, &visit) {
+            Ok(relation) => relation,
+            Err(refusal) => {
+                self.core.record_reads(&[record(AccessOutcome::Refused)]).await?;
+                return Err(refusal);
+            }
+        };
+        let outcome = match relation {
+            Relation::ThePatient => self.join_as(visit, Admitted::Patient).await?,
+            _ => JoinOutcome::Ready(self.start_as_staff(caller, visit).await?),
+        };
+        self.record_entry(&outcome, record(AccessOutcome::Allowed)).await?;
+        Ok(outcome)
+    }
+
+    /// A session is about to leave: its entry into the patient's visit is recorded first.
+    async fn record_entry(&self, outcome: &JoinOutcome, record: AccessRecord) -> Result<(), DomainError> {
+        match outcome {
+            JoinOutcome::Ready(_) => self.core.record_reads(&[record]).await,
+            JoinOutcome::Waiting { .. } => Ok(()),
         }
     }
 
     /// `POST /join/session` with a session token from a redeemed link.
-    pub async fn join_with_token(&self, token: &str) -> Result<JoinOutcome, DomainError> {
+    pub async fn join_with_token(&self, token: &str, seen_by: &RequestInfo) -> Result<JoinOutcome, DomainError> {
         let verified = self
             .tokens
             .verify(token, Audience::Session, self.core.now())
@@ -52,18 +81,26 @@ impl Sessions {
         // A token of an earlier redemption was retired by a newer one: whoever holds it is out.
         // So is a guest who was removed.
         let admission = verified.token_id.digest();
-        if *visit.patient_id() == verified.subject {
-            if !visit.admits(&Admitted::Patient, &admission) {
-                return Err(DomainError::Unauthenticated);
+        let who = if *visit.patient_id() == verified.subject {
+            Admitted::Patient
+        } else {
+            match GuestId::parse(verified.subject.as_str()) {
+                Ok(guest) => Admitted::Guest(guest),
+                Err(_) => return Err(DomainError::Unauthenticated),
             }
-            return self.join_as(visit, Admitted::Patient).await;
+        };
+        if !visit.admits(&who, &admission) {
+            return Err(DomainError::Unauthenticated);
         }
-        match GuestId::parse(verified.subject.as_str()) {
-            Ok(guest) if visit.admits(&Admitted::Guest(guest.clone()), &admission) => {
-                self.join_as(visit, Admitted::Guest(guest)).await
-            }
-            _ => Err(DomainError::Unauthenticated),
-        }
+        let actor = match &who {
+            Admitted::Patient => Accessor::patient(visit.patient_id()),
+            Admitted::Guest(guest) => Accessor::guest(guest),
+        };
+        let reading = Reading { actor, request: seen_by, at: self.core.now() };
+        let record = reading.of_visit(visit.patient_id(), visit.id(), AccessAction::Join, AccessOutcome::Allowed);
+        let outcome = self.join_as(visit, who).await?;
+        self.record_entry(&outcome, record).await?;
+        Ok(outcome)
     }
 
     async fn start_as_staff(&self, caller: &Caller, visit: Visit) -> Result<Session, DomainError> {

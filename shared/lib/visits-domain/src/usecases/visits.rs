@@ -7,8 +7,8 @@ use super::core::Core;
 use super::idempotency;
 use crate::DomainError;
 use crate::model::{
-    AuditKind, AuditRecord, Booking, Caller, DurationMinutes, PatientContact, Provider, RefusalRecord, Role, TimeZone,
-    UserId, Visit, VisitId, chain_is_valid, refusals_are_intact,
+    AccessAction, AccessOutcome, AuditKind, AuditRecord, Booking, Caller, DurationMinutes, PatientContact, Provider,
+    RefusalRecord, RequestInfo, Role, TimeZone, UserId, Visit, VisitId, chain_is_valid, refusals_are_intact,
 };
 use crate::ports::{CommitError, Cursor, IdempotencyRecord, SignupWrite, VisitHistory, VisitPage, VisitQuery, When};
 use crate::rules::{Relation, may_manage, may_schedule_for, may_view};
@@ -152,8 +152,14 @@ impl Visits {
         }
     }
 
-    /// Lists the visits the caller takes part in (admins: all, optionally filtered).
-    pub async fn list(&self, caller: &Caller, request: ListRequest) -> Result<VisitPage, DomainError> {
+    /// Lists the visits the caller takes part in (admins: all, optionally filtered). Each visit
+    /// listed is recorded as read by the caller, all together, before the page is answered.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        request: ListRequest,
+        seen_by: &RequestInfo,
+    ) -> Result<VisitPage, DomainError> {
         // Non-admins see only their own side; a filter naming someone else finds nothing.
         let (patient_id, clinician_id) = match caller.role {
             Role::Admin => (request.patient_id, request.clinician_id),
@@ -178,22 +184,56 @@ impl Visits {
             limit: request.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
             after: request.cursor,
         };
-        self.core.store.visits(&query).await.map_err(DomainError::from)
+        let page = self.core.store.visits(&query).await?;
+        let reading = self.core.reading(caller, seen_by);
+        let listed = page
+            .items
+            .iter()
+            .map(|visit| reading.of_visit(&visit.patient_id, &visit.id, AccessAction::List, AccessOutcome::Allowed));
+        self.core.record_reads(&listed.collect::<Vec<_>>()).await?;
+        Ok(page)
     }
 
-    pub async fn get(&self, caller: &Caller, id: &VisitId) -> Result<(Visit, Relation), DomainError> {
+    /// The visit, for whoever may see it; the read (or the refused try) is recorded first.
+    pub async fn get(
+        &self,
+        caller: &Caller,
+        id: &VisitId,
+        seen_by: &RequestInfo,
+    ) -> Result<(Visit, Relation), DomainError> {
         let visit = self.core.load(id).await?;
-        let relation = may_view(caller, &visit)?;
-        Ok((visit, relation))
+        let allowed = may_view(caller, &visit);
+        self.record_read(caller, seen_by, &visit, AccessAction::Read, allowed.is_ok()).await?;
+        Ok((visit, allowed?))
+    }
+
+    async fn record_read(
+        &self,
+        caller: &Caller,
+        seen_by: &RequestInfo,
+        visit: &Visit,
+        action: AccessAction,
+        allowed: bool,
+    ) -> Result<(), DomainError> {
+        let outcome = if allowed { AccessOutcome::Allowed } else { AccessOutcome::Refused };
+        let record = self.core.reading(caller, seen_by).of_visit(visit.patient_id(), visit.id(), action, outcome);
+        self.core.record_reads(&[record]).await
     }
 
     /// The visit's audit trail, oldest first, and whether its hash chain is unbroken.
     /// The visit's chain and the refusals recorded beside it, read together; valid when the
     /// chain is unbroken up to the visit's head and every refusal is sealed and numbered whole.
-    pub async fn audit_trail(&self, caller: &Caller, id: &VisitId) -> Result<AuditTrail, DomainError> {
+    pub async fn audit_trail(
+        &self,
+        caller: &Caller,
+        id: &VisitId,
+        seen_by: &RequestInfo,
+    ) -> Result<AuditTrail, DomainError> {
         let history = self.core.store.visit_history(id).await?;
         let VisitHistory { visit, records, refusals } = history.ok_or(DomainError::VisitNotFound)?;
-        may_manage(caller, &visit)?;
+        let allowed = may_manage(caller, &visit);
+        self.record_read(caller, seen_by, &visit, AccessAction::AuditRead, allowed.is_ok()).await?;
+        allowed?;
         let reaches_head =
             records.last().map_or(crate::model::AuditHead::default(), AuditRecord::head) == visit.audit_head();
         let valid = chain_is_valid(&records) && reaches_head && refusals_are_intact(&refusals);

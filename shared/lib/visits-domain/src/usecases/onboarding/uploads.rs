@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::DomainError;
 use crate::model::{
-    ApplicationId, ApplicationStatus, Caller, DocumentRef, Role, ScanStatus, Upload, UploadContentType, UploadId,
-    UploadOwner, UploadPurpose, UploadSize, VisitId,
+    AccessAction, AccessOutcome, ApplicationId, ApplicationStatus, Caller, DocumentRef, RequestInfo, Role, ScanStatus,
+    Upload, UploadContentType, UploadId, UploadOwner, UploadPurpose, UploadSize, VisitId,
 };
 use crate::ports::{ApplicationStore, ApplicationWrite, CommitError, ObjectStorage, PostPolicy, UploadStore};
 use crate::tokens::Tokens;
@@ -138,8 +138,14 @@ impl Uploads {
         Ok(StartedUpload { upload, url: post.url, fields: post.fields, expires_at })
     }
 
-    /// The upload, for its uploader, an admin (licences) or the visit's clinician (intake).
-    pub async fn read(&self, who: Uploader<'_>, raw_id: &str) -> Result<ReadUpload, DomainError> {
+    /// The upload, for its uploader, an admin (licences) or the visit's clinician (intake). An
+    /// intake document is a patient's data: its read, or a refused try, is recorded first.
+    pub async fn read(
+        &self,
+        who: Uploader<'_>,
+        raw_id: &str,
+        seen_by: &RequestInfo,
+    ) -> Result<ReadUpload, DomainError> {
         let now = self.core.now();
         let id = UploadId::parse(raw_id).map_err(|_| DomainError::UploadNotFound)?;
         let who = self.identify(who, now).await?;
@@ -154,6 +160,18 @@ impl Uploads {
             (UploadOwner::Applicant { application_id }, Identity::Applicant(theirs)) => application_id == theirs,
             (UploadOwner::Patient { .. }, Identity::Applicant(_)) => false,
         };
+        if let (UploadOwner::Patient { patient_id, visit_id }, Identity::User(caller)) = (&upload.owner, &who) {
+            let outcome = if allowed { AccessOutcome::Allowed } else { AccessOutcome::Refused };
+            let resource = format!("uploads/{}", upload.id);
+            let record = self.core.reading(caller, seen_by).record(
+                patient_id,
+                AccessAction::Download,
+                resource,
+                Some(visit_id),
+                outcome,
+            );
+            self.core.record_reads(&[record]).await?;
+        }
         if !allowed {
             return Err(DomainError::UploadNotFound);
         }
