@@ -9,7 +9,7 @@ PORT ?= 3001
 BENCH_RUNS ?= 11
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web lint lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ test-browser: web ## the pages in headless Chromium against make dev's server (f
 
 web: ## build the pages (web/ into web/dist; npm packages installed on first use)
 	.ci/web build
+
+verify-access-log: ## the access log against its seals on a deployed stack: make verify-access-log STACK=video-visits FROM=2026-12-01T00:00:00Z TO=2026-12-02T00:00:00Z
+	@[ -n "$(STACK)" ] && [ -n "$(FROM)" ] && [ -n "$(TO)" ] || { echo "usage: make verify-access-log STACK=<stack> FROM=<RFC 3339> TO=<RFC 3339>" >&2; exit 2; }
+	$(CARGO) build --locked --workspace --bins
+	.ci/verify-access-log $(STACK) $(FROM) $(TO)
 
 deploy-web: ## the pages to a deployed stack's site: make deploy-web STACK=video-visits (AWS CLI installed on first use)
 	@[ -n "$(STACK)" ] || { echo "usage: make deploy-web STACK=<stack name>" >&2; exit 2; }

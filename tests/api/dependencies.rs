@@ -56,6 +56,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("audit-stream", &["aws-sdk-dynamodb"]),
     ("connect-flow", &["aws-sdk-dynamodb"]),
+    // The hour's records, the seal key, the Object Lock bucket.
+    ("access-seal", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-s3"]),
 ];
 
 /// The SDK service crates and the HTTP runtime: what `ALLOWED` rations.

@@ -6,6 +6,7 @@
 
 mod access;
 mod access_log;
+mod access_seals;
 mod admission;
 mod alarms;
 mod applications;

@@ -7,13 +7,20 @@ use std::time::Duration as Wait;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use chrono::{DateTime, Utc};
 use visits_domain::model::AccessRecord;
 use visits_domain::ports::{AccessCursor, AccessLog, AccessPage, AccessQuery, Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::store_error;
 use crate::keys::{self, s};
-use crate::schema::{AccessItem, attr, from_item, to_item};
+use crate::schema::{ACCESS_BY_HOUR, AccessItem, attr, from_item, to_item};
+
+/// What the by-hour index holds of an access record's item.
+#[derive(serde::Deserialize)]
+struct HourItem {
+    record: AccessRecord,
+}
 
 /// DynamoDB's most writes in one `BatchWriteItem`.
 const BATCH: usize = 25;
@@ -31,6 +38,11 @@ impl AccessLog for DynamoStore {
         }
         let batches = writes.chunks(BATCH).map(|batch| self.write_all(batch.to_vec()));
         futures::future::try_join_all(batches).await.map(|_| ())
+    }
+
+    async fn access_records_of_hour(&self, period: DateTime<Utc>) -> Result<Vec<AccessRecord>, DependencyError> {
+        let partitions = keys::access_hour_partitions(period).map(|partition| self.hour_partition(partition));
+        Ok(futures::future::try_join_all(partitions).await?.into_iter().flatten().collect())
     }
 
     async fn access_log(&self, query: &AccessQuery) -> Result<AccessPage, DependencyError> {
@@ -80,6 +92,34 @@ impl AccessLog for DynamoStore {
 }
 
 impl DynamoStore {
+    /// One partition of the by-hour index, all of it.
+    async fn hour_partition(&self, partition: String) -> Result<Vec<AccessRecord>, DependencyError> {
+        let index = ACCESS_BY_HOUR;
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", index.pk)
+                .expression_attribute_values(":pk", s(partition.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            for item in output.items.unwrap_or_default() {
+                records.push(from_item::<HourItem>(item, "access record")?.record);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(records);
+            }
+        }
+    }
+
     async fn write_all(&self, mut pending: Vec<WriteRequest>) -> Result<(), DependencyError> {
         for round in 0..ROUNDS {
             if pending.is_empty() {

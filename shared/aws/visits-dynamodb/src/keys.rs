@@ -31,15 +31,36 @@ pub fn n(value: i64) -> AttributeValue {
 
 /// `VISITS#{shard}`: the all-visits partition of this visit, fixed by its id.
 pub fn all_visits_pk(id: &VisitId) -> String {
-    // FNV-1a: stable across processes and releases, unlike the standard library's hasher.
-    let hash =
-        id.as_str().bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
-    format!("VISITS#{:02}", hash % ALL_VISITS_SHARDS)
+    format!("VISITS#{:02}", fnv(id.as_str()) % ALL_VISITS_SHARDS)
 }
 
 /// Every partition of the all-visits index.
 pub fn all_visits_partitions() -> impl Iterator<Item = String> {
     (0..ALL_VISITS_SHARDS).map(|shard| format!("VISITS#{shard:02}"))
+}
+
+/// The hour's access records spread over this many partitions (by patient), as all visits are.
+pub const ACCESS_HOUR_SHARDS: u32 = 16;
+
+/// `ACCESSHOUR#{YYYY-MM-DDTHH}#{shard}`: the partition of the by-hour index that holds this
+/// patient's records of this hour (what the hour's seal lists).
+pub fn access_hour_pk(period: DateTime<Utc>, patient: &UserId) -> String {
+    format!("{}#{:02}", access_hour_prefix(period), fnv(patient.as_str()) % ACCESS_HOUR_SHARDS)
+}
+
+/// Every partition of the hour starting at `period`.
+pub fn access_hour_partitions(period: DateTime<Utc>) -> impl Iterator<Item = String> {
+    let prefix = access_hour_prefix(period);
+    (0..ACCESS_HOUR_SHARDS).map(move |shard| format!("{prefix}#{shard:02}"))
+}
+
+fn access_hour_prefix(period: DateTime<Utc>) -> String {
+    format!("ACCESSHOUR#{}", period.format("%Y-%m-%dT%H"))
+}
+
+/// FNV-1a: stable across processes and releases, unlike the standard library's hasher.
+fn fnv(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 pub fn visit_pk(id: &VisitId) -> String {

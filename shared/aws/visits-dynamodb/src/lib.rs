@@ -9,6 +9,7 @@
 //! | code → link | `CODE#{sha256(code)}` | `CODE` | |
 //! | idempotency key | `IDEM#{sub}:{key}` | `IDEM` | |
 //! | failure counter | `FAIL#{key}` | `FAIL` | |
+//! | access record | `ACCESS#{patientId}` | `{at}#{requestId}#{resource}` | GSI5 `ACCESSHOUR#{hour}#{shard}`, sort `{patientId}#{SK}`; projected: `record` |
 //!
 //! Every read of one item is strongly consistent; every condition and read checks expiry itself,
 //! because TTL deletes late.
@@ -54,6 +55,10 @@ pub struct DynamoStore {
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
     }
 
     pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, DependencyError> {

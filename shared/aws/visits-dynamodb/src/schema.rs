@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
     AccessRecord, Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeEntry, Digest, GuestId,
-    Link, LinkState, ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId,
+    Link, LinkState, ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId, seal_period_of,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
@@ -43,6 +43,8 @@ pub mod attr {
     pub const VISIT_STATE: &str = "state";
     /// On an application item: the application, all of it (the admin list shows it whole).
     pub const APPLICATION: &str = "application";
+    /// On an access record's item: the record, all of it (its hour's seal hashes it whole).
+    pub const ACCESS_RECORD: &str = "record";
 }
 
 /// A global secondary index, and the one attribute it projects besides the keys (what its
@@ -67,7 +69,10 @@ pub const APPLICATIONS_BY_STATUS: Index =
 /// The indexes a visit item is in.
 pub const VISIT_INDEXES: [Index; 3] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS];
 /// Every index of the table, as template.yaml declares them.
-pub const INDEXES: [Index; 4] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS, APPLICATIONS_BY_STATUS];
+/// Every patient's access records by hour, over `keys::ACCESS_HOUR_SHARDS` partitions: what an
+/// hour's seal lists.
+pub const ACCESS_BY_HOUR: Index = Index { name: "GSI5", pk: "GSI5PK", sk: "GSI5SK", projects: attr::ACCESS_RECORD };
+pub const INDEXES: [Index; 5] = [BY_PATIENT, BY_CLINICIAN, ALL_VISITS, APPLICATIONS_BY_STATUS, ACCESS_BY_HOUR];
 
 /// What an item is. The stream filter selects audit records by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -449,6 +454,10 @@ pub struct AccessItem {
     #[serde(rename = "SK")]
     sk: String,
     entity: Entity,
+    #[serde(rename = "GSI5PK")]
+    by_hour: String,
+    #[serde(rename = "GSI5SK")]
+    by_hour_sort: String,
     ttl: i64,
     pub record: AccessRecord,
 }
@@ -459,6 +468,8 @@ impl AccessItem {
             pk: keys::access_pk(&record.patient_id),
             sk: record.sort_key(),
             entity: Entity::Access,
+            by_hour: keys::access_hour_pk(seal_period_of(record.at), &record.patient_id),
+            by_hour_sort: format!("{}#{}", record.patient_id, record.sort_key()),
             ttl: record.keep_until().timestamp(),
             record: record.clone(),
         }

@@ -22,6 +22,11 @@ pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws:
     Ok(KmsSigner::new(Client::new(config), visits_aws::required("SIGNING_KEY_ID")?))
 }
 
+/// The signer of the access log's seals, on the key named by `SEAL_KEY_ID`.
+pub fn seal_signer_from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws::MissingSetting> {
+    Ok(KmsSigner::new(Client::new(config), visits_aws::required("SEAL_KEY_ID")?))
+}
+
 pub struct KmsSigner {
     client: Client,
     key_id: String,

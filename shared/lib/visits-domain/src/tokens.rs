@@ -270,6 +270,26 @@ impl Tokens {
         Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
+    /// A JWS of `document` (a seal: no registered claims), ES256 by the signer, with its `kid`.
+    pub async fn sign_document(&self, document: &impl Serialize) -> Result<String, DomainError> {
+        self.sign_claims(document).await
+    }
+
+    /// The document a JWS holds, when it is ES256 by this signer's key; `None` when it is not.
+    pub async fn verify_document<T: DeserializeOwned>(&self, jws: &str) -> Result<Option<T>, DomainError> {
+        let key = self.verifying_key().await?;
+        let Ok(header) = jsonwebtoken::decode_header(jws) else { return Ok(None) };
+        if header.alg != Algorithm::ES256 || header.kid.as_deref() != Some(key.kid.as_str()) {
+            return Ok(None);
+        }
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_required_spec_claims::<&str>(&[]);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        Ok(jsonwebtoken::decode::<T>(jws, &key.key, &validation).ok().map(|data| data.claims))
+    }
+
     /// Checks signature (ES256 only), key id, issuer, audience and lifetime against `now`.
     pub async fn verify(
         &self,

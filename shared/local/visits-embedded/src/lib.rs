@@ -9,6 +9,7 @@
 //! - [`outbox`]: a notifier that keeps (and can print) what it would have sent.
 //! - [`directory`]: the identity provider's users (demo mode's Cognito).
 //! - [`scheduler`]: demo mode's EventBridge Scheduler: planned jobs until they fall due.
+//! - [`seals`]: the access log's seals, each kept once.
 //! - [`storage`]: presigned uploads and downloads the local server serves, and its malware scan.
 //! - [`clock`]: a clock tests can move.
 //! - [`world`]: all of the above wired together for demo mode.
@@ -21,6 +22,7 @@ pub mod local_signer;
 pub mod memory_store;
 pub mod outbox;
 pub mod scheduler;
+pub mod seals;
 pub mod storage;
 pub mod world;
 
@@ -32,5 +34,6 @@ pub use local_signer::LocalSigner;
 pub use memory_store::MemoryStore;
 pub use outbox::{Outbox, SentMessage};
 pub use scheduler::MemoryScheduler;
+pub use seals::MemorySeals;
 pub use storage::{LocalStorage, UploadRefused};
 pub use world::EmbeddedWorld;

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
     AccessRecord, Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState,
-    ListedVisit, RefusalRecord, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
+    ListedVisit, RefusalRecord, SEAL_PERIOD, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
     AccessCursor, AccessLog, AccessPage, AccessQuery, ApplicationPage, ApplicationQuery, ApplicationStore,
@@ -61,6 +61,25 @@ impl MemoryStore {
     /// stream delivers in AWS (demo mode's scheduler follows it as visit-jobs does).
     pub fn take_stream(&self) -> Vec<AuditRecord> {
         std::mem::take(&mut self.state().stream)
+    }
+
+    /// Edits or (with `None`) removes a patient's stored access records, as an attacker with table
+    /// access could. For tests of the seals' verification.
+    pub fn tamper_with_access(&self, patient: &UserId, edit: impl Fn(&AccessRecord) -> Option<Option<AccessRecord>>) {
+        let mut state = self.state();
+        let Some(log) = state.access.get_mut(patient) else { return };
+        let keys: Vec<String> = log.keys().cloned().collect();
+        for key in keys {
+            match log.get(&key).and_then(&edit) {
+                Some(Some(changed)) => {
+                    log.insert(key, changed);
+                }
+                Some(None) => {
+                    log.remove(&key);
+                }
+                None => {}
+            }
+        }
     }
 
     /// Edits a stored audit record in place, as an attacker with table access could. For tests
@@ -177,6 +196,13 @@ impl AccessLog for MemoryStore {
             None
         };
         Ok(AccessPage { items, next })
+    }
+
+    async fn access_records_of_hour(&self, period: DateTime<Utc>) -> Result<Vec<AccessRecord>, DependencyError> {
+        let end = period + SEAL_PERIOD;
+        let state = self.state();
+        let all = state.access.values().flat_map(|log| log.values());
+        Ok(all.filter(|record| record.at >= period && record.at < end).cloned().collect())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Validated value types and the entities built from them. A value that exists is valid.
 
 mod access;
+mod access_seal;
 mod attendance;
 mod audit;
 pub mod calendar;
@@ -21,6 +22,7 @@ mod time_zone;
 pub(crate) mod visit;
 
 pub use access::{ACCESS_RECORD_LIFETIME, AccessAction, AccessOutcome, AccessRecord, Accessor, Reading, RequestInfo};
+pub use access_seal::{SEAL_GRACE, SEAL_PERIOD, Seal, SealFinding, SealReport, SealedRecord, seal_period_of};
 pub use attendance::{
     Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, MarkOutcome, summarize as summarize_attendance,
 };

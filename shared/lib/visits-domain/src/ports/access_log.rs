@@ -1,4 +1,5 @@
-//! Where access records are kept: by patient, newest first, at least six years.
+//! Where access records are kept (by patient, newest first, at least six years), and where the
+//! seals over them are kept.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -60,4 +61,17 @@ pub trait AccessLog: Send + Sync {
 
     /// A page of one patient's records, newest first.
     async fn access_log(&self, query: &AccessQuery) -> Result<AccessPage, DependencyError>;
+
+    /// Every patient's records of the hour starting at `period` (what its seal lists).
+    async fn access_records_of_hour(&self, period: DateTime<Utc>) -> Result<Vec<AccessRecord>, DependencyError>;
+}
+
+/// Where the access log's seals are kept, each once and never deleted early (S3 Object Lock in
+/// compliance mode in AWS).
+#[async_trait]
+pub trait SealStore: Send + Sync {
+    /// Keeps a signed seal under `key`; one already there stays as it is.
+    async fn put_seal(&self, key: &str, signed: &str) -> Result<(), DependencyError>;
+
+    async fn seal(&self, key: &str) -> Result<Option<String>, DependencyError>;
 }

@@ -13,7 +13,7 @@ mod signer;
 mod store;
 mod video;
 
-pub use access_log::{AccessCursor, AccessLog, AccessPage, AccessQuery};
+pub use access_log::{AccessCursor, AccessLog, AccessPage, AccessQuery, SealStore};
 pub use dependency::{Dependency, DependencyError};
 pub use events::{EVENT_SOURCE, EventPublisher, PublishedEvent};
 pub use job_scheduler::{JobScheduler, PlannedJob};

@@ -2,6 +2,7 @@
 //! builds only the adapters (and links only the SDK crates) its routes use.
 
 mod access_log;
+mod access_seals;
 mod attempts;
 mod attendances;
 mod contact_flow;
@@ -19,6 +20,7 @@ mod visits;
 mod waiting_alerts;
 
 pub use access_log::{ACCESS_LOG_PAGE, AccessLogRequest, AccessReports, MAX_ACCESS_LOG_PAGE};
+pub use access_seals::{AccessSeals, SEAL_CATCH_UP_HOURS};
 pub use attendances::{Attendances, AttendeeEvent};
 pub use contact_flow::{ContactFlow, ContactFlowError};
 pub use core::{Core, Draft, Keyed};
