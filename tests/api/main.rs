@@ -15,6 +15,7 @@ mod audit_log;
 mod aws_notify;
 mod bad_input;
 mod cognito_directory;
+mod consent;
 mod dependencies;
 mod faults;
 mod full_flow;

@@ -40,12 +40,12 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
 }
 
 #[test]
-fn public_routes_need_no_cognito_token_and_the_session_route_takes_a_join_token() {
+fn public_routes_need_no_cognito_token_and_the_session_routes_take_a_join_token() {
     let doc = openapi();
     assert_eq!(doc["security"], serde_json::json!([{"cognito": []}]), "Cognito by default");
     for (key, operation) in operations(&doc) {
         let expected = match key.as_str() {
-            "POST /join/session" => Some(serde_json::json!([{"joinToken": []}])),
+            "POST /join/session" | "PUT /join/session/consent" => Some(serde_json::json!([{"joinToken": []}])),
             "POST /service/visits" => Some(serde_json::json!([{"lander": []}])),
             "POST /uploads" | "GET /uploads/{uploadId}" => {
                 Some(serde_json::json!([{"cognito": []}, {"applicantToken": []}]))

@@ -1,6 +1,9 @@
 //! `start-session`: start and join video sessions (the waiting room included), and end or cancel
 //! visits. These routes share one function because they are the ones that call the video
 //! provider; keeping them together keeps the Chime and Connect SDKs out of every other function.
+//! A participant's consent (terms, recording, transcription) is given here too, beside joining.
+
+mod consent;
 
 use std::sync::Arc;
 
@@ -9,7 +12,7 @@ use serde::Serialize;
 use visits_domain::ports::VideoProvider;
 use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
-use visits_domain::usecases::{Core, JoinOutcome, Sessions};
+use visits_domain::usecases::{Consents, Core, JoinOutcome, Sessions};
 use visits_http::caller::{caller, request_info};
 use visits_http::input::{bearer, no_body, visit_id};
 use visits_http::views::VisitView;
@@ -21,6 +24,8 @@ visits_http::routes! {
         Join => "POST /join/session" (reads patient data),
         End => "POST /visits/{visitId}/end",
         Cancel => "POST /visits/{visitId}/cancel",
+        ConsentByToken => "PUT /join/session/consent",
+        ClinicianConsent => "PUT /visits/{visitId}/consent",
     }
 }
 
@@ -30,11 +35,12 @@ pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 
 pub struct App {
     sessions: Sessions,
+    consents: Consents,
 }
 
 impl App {
     pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>) -> Self {
-        Self { sessions: Sessions::new(core, tokens, video) }
+        Self { consents: Consents::new(core.clone(), tokens.clone()), sessions: Sessions::new(core, tokens, video) }
     }
 }
 
@@ -47,8 +53,14 @@ struct Waiting {
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     handle_request(request, |request| async move {
-        no_body(&request)?;
-        match Route::of(&request) {
+        let route = Route::of(&request);
+        match route {
+            // A consent is said in the body; every other route takes none.
+            Some(Route::ConsentByToken) => return consent::by_token(&app.consents, &request).await,
+            Some(Route::ClinicianConsent) => return consent::by_clinician(&app.consents, &request).await,
+            _ => no_body(&request)?,
+        }
+        match route {
             Some(Route::Start) => {
                 let caller = caller(&request)?;
                 joined(app.sessions.start(&caller, &visit_id(&request)?, &request_info(&request)).await?)
@@ -67,7 +79,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 let visit = app.sessions.cancel(&caller, &visit_id(&request)?).await?;
                 Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), Relation::TheClinician)))
             }
-            None => Err(Problem::route_not_found()),
+            Some(Route::ConsentByToken | Route::ClinicianConsent) | None => Err(Problem::route_not_found()),
         }
     })
     .await

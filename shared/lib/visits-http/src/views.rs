@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use visits_domain::model::{
-    Attendance, DisplayName, Guest, GuestRole, ListedVisit, PatientContact, Provider, VisitStatus,
+    Attendance, Consent, DisplayName, Guest, GuestRole, ListedVisit, PatientContact, Provider, VisitStatus,
 };
 use visits_domain::rules::Relation;
 
@@ -33,6 +33,9 @@ pub struct VisitView<'a> {
     /// Once anyone has joined the meeting.
     #[serde(skip_serializing_if = "<[Attendance]>::is_empty")]
     pub attendance: &'a [Attendance],
+    /// Staff only: each participant's newest word on the terms, recording and transcription.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consents: Option<&'a [Consent]>,
 }
 
 /// A guest as staff see them on the visit: never their contact.
@@ -78,6 +81,7 @@ impl<'a> VisitView<'a> {
             patient_contact: visit.patient_contact.as_ref().filter(|_| staff),
             guests: staff.then(|| visit.guests.iter().map(GuestView::new).collect()),
             attendance: &visit.attendance,
+            consents: staff.then_some(visit.consents.as_slice()),
         }
     }
 }

@@ -55,6 +55,7 @@ audit_kinds! {
     ParticipantJoined => "participant.joined",
     ParticipantRemoved => "participant.removed",
     ContactConnected => "contact.connected",
+    ConsentGiven => "consent.given",
     GuestAdded => "guest.added",
     GuestRemoved => "guest.removed",
     ClinicianAlerted => "clinician.alerted",

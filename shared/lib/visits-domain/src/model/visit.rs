@@ -211,6 +211,9 @@ pub struct ListedVisit {
     pub guests: Vec<Guest>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendance: Vec<Attendance>,
+    /// Each participant's newest word on the telehealth terms, recording and transcription.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<super::Consent>,
 }
 
 impl ListedVisit {
@@ -266,6 +269,7 @@ impl Visit {
             session_started_at: None,
             guests: Vec::new(),
             attendance: Vec::new(),
+            consents: Vec::new(),
         };
         let books =
             Bookkeeping { jobs_done: VisitJob::past_when_planned(booking.scheduled_at, now), ..Bookkeeping::default() };

@@ -72,26 +72,7 @@ impl Sessions {
 
     /// `POST /join/session` with a session token from a redeemed link.
     pub async fn join_with_token(&self, token: &str, seen_by: &RequestInfo) -> Result<JoinOutcome, DomainError> {
-        let verified = self
-            .tokens
-            .verify(token, Audience::Session, self.core.now())
-            .await?
-            .map_err(|_| DomainError::Unauthenticated)?;
-        let visit = self.core.load(&verified.visit_id).await?;
-        // A token of an earlier redemption was retired by a newer one: whoever holds it is out.
-        // So is a guest who was removed.
-        let admission = verified.token_id.digest();
-        let who = if *visit.patient_id() == verified.subject {
-            Admitted::Patient
-        } else {
-            match GuestId::parse(verified.subject.as_str()) {
-                Ok(guest) => Admitted::Guest(guest),
-                Err(_) => return Err(DomainError::Unauthenticated),
-            }
-        };
-        if !visit.admits(&who, &admission) {
-            return Err(DomainError::Unauthenticated);
-        }
+        let (visit, who) = admitted_by(&self.core, &self.tokens, token).await?;
         let actor = match &who {
             Admitted::Patient => Accessor::patient(visit.patient_id()),
             Admitted::Guest(guest) => Accessor::guest(guest),
@@ -277,4 +258,22 @@ fn provider_name(room: &Room) -> String {
         Room::Chime { .. } => "chime".into(),
         Room::Connect { .. } => "connect".into(),
     }
+}
+
+/// The visit a session token is for, and who holds it: the patient or a guest, by their newest
+/// redemption. A token of an earlier redemption was retired by a newer one, and a removed
+/// guest's is gone: both are 401, as is anything that is not a session token of this service.
+pub(crate) async fn admitted_by(core: &Core, tokens: &Tokens, token: &str) -> Result<(Visit, Admitted), DomainError> {
+    let verified =
+        tokens.verify(token, Audience::Session, core.now()).await?.map_err(|_| DomainError::Unauthenticated)?;
+    let visit = core.load(&verified.visit_id).await?;
+    let who = if *visit.patient_id() == verified.subject {
+        Admitted::Patient
+    } else {
+        Admitted::Guest(GuestId::parse(verified.subject.as_str()).map_err(|_| DomainError::Unauthenticated)?)
+    };
+    if !visit.admits(&who, &verified.token_id.digest()) {
+        return Err(DomainError::Unauthenticated);
+    }
+    Ok((visit, who))
 }
