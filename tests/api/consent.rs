@@ -81,3 +81,41 @@ async fn consent(app: TestApp) {
     app.call("POST", &format!("/visits/{visit_id}/cancel"), Some(&dr), None).await;
     put(Some(dr), theirs, json!({"recording": false, "transcription": false})).await.assert_problem(409, None);
 }
+
+#[tokio::test]
+async fn the_clinics_terms_are_accepted_before_entering() {
+    terms_first(visits_tests::spawn_app_with_policy(terms_policy()).await).await;
+}
+
+#[tokio::test]
+async fn the_clinics_terms_are_accepted_before_entering_on_the_aws_adapters() {
+    terms_first(visits_tests::spawn_aws_app_with_policy(terms_policy()).await).await;
+}
+
+fn terms_policy() -> visits_domain::rules::Policy {
+    let version = visits_domain::model::TermsVersion::parse("2026-11").unwrap();
+    visits_domain::rules::Policy { telehealth_terms: Some(version), ..Default::default() }
+}
+
+/// While the clinic has set terms, the preview names them and joining waits for them: an older
+/// version or none is 409 `consent-required` naming the version; accepting it lets the patient in.
+async fn terms_first(app: TestApp) {
+    let visit_id = app.schedule().await;
+    let code = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
+    let preview = app.call("GET", &format!("/join/{code}"), None, None).await;
+    assert_eq!(preview.body["telehealthTerms"], "2026-11", "{}", preview.body);
+    let join = app.redeem(&code).await.body["joinToken"].as_str().unwrap().to_owned();
+    let refused = app.call("POST", "/join/session", Some(&join), None).await;
+    refused.assert_problem(409, None);
+    assert_eq!(
+        (refused.body["type"].as_str(), refused.body["telehealthTerms"].as_str()),
+        (Some("urn:video-visits:problem:consent-required"), Some("2026-11"))
+    );
+    let older = json!({"telehealthTerms": "2025-01", "recording": false, "transcription": false});
+    assert_eq!(app.call("PUT", "/join/session/consent", Some(&join), Some(older)).await.status, 200);
+    app.call("POST", "/join/session", Some(&join), None).await.assert_problem(409, None);
+    let current = json!({"telehealthTerms": "2026-11", "recording": false, "transcription": false});
+    assert_eq!(app.call("PUT", "/join/session/consent", Some(&join), Some(current)).await.status, 200);
+    let waiting = app.call("POST", "/join/session", Some(&join), None).await;
+    assert_eq!(waiting.status, 202, "in the waiting room once the terms are accepted: {}", waiting.body);
+}

@@ -73,8 +73,13 @@ pub struct TestApp {
 
 /// The local server on the embedded adapters.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_policy(Policy::default()).await
+}
+
+/// The same, under a clinic's own policy (its telehealth terms, say).
+pub async fn spawn_app_with_policy(policy: Policy) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
-    let world = EmbeddedWorld::new(Policy::default(), clock.clone(), false);
+    let world = EmbeddedWorld::new(policy, clock.clone(), false);
     let adapters = Adapters::embedded(&world);
     start(adapters, clock, Some(world), None).await
 }
@@ -86,6 +91,15 @@ pub async fn spawn_aws_app() -> TestApp {
 }
 
 pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
+    spawn_aws_app_under(faults, Policy::default()).await
+}
+
+/// The local server on the AWS adapters under a clinic's own policy.
+pub async fn spawn_aws_app_with_policy(policy: Policy) -> TestApp {
+    spawn_aws_app_under(Faults::default(), policy).await
+}
+
+async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
     const SENDER: &str = "visits@clinic.example";
     let clock = Arc::new(ManualClock::new(start_time()));
     let config = local_aws::sdk_config().await;
@@ -125,7 +139,7 @@ pub async fn spawn_aws_app_with(faults: Faults) -> TestApp {
         store,
         clock: core_clock,
         ids: Arc::new(visits_runtime::OsRandom),
-        policy: Arc::new(Policy::default()),
+        policy: Arc::new(policy),
     });
     // As in a deployed function, the public key is fetched at start, not by a request; here it
     // is awaited, so that no request's calls include it.

@@ -21,5 +21,8 @@ pub mod local_aws;
 pub mod openapi;
 pub mod store_contract;
 
-pub use app::{Accounts, Reply, TestApp, spawn_app, spawn_aws_app, spawn_aws_app_with, start_time};
+pub use app::{
+    Accounts, Reply, TestApp, spawn_app, spawn_app_with_policy, spawn_aws_app, spawn_aws_app_with,
+    spawn_aws_app_with_policy, start_time,
+};
 pub use faults::{Faults, throttling_response};

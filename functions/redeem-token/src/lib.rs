@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use visits_domain::DomainError;
-use visits_domain::model::{LinkStatus, Provider};
+use visits_domain::model::{LinkStatus, Provider, TermsVersion};
 use visits_domain::ports::SeatRemover;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Joins, Redemption};
@@ -46,6 +46,8 @@ struct PreviewBody {
     opens_at: DateTime<Utc>,
     time_zone: &'static str,
     provider: Provider,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telehealth_terms: Option<TermsVersion>,
 }
 
 #[derive(Serialize)]
@@ -80,6 +82,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                     opens_at: preview.opens_at,
                     time_zone: preview.time_zone.name(),
                     provider: preview.provider,
+                    telehealth_terms: preview.telehealth_terms,
                 };
                 Ok(json(StatusCode::OK, &body))
             }

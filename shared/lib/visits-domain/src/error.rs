@@ -58,6 +58,9 @@ pub enum DomainError {
     /// A session join for a visit that is over.
     #[error("visit is {0}")]
     VisitClosed(VisitStatus),
+    /// The clinic's current telehealth terms (this version) are not accepted yet.
+    #[error("the telehealth terms must be accepted first")]
+    TermsNotAccepted(crate::model::TermsVersion),
     /// A one-time code that is wrong, expired, superseded, used, or for an unknown signup: one
     /// answer for all.
     #[error("the code is not valid")]

@@ -171,6 +171,13 @@ impl From<DomainError> for Problem {
                 "Code not valid",
                 "The code is wrong, expired or already used. Ask for a new one.",
             ),
+            DomainError::TermsNotAccepted(version) => Problem::new(
+                StatusCode::CONFLICT,
+                "consent-required",
+                "Consent required",
+                "accept the clinic's telehealth terms (PUT /join/session/consent) before joining",
+            )
+            .with("telehealthTerms", version.as_str()),
             DomainError::VisitClosed(status) => {
                 Problem::new(StatusCode::GONE, "visit-closed", "Visit closed", format!("the visit is {status}"))
                     .with("visitStatus", status.as_str())

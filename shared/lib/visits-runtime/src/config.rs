@@ -37,6 +37,15 @@ pub fn policy_from_env() -> Result<Policy, InvalidSetting> {
     if let Ok(url) = std::env::var("PORTAL_BASE_URL") {
         policy.portal_base_url = url;
     }
+    // Unset or empty: no terms to accept.
+    if let Ok(version) = std::env::var("TELEHEALTH_TERMS_VERSION").map(|v| v.trim().to_owned())
+        && !version.is_empty()
+    {
+        policy.telehealth_terms = Some(
+            visits_domain::model::TermsVersion::parse(&version)
+                .map_err(|reason| InvalidSetting { name: "TELEHEALTH_TERMS_VERSION", reason })?,
+        );
+    }
     if let Ok(zone) = std::env::var("CLINIC_TIME_ZONE") {
         policy.clinic_time_zone = visits_domain::model::TimeZone::parse(&zone)
             .map_err(|reason| InvalidSetting { name: "CLINIC_TIME_ZONE", reason })?;

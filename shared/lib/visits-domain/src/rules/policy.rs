@@ -26,6 +26,9 @@ pub struct Policy {
     pub max_schedule_ahead: Duration,
     /// The zone a visit is shown in when its request names none (`CLINIC_TIME_ZONE`).
     pub clinic_time_zone: TimeZone,
+    /// The clinic's current telehealth terms (`TELEHEALTH_TERMS_VERSION`): while set, the patient
+    /// and guests enter only once they have accepted this version.
+    pub telehealth_terms: Option<crate::model::TermsVersion>,
 }
 
 impl Default for Policy {
@@ -43,6 +46,7 @@ impl Default for Policy {
             idempotency_ttl: Duration::hours(24),
             max_schedule_ahead: Duration::days(400),
             clinic_time_zone: TimeZone::UTC,
+            telehealth_terms: None,
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct LinkPreview {
     /// The join page shows the time in the visit's own zone and prepares for its provider.
     pub time_zone: TimeZone,
     pub provider: Provider,
+    /// The clinic's telehealth terms to accept before entering, when it has set a version.
+    pub telehealth_terms: Option<crate::model::TermsVersion>,
 }
 
 /// A redeemed link: the token that admits the patient to the session.
@@ -109,6 +111,7 @@ impl Joins {
             opens_at: JoinWindow::of(&visit, &self.core.policy).opens_at,
             time_zone: visit.time_zone(),
             provider: visit.provider(),
+            telehealth_terms: self.core.policy.telehealth_terms.clone(),
         })
     }
 

@@ -7,8 +7,8 @@ use super::core::{Core, Draft, video_error};
 use super::seats::{forget_seats, guest_fields, unseat_retired};
 use crate::DomainError;
 use crate::model::{
-    AccessAction, AccessOutcome, AccessRecord, Accessor, Admitted, AuditKind, Caller, GuestId, Participant, Provider,
-    Reading, RequestInfo, Room, Session, Visit, VisitId,
+    AccessAction, AccessOutcome, AccessRecord, Accessor, Admitted, AuditKind, Caller, GuestId, Participant, Party,
+    Provider, Reading, RequestInfo, Room, Session, Visit, VisitId,
 };
 use crate::ports::{VideoError, VideoProvider};
 use crate::rules::{JoinWindow, Relation, may_manage, may_view};
@@ -73,6 +73,15 @@ impl Sessions {
     /// `POST /join/session` with a session token from a redeemed link.
     pub async fn join_with_token(&self, token: &str, seen_by: &RequestInfo) -> Result<JoinOutcome, DomainError> {
         let (visit, who) = admitted_by(&self.core, &self.tokens, token).await?;
+        if let Some(version) = &self.core.policy.telehealth_terms {
+            let party = match &who {
+                Admitted::Patient => Party::Patient,
+                Admitted::Guest(id) => Party::Guest(id.clone()),
+            };
+            if !visit.accepted_terms(&party, version) && !visit.status().is_final() {
+                return Err(DomainError::TermsNotAccepted(version.clone()));
+            }
+        }
         let actor = match &who {
             Admitted::Patient => Accessor::patient(visit.patient_id()),
             Admitted::Guest(guest) => Accessor::guest(guest),
