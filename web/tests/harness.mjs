@@ -42,8 +42,13 @@ export async function person(browser, { media = true } = {}) {
 }
 
 /** The API as the clinic's side uses it in the scenes below. */
-export async function api(path, { method = "GET", token, body, headers = {} } = {}) {
-  const response = await fetch(BASE + path, {
+export async function api(path, options = {}) {
+  return apiAt(BASE, path, options);
+}
+
+/** The same, on the server at `base` (a test that started its own). */
+export async function apiAt(base, path, { method = "GET", token, body, headers = {} } = {}) {
+  const response = await fetch(base + path, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),

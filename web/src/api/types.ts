@@ -11,6 +11,8 @@ export interface LinkPreview {
   opensAt: string;
   timeZone: string;
   provider: Provider;
+  /** The clinic's telehealth terms to accept before entering, when it has set a version. */
+  telehealthTerms?: string;
 }
 
 export interface Redeemed {

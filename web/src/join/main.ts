@@ -2,10 +2,11 @@
 // the Join button redeems it. The join token stays in this tab (sessionStorage), never in the
 // address bar or localStorage, so a reload or a dropped call enters again with it.
 import { ApiError, call, enter } from "../api/client";
-import type { LinkPreview, Redeemed } from "../api/types";
+import type { Entry, LinkPreview, Redeemed } from "../api/types";
 import { DeviceCheck } from "../call/devices";
 import { VisitFlow } from "../call/visit-flow";
 import { loadConfig } from "../config";
+import { askConsent } from "./consent";
 import { announce, button, byId, h, show, sleep } from "../ui/dom";
 import { clockTime, visitTime } from "../ui/time";
 
@@ -42,6 +43,9 @@ async function preview(code: string): Promise<void> {
     visitPanel,
     h("p", { class: "when" }, visitTime(link.scheduledAt, link.timeZone)),
     h("p", {}, `${link.durationMinutes} minutes, by video`),
+    link.telehealthTerms
+      ? h("p", { id: "terms-note" }, `Before you join, you will be asked to accept the clinic's telehealth terms (version ${link.telehealthTerms}).`)
+      : null,
   );
   if (link.status !== "active") return unavailable(code);
   const opens = new Date(link.opensAt);
@@ -88,12 +92,24 @@ function enterVisit(joinToken: string): Promise<void> {
   devices ??= new DeviceCheck(devicesPanel);
   if (!devices.stream) void devices.start();
   const flow = new VisitFlow(stage, devices, {
-    enter: () => enter("/join/session", joinToken),
+    enter: () => enterWithConsent(joinToken),
     describe: (ids) => ids.map((id) => (id.startsWith("gst_") ? "A guest" : "Your clinician or another participant")),
     demoOthers: () => ["Your clinician"],
     closed: (message) => finish(message),
   });
   return flow.run();
+}
+
+/** `POST /join/session`; when the clinic's terms must be accepted first, asks, says so, and enters. */
+async function enterWithConsent(joinToken: string): Promise<Entry> {
+  try {
+    return await enter("/join/session", joinToken);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.kind !== "consent-required") throw error;
+    const choice = await askConsent(stage, String(error.body.telehealthTerms ?? ""));
+    await call("/join/session/consent", { method: "PUT", bearer: joinToken, body: choice });
+    return enter("/join/session", joinToken);
+  }
 }
 
 function finish(message: string): void {
