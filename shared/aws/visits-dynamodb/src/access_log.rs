@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{DateTime, Utc};
 use visits_domain::model::AccessRecord;
-use visits_domain::ports::{AccessCursor, AccessLog, AccessPage, AccessQuery, Dependency, DependencyError};
+use visits_domain::ports::{AccessLog, AccessPage, AccessQuery, Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::store_error;
@@ -73,21 +73,10 @@ impl AccessLog for DynamoStore {
             .send()
             .await
             .map_err(store_error)?;
-        let mut items = Vec::new();
-        for item in output.items.unwrap_or_default() {
-            let record = from_item::<AccessItem>(item, "access record")?.record;
-            // BETWEEN is inclusive: the cursor's own record and one exactly at `to` fall out here.
-            if query.admits(&record) {
-                items.push(record);
-            }
-        }
-        let next = if items.len() > query.limit {
-            items.truncate(query.limit);
-            items.last().map(AccessCursor::after)
-        } else {
-            None
-        };
-        Ok(AccessPage { items, next })
+        let records =
+            output.items.unwrap_or_default().into_iter().map(|item| from_item::<AccessItem>(item, "access record"));
+        // BETWEEN is inclusive: the cursor's own record and one exactly at `to` fall out in `page`.
+        Ok(query.page(records.map(|item| item.map(|item| item.record)).collect::<Result<Vec<_>, _>>()?))
     }
 }
 

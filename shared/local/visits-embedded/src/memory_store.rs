@@ -12,9 +12,9 @@ use visits_domain::model::{
     ListedVisit, RefusalRecord, SEAL_PERIOD, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
-    AccessCursor, AccessLog, AccessPage, AccessQuery, ApplicationPage, ApplicationQuery, ApplicationStore,
-    ApplicationWrite, Change, CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite,
-    SignupStore, Store, UploadStore, VisitHistory, VisitPage, VisitQuery, VisitWrite,
+    AccessLog, AccessPage, AccessQuery, ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Change,
+    CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, UploadStore,
+    VisitHistory, VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -187,15 +187,7 @@ impl AccessLog for MemoryStore {
     async fn access_log(&self, query: &AccessQuery) -> Result<AccessPage, DependencyError> {
         let state = self.state();
         let newest_first = state.access.get(&query.patient_id).into_iter().flat_map(|log| log.values().rev());
-        let mut items: Vec<AccessRecord> =
-            newest_first.filter(|record| query.admits(record)).take(query.limit + 1).cloned().collect();
-        let next = if items.len() > query.limit {
-            items.truncate(query.limit);
-            items.last().map(AccessCursor::after)
-        } else {
-            None
-        };
-        Ok(AccessPage { items, next })
+        Ok(query.page(newest_first.cloned()))
     }
 
     async fn access_records_of_hour(&self, period: DateTime<Utc>) -> Result<Vec<AccessRecord>, DependencyError> {

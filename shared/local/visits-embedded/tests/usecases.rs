@@ -79,9 +79,29 @@ impl Given {
         self.visits.schedule(&caller(CLINICIAN, Role::Clinician), request, None).await.unwrap()
     }
 
+    fn signups(&self) -> Signups {
+        let world = &self.world;
+        Signups::new(
+            world.core(),
+            world.tokens.clone(),
+            world.store.clone(),
+            world.mac.clone(),
+            world.outbox.clone(),
+            world.directory.clone(),
+        )
+    }
+
     async fn code_for(&self, visit: &VisitId) -> String {
         self.links.mint(&caller(CLINICIAN, Role::Clinician), visit).await.unwrap().code.expose().to_owned()
     }
+}
+
+/// The six-digit code in the newest email to `to`.
+fn code_mailed_to(world: &EmbeddedWorld, to: &str) -> String {
+    mail_to(world, to)
+        .last()
+        .and_then(|body| body.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() == 6).map(str::to_owned))
+        .expect("a six-digit code")
 }
 
 /// The bodies of the emails sent to `to`.
@@ -202,14 +222,7 @@ async fn signup_treats_a_contact_the_directory_knows_as_known_and_sends_no_code(
             display_name: None,
         },
     });
-    let signups = Signups::new(
-        given.world.core(),
-        given.world.tokens.clone(),
-        given.world.store.clone(),
-        given.world.mac.clone(),
-        given.world.outbox.clone(),
-        given.world.directory.clone(),
-    );
+    let signups = given.signups();
     let request = |email: &str| SignupRequest {
         person: Person {
             given_name: PersonName::parse("Pat").unwrap(),
@@ -245,10 +258,7 @@ async fn an_application_is_proved_by_its_code_and_approved_only_through_review_a
     .unwrap();
     let started = applications.start(applicant, IP).await.unwrap();
     let id = started.application_id.to_string();
-    let code = mail_to(&given.world, "alex@clinic.example")
-        .last()
-        .and_then(|body| body.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() == 6).map(str::to_owned))
-        .expect("a six-digit code");
+    let code = code_mailed_to(&given.world, "alex@clinic.example");
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let refused = applications.verify(&id, wrong, IP).await;
     assert!(matches!(refused, Err(DomainError::CodeInvalid)), "{:?}", refused.err());
@@ -319,14 +329,7 @@ async fn intake_is_read_by_its_patient_and_clinician_only_and_downloaded_once_sc
 #[tokio::test]
 async fn the_lander_books_once_with_a_signup_token_and_a_keyed_retry_replays() {
     let given = given();
-    let signups = Signups::new(
-        given.world.core(),
-        given.world.tokens.clone(),
-        given.world.store.clone(),
-        given.world.mac.clone(),
-        given.world.outbox.clone(),
-        given.world.directory.clone(),
-    );
+    let signups = given.signups();
     let request = SignupRequest {
         person: Person {
             given_name: PersonName::parse("Sam").unwrap(),
@@ -341,10 +344,7 @@ async fn the_lander_books_once_with_a_signup_token_and_a_keyed_retry_replays() {
         channel: Channel::Email,
     };
     let started = signups.start(request, IP).await.unwrap();
-    let code = mail_to(&given.world, "sam@example.com")
-        .last()
-        .and_then(|body| body.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() == 6).map(str::to_owned))
-        .expect("a six-digit code");
+    let code = code_mailed_to(&given.world, "sam@example.com");
     let verified = signups.verify(started.signup_id.as_str(), &code, IP).await.unwrap();
 
     let bookings = Bookings::new(given.world.core(), given.world.tokens.clone(), given.world.store.clone());

@@ -46,6 +46,20 @@ impl AccessQuery {
             && self.to.is_none_or(|to| record.at < to)
             && self.after.as_ref().is_none_or(|after| record.sort_key() < after.0)
     }
+
+    /// The page of `newest_first` (a store's records, newest first) this query asks for: the
+    /// cursor names the last one shown when more remain.
+    pub fn page(&self, newest_first: impl IntoIterator<Item = AccessRecord>) -> AccessPage {
+        let mut items: Vec<AccessRecord> =
+            newest_first.into_iter().filter(|record| self.admits(record)).take(self.limit + 1).collect();
+        let next = if items.len() > self.limit {
+            items.truncate(self.limit);
+            items.last().map(AccessCursor::after)
+        } else {
+            None
+        };
+        AccessPage { items, next }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
