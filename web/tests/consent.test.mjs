@@ -75,6 +75,16 @@ test("the clinic's telehealth terms are accepted on the join page before the wai
   await accept.click();
   await patient.page.locator('#stage[data-state="waiting"]').waitFor();
 
+  // The desk shows the clinician what the patient agreed to.
+  const desk = await person(browser);
+  await desk.page.goto(`${base}/desk`);
+  await desk.page.getByRole("button", { name: "Sign in as dr@demo.health" }).click();
+  await desk.page.locator(`li[data-visit-id="${visit.body.visitId}"]`).getByRole("button", { name: /Open/ }).click();
+  const row = desk.page.locator("#consents tbody tr", { hasText: "Patient" });
+  assert.deepEqual(await row.locator("td").allInnerTexts(), ["Patient", "2026-11", "Yes", "No"]);
+  await assertAccessible(desk.page, "the desk with consents");
+  await desk.context.close();
+
   const staff = await apiAt(base, `/visits/${visit.body.visitId}`, { token: t.clinician });
   const word = staff.body.consents.find((consent) => consent.participant === "patient");
   assert.deepEqual(

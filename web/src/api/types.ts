@@ -50,6 +50,16 @@ export interface Visit {
   sessionStartedAt?: string;
   guests?: Guest[];
   attendance?: Attendance[];
+  /** Staff only: each participant's newest word. */
+  consents?: Consent[];
+}
+
+export interface Consent {
+  participant: string;
+  telehealthTerms?: string;
+  recording: boolean;
+  transcription: boolean;
+  at: string;
 }
 
 export interface VisitPage {

@@ -103,7 +103,28 @@ function showVisit(visit: Visit): void {
     h("h3", {}, "Guests"),
     guestList(visit),
     live && visit.provider === "chime" ? form : null,
+    visit.consents?.length ? consentTable(visit) : null,
     visit.attendance?.length ? attendanceTable(visit.attendance, visit.timeZone) : null,
+  );
+}
+
+/** What each participant agreed to, so the clinician knows before asking to record. */
+function consentTable(visit: Visit): HTMLElement {
+  const guests = new Map((visit.guests ?? []).map((guest) => [`guest:${guest.guestId}`, guest]));
+  const who = (participant: string) => {
+    const guest = guests.get(participant);
+    if (guest) return guest.displayName ? `${guest.displayName} (${guest.role})` : guest.role;
+    return participant === "patient" ? "Patient" : participant === "clinician" ? "You" : "A former guest";
+  };
+  const yes = (agreed: boolean) => (agreed ? "Yes" : "No");
+  return h(
+    "table",
+    { id: "consents" },
+    h("caption", {}, "Consent"),
+    h("thead", {}, h("tr", {}, ...["Participant", "Terms", "Recording", "Transcription"].map((label) => h("th", { scope: "col" }, label)))),
+    h("tbody", {}, ...(visit.consents ?? []).map((consent) => h("tr", {},
+      h("td", {}, who(consent.participant)), h("td", {}, consent.telehealthTerms ?? "—"),
+      h("td", {}, yes(consent.recording)), h("td", {}, yes(consent.transcription))))),
   );
 }
 
