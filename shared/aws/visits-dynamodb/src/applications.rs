@@ -3,18 +3,16 @@
 //! change are one transaction.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Application, ApplicationId, AuditRecord};
+use visits_domain::ports::DependencyError;
 use visits_domain::ports::{ApplicationPage, ApplicationQuery, ApplicationStore, CommitError};
-use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::{guarded_transaction_error, store_error};
 use crate::keys::{self, s};
 use crate::listing::partition;
-use crate::schema::{
-    APPLICATIONS_BY_STATUS, ApplicationItem, AuditItem, ListedApplicationItem, attr, from_item, to_item, value,
-};
+use crate::schema::{APPLICATIONS_BY_STATUS, ApplicationItem, AuditItem, ListedApplicationItem, from_item, to_item};
+use crate::writes::{new_put, versioned_put};
 
 #[async_trait]
 impl ApplicationStore for DynamoStore {
@@ -29,27 +27,10 @@ impl ApplicationStore for DynamoStore {
         expected_version: Option<u64>,
         audit: Vec<AuditRecord>,
     ) -> Result<(), CommitError> {
-        let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
-        };
-        let mut put =
-            Put::builder().table_name(&self.table).set_item(Some(to_item(&ApplicationItem::new(application))?));
-        put = match expected_version {
-            None => put.condition_expression("attribute_not_exists(PK)"),
-            Some(expected) => put
-                .condition_expression("#version = :expected")
-                .expression_attribute_names("#version", attr::VERSION)
-                .expression_attribute_values(":expected", value(&expected)?),
-        };
-        let mut writes = vec![TransactWriteItem::builder().put(put.build().map_err(failed)?).build()];
+        let application = to_item(&ApplicationItem::new(application))?;
+        let mut writes = vec![versioned_put(&self.table, application, expected_version)?];
         for record in &audit {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&AuditItem::new(record))?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()
-                .map_err(failed)?;
-            writes.push(TransactWriteItem::builder().put(put).build());
+            writes.push(new_put(&self.table, to_item(&AuditItem::new(record))?)?);
         }
         match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
             Ok(_) => Ok(()),

@@ -18,6 +18,7 @@ use crate::schema::{
     AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, RefusalItem, SignupItem, StoredLinkState, VisitItem,
     attr, from_item, millis, to_item, value,
 };
+use crate::writes::build_error;
 
 /// What each transaction item is, to read its cancellation reason.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,10 +31,6 @@ enum Part {
     Idempotency,
     /// The signup a booking uses up.
     Signup,
-}
-
-fn build_error(error: impl std::fmt::Display) -> CommitError {
-    CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {error}")))
 }
 
 pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), CommitError> {

@@ -26,6 +26,7 @@ mod signups;
 pub mod size;
 mod table;
 mod uploads;
+mod writes;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;

@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Digest, Signup, SignupId, UserId};
 use visits_domain::ports::{CommitError, SignupStore};
 use visits_domain::ports::{Dependency, DependencyError};
@@ -12,7 +11,8 @@ use visits_domain::ports::{Dependency, DependencyError};
 use crate::DynamoStore;
 use crate::errors::store_error;
 use crate::keys;
-use crate::schema::{ContactItem, SignupItem, attr, from_item, to_item, value};
+use crate::schema::{ContactItem, SignupItem, from_item, to_item};
+use crate::writes::{new_put, versioned_put};
 
 #[async_trait]
 impl SignupStore for DynamoStore {
@@ -32,26 +32,9 @@ impl SignupStore for DynamoStore {
         expected_version: Option<u64>,
         claim: Option<(Digest, UserId)>,
     ) -> Result<(), CommitError> {
-        let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
-        };
-        let mut put = Put::builder().table_name(&self.table).set_item(Some(to_item(&SignupItem::new(signup))?));
-        put = match expected_version {
-            None => put.condition_expression("attribute_not_exists(PK)"),
-            Some(expected) => put
-                .condition_expression("#version = :expected")
-                .expression_attribute_names("#version", attr::VERSION)
-                .expression_attribute_values(":expected", value(&expected)?),
-        };
-        let mut writes = vec![TransactWriteItem::builder().put(put.build().map_err(failed)?).build()];
+        let mut writes = vec![versioned_put(&self.table, to_item(&SignupItem::new(signup))?, expected_version)?];
         if let Some((contact, patient)) = &claim {
-            let contact = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&ContactItem::new(contact, patient))?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()
-                .map_err(failed)?;
-            writes.push(TransactWriteItem::builder().put(contact).build());
+            writes.push(new_put(&self.table, to_item(&ContactItem::new(contact, patient))?)?);
         }
         match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
             Ok(_) => Ok(()),

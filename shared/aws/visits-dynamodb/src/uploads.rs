@@ -2,15 +2,15 @@
 //! written in one transaction, each over the version read.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use visits_domain::model::{Upload, UploadId};
+use visits_domain::ports::DependencyError;
 use visits_domain::ports::{ApplicationWrite, CommitError, UploadStore};
-use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::guarded_transaction_error;
 use crate::keys;
-use crate::schema::{ApplicationItem, UploadItem, attr, from_item, to_item, value};
+use crate::schema::{ApplicationItem, UploadItem, from_item, to_item};
+use crate::writes::versioned_put;
 
 #[async_trait]
 impl UploadStore for DynamoStore {
@@ -25,28 +25,10 @@ impl UploadStore for DynamoStore {
         expected_version: Option<u64>,
         application: Option<ApplicationWrite>,
     ) -> Result<(), CommitError> {
-        let failed = |e: aws_sdk_dynamodb::error::BuildError| {
-            CommitError::Store(DependencyError::failed(Dependency::Store, format!("building a transaction item: {e}")))
-        };
-        let versioned = |put: aws_sdk_dynamodb::types::builders::PutBuilder, expected: u64| {
-            Ok::<_, CommitError>(
-                put.condition_expression("#version = :expected")
-                    .expression_attribute_names("#version", attr::VERSION)
-                    .expression_attribute_values(":expected", value(&expected)?),
-            )
-        };
-        let put = Put::builder().table_name(&self.table).set_item(Some(to_item(&UploadItem::new(upload))?));
-        let put = match expected_version {
-            None => put.condition_expression("attribute_not_exists(PK)"),
-            Some(expected) => versioned(put, expected)?,
-        };
-        let mut writes = vec![TransactWriteItem::builder().put(put.build().map_err(failed)?).build()];
+        let mut writes = vec![versioned_put(&self.table, to_item(&UploadItem::new(upload))?, expected_version)?];
         if let Some(write) = &application {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&ApplicationItem::new(&write.application))?));
-            let put = versioned(put, write.expected_version)?.build().map_err(failed)?;
-            writes.push(TransactWriteItem::builder().put(put).build());
+            let item = to_item(&ApplicationItem::new(&write.application))?;
+            writes.push(versioned_put(&self.table, item, Some(write.expected_version))?);
         }
         match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
             Ok(_) => Ok(()),
