@@ -28,7 +28,7 @@ impl S3Seals {
 
 #[async_trait]
 impl SealStore for S3Seals {
-    async fn put_seal(&self, key: &str, signed: &str) -> Result<(), DependencyError> {
+    async fn put_seal(&self, key: &str, signed: &str) -> Result<String, DependencyError> {
         let put = self
             .client
             .put_object()
@@ -40,9 +40,12 @@ impl SealStore for S3Seals {
             .send()
             .await;
         match put {
-            Ok(_) => Ok(()),
-            // Another run sealed the hour first: its seal stands.
-            Err(error) if error.code() == Some("PreconditionFailed") => Ok(()),
+            Ok(_) => Ok(signed.to_owned()),
+            // Another run sealed the hour first: its seal stands, and is the one to chain to.
+            Err(error) if error.code() == Some("PreconditionFailed") => self
+                .seal(key)
+                .await?
+                .ok_or_else(|| DependencyError::failed(Dependency::Storage, format!("the seal {key} vanished"))),
             Err(error) => Err(SdkFailure::of("s3", &error).into_error(Dependency::Storage)),
         }
     }

@@ -36,9 +36,8 @@ impl MemorySeals {
 
 #[async_trait]
 impl SealStore for MemorySeals {
-    async fn put_seal(&self, key: &str, signed: &str) -> Result<(), DependencyError> {
-        self.seals().entry(key.to_owned()).or_insert_with(|| signed.to_owned());
-        Ok(())
+    async fn put_seal(&self, key: &str, signed: &str) -> Result<String, DependencyError> {
+        Ok(self.seals().entry(key.to_owned()).or_insert_with(|| signed.to_owned()).clone())
     }
 
     async fn seal(&self, key: &str) -> Result<Option<String>, DependencyError> {

@@ -84,8 +84,9 @@ pub trait AccessLog: Send + Sync {
 /// compliance mode in AWS).
 #[async_trait]
 pub trait SealStore: Send + Sync {
-    /// Keeps a signed seal under `key`; one already there stays as it is.
-    async fn put_seal(&self, key: &str, signed: &str) -> Result<(), DependencyError>;
+    /// Keeps a signed seal under `key`, unless one is there already, which stays as it is.
+    /// Answers the seal kept under `key` now: this one, or the one that was there.
+    async fn put_seal(&self, key: &str, signed: &str) -> Result<String, DependencyError>;
 
     async fn seal(&self, key: &str) -> Result<Option<String>, DependencyError>;
 }

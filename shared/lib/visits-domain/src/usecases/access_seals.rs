@@ -32,32 +32,33 @@ impl AccessSeals {
     pub async fn seal_due(&self) -> Result<Vec<DateTime<Utc>>, DomainError> {
         let last = seal_period_of(self.core.now() - SEAL_GRACE) - SEAL_PERIOD;
         let mut due = Vec::new();
+        // The newest seal there is: the first of the hours due chains to it.
+        let mut previous = None;
         for back in 0..SEAL_CATCH_UP_HOURS {
             let period = last - SEAL_PERIOD * back;
-            if self.seals.seal(&Seal::object_key(period)).await?.is_some() {
+            if let Some(signed) = self.seals.seal(&Seal::object_key(period)).await? {
+                previous = Some(Digest::of(signed.as_bytes()));
                 break;
             }
             due.push(period);
         }
         due.reverse();
         for period in &due {
-            self.seal_hour(*period).await?;
+            previous = Some(self.seal_hour(*period, previous).await?);
         }
         Ok(due)
     }
 
-    /// Seals the hour starting at `period`, chained to the seal of the hour before, if there is one.
-    pub async fn seal_hour(&self, period: DateTime<Utc>) -> Result<(), DomainError> {
-        let previous_key = Seal::object_key(period - SEAL_PERIOD);
-        let (previous, records) =
-            futures::try_join!(async { self.seals.seal(&previous_key).await.map_err(DomainError::from) }, async {
-                self.core.store.access_records_of_hour(period).await.map_err(DomainError::from)
-            },)?;
-        let seal = Seal::new(period, &records, previous.map(|signed| Digest::of(signed.as_bytes())), self.core.now());
+    /// Seals the hour starting at `period`, chained to `previous` (the hash of the hour before's
+    /// seal, if there is one). Answers the hash of the seal kept for the hour: a run that lost a
+    /// race to another keeps theirs, and the next hour chains to that one.
+    async fn seal_hour(&self, period: DateTime<Utc>, previous: Option<Digest>) -> Result<Digest, DomainError> {
+        let records = self.core.store.access_records_of_hour(period).await?;
+        let seal = Seal::new(period, &records, previous, self.core.now());
         let signed = self.tokens.sign_document(&seal).await?;
-        self.seals.put_seal(&Seal::object_key(period), &signed).await?;
+        let kept = self.seals.put_seal(&Seal::object_key(period), &signed).await?;
         tracing::info!(period = %seal.period, records = seal.records.len(), "access log hour sealed");
-        Ok(())
+        Ok(Digest::of(kept.as_bytes()))
     }
 
     /// Checks every hour from `from` until before `to` against its seal.
