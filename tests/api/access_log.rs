@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use visits_tests::{TestApp, spawn_app, spawn_aws_app};
 
 /// The routes the contract's "Who saw what" names.
-const CONTRACT: [&str; 7] = [
+const CONTRACT: [&str; 9] = [
     "GET /visits",
     "GET /visits/{visitId}",
     "GET /visits/{visitId}/audit",
@@ -16,6 +16,8 @@ const CONTRACT: [&str; 7] = [
     "POST /visits/{visitId}/session",
     "POST /join/session",
     "GET /patients/{patientId}/access-log",
+    "GET /visits/{visitId}/recordings",
+    "GET /visits/{visitId}/transcript",
 ];
 
 /// Every route a function declares as answering with a patient's data.
@@ -97,6 +99,10 @@ async fn reads_are_recorded(app: TestApp) {
     let session = format!("/visits/{visit_id}/session");
     ok("POST /visits/{visitId}/session", &app.call("POST", &session, Some(&dr), None).await, 200);
     ok("POST /join/session", &app.call("POST", "/join/session", Some(&join_token), None).await, 200);
+    let recordings = app.call("GET", &format!("/visits/{visit_id}/recordings"), Some(&dr), None).await;
+    ok("GET /visits/{visitId}/recordings", &recordings, 200);
+    let transcript = app.call("GET", &format!("/visits/{visit_id}/transcript"), Some(&admin), None).await;
+    ok("GET /visits/{visitId}/transcript", &transcript, 200);
 
     // The test clock stands still unless moved: each step a second apart orders the log.
     let tick = || app.clock.advance(chrono::Duration::seconds(1));
@@ -110,6 +116,8 @@ async fn reads_are_recorded(app: TestApp) {
         ("read", "clinician", format!("visits/{visit_id}")),
         ("audit_read", "admin", format!("visits/{visit_id}/audit")),
         ("download", "clinician", upload_path.trim_start_matches('/').to_owned()),
+        ("read", "clinician", format!("visits/{visit_id}/recordings")),
+        ("read", "admin", format!("visits/{visit_id}/transcript")),
     ] {
         let found = entries(&log, action);
         assert!(

@@ -103,7 +103,12 @@ async fn events_twice_and_out_of_order(core: Core) {
     let store = core.store.clone();
     let visit = VisitId::parse(local_server::samples::VISIT_ID).unwrap();
     let patient = store.visit(&visit).await.unwrap().unwrap().patient_id().clone();
-    let app = attendance::App::new(Attendances::new(core));
+    // Attendee events only: the captures' files are never reached.
+    let files = visits_embedded::EmbeddedWorld::demo(Default::default()).recorder;
+    let app = attendance::App::new(
+        Attendances::new(core.clone()),
+        visits_domain::usecases::CaptureFollower::new(core, files),
+    );
     let t0 = 1_900_000_000_000_i64;
     let left = chime_event("chime:AttendeeLeft", &visit, "a-1", patient.as_str(), t0 + 12 * 60_000);
     let joined = chime_event("chime:AttendeeJoined", &visit, "a-1", patient.as_str(), t0);

@@ -17,9 +17,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "guests",
         &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "aws-sdk-chimesdkmeetings", "lambda_http"],
     ),
+    // Media pipelines record and transcribe; S3 serves what they kept.
     (
         "start-session",
-        &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "aws-sdk-connect", "lambda_http"],
+        &[
+            "aws-sdk-dynamodb",
+            "aws-sdk-kms",
+            "aws-sdk-chimesdkmeetings",
+            "aws-sdk-chimesdkmediapipelines",
+            "aws-sdk-connect",
+            "aws-sdk-s3",
+            "lambda_http",
+        ],
     ),
     (
         "signup",
@@ -41,7 +50,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
     ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
-    ("attendance", &["aws-sdk-dynamodb"]),
+    // A transcription's audio is deleted from S3 once joined.
+    ("attendance", &["aws-sdk-dynamodb", "aws-sdk-s3"]),
     // The stream's second reader: schedules, and the patient-waiting alert.
     (
         "visit-jobs",

@@ -39,6 +39,7 @@ async fn invoke(function: &str, event: &str) -> Value {
         mac_key: Some(format!("alias/visits-invoke-mac-{id}")),
         sender: "visits@clinic.example".into(),
         user_pool: format!("visits-invoke-{id}"),
+        recording_bucket: format!("recordings-invoke-{id}"),
     };
     let provisioned = provision::create(&config, &resources).await.expect("the local AWS is provisioned");
     let store = Arc::new(visits_dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &resources.table));
@@ -51,7 +52,9 @@ async fn invoke(function: &str, event: &str) -> Value {
     for (name, value) in [
         ("AWS_ENDPOINT_URL", endpoint),
         ("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", standin.clone()),
+        ("AWS_ENDPOINT_URL_CHIME_SDK_MEDIA_PIPELINES", standin.clone()),
         ("AWS_ENDPOINT_URL_CONNECT", standin),
+        ("RECORDING_BUCKET", provisioned.recording_bucket),
         ("TABLE_NAME", resources.table.clone()),
         ("SIGNING_KEY_ID", provisioned.signing_key),
         ("MAC_KEY_ID", provisioned.mac_key),

@@ -27,6 +27,7 @@ mod link_rules;
 mod logs;
 mod notifications;
 mod openapi;
+mod recording;
 mod reschedule;
 mod round_trips;
 mod s3_uploads;

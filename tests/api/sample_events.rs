@@ -92,7 +92,13 @@ async fn redeem_token_samples_are_refused_generically() {
 #[tokio::test]
 async fn start_session_samples() {
     let world = seeded_world().await;
-    let app = start_session::App::new(world.core(), world.tokens.clone(), world.video.clone());
+    let app = start_session::App::new(
+        world.core(),
+        world.tokens.clone(),
+        world.video.clone(),
+        world.recorder.clone(),
+        world.recorder.clone(),
+    );
     for (name, status) in
         [("start-session.post-session", 200), ("start-session.post-join-session", 401), ("start-session.post-end", 200)]
     {
@@ -100,7 +106,13 @@ async fn start_session_samples() {
         assert_eq!(response.status(), status, "{name}: {:?}", response.body());
     }
     let fresh = seeded_world().await;
-    let app = start_session::App::new(fresh.core(), fresh.tokens.clone(), fresh.video.clone());
+    let app = start_session::App::new(
+        fresh.core(),
+        fresh.tokens.clone(),
+        fresh.video.clone(),
+        fresh.recorder.clone(),
+        fresh.recorder.clone(),
+    );
     assert_eq!(start_session::handle(&app, http("start-session.post-cancel")).await.unwrap().status(), 200);
 }
 
@@ -345,7 +357,10 @@ async fn visit_jobs_sample_alerts_the_clinician_that_the_patient_waits() {
 #[tokio::test]
 async fn attendance_sample_marks_the_patient_present() {
     let world = seeded_world().await;
-    let app = attendance::App::new(visits_domain::usecases::Attendances::new(world.core()));
+    let app = attendance::App::new(
+        visits_domain::usecases::Attendances::new(world.core()),
+        visits_domain::usecases::CaptureFollower::new(world.core(), world.recorder.clone()),
+    );
     let payload = serde_json::from_str(&event("attendance.chime-attendee-joined")).unwrap();
     attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();

@@ -129,6 +129,7 @@ async fn the_clinician_is_alerted_through_cognito_ses_and_eventbridge() {
         mac_key: None,
         sender: "visits@clinic.example".into(),
         user_pool: format!("visits-alert-{id}"),
+        recording_bucket: format!("recordings-alert-{id}"),
     };
     let provisioned = local_server::provision::create(&config, &resources).await.expect("provisioned");
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(&config);

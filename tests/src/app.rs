@@ -69,6 +69,8 @@ pub struct TestApp {
     aws_calls: Option<local_aws::RequestCounter>,
     /// The user pool, when the app runs on the AWS adapters.
     user_pool_id: Option<String>,
+    /// Chime's events' follower on the AWS adapters (demo mode follows its own).
+    follower: Option<Arc<attendance::App>>,
 }
 
 /// The local server on the embedded adapters.
@@ -114,6 +116,7 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
         mac_key: None,
         sender: SENDER.into(),
         user_pool: format!("visits-test-{id}"),
+        recording_bucket: format!("recordings-{id}"),
     };
     let provisioned = local_server::provision::create(&config, &resources).await.expect("the local AWS is provisioned");
     let dynamodb = faulty_client!(aws_sdk_dynamodb, &config, faults.dynamodb, calls);
@@ -123,6 +126,11 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
     let chime = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, calls, &url);
     let connect = faulty_client!(aws_sdk_connect, &config, faults.connect, calls, &url);
     let cognito = faulty_client!(aws_sdk_cognitoidentityprovider, &config, faults.cognito, calls);
+    let pipelines: aws_sdk_chimesdkmediapipelines::Client =
+        faulty_client!(aws_sdk_chimesdkmediapipelines, &config, faults.pipelines, calls, &url);
+    let transcription = faulty_client!(aws_sdk_chimesdkmeetings, &config, faults.chime, calls, &url);
+    let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(true).interceptor(calls.clone());
+    let s3 = aws_sdk_s3::Client::from_conf(s3_config.build());
 
     let parts = local_server::adapters::AwsParts {
         store: Arc::new(visits_dynamodb::DynamoStore::new(dynamodb, resources.table)),
@@ -133,6 +141,13 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
             chime: Arc::new(visits_chime::ChimeVideo::new(chime, "us-east-1")),
             connect: Arc::new(visits_connect::ConnectVideo::new(connect, "instance-1", "flow-1")),
         }),
+        recorder: Arc::new(visits_media_pipelines::ChimeRecorder::new(
+            pipelines,
+            transcription,
+            local_server::adapters::local_recording_sink(&provisioned.recording_bucket),
+            visits_media_pipelines::parse_specialty("PRIMARYCARE").expect("a specialty"),
+        )),
+        capture_files: Arc::new(visits_recordings::S3CaptureFiles::new(s3, &provisioned.recording_bucket)),
     };
     let core_clock = clock.clone();
     let adapters = Adapters::aws_over(parts, &provisioned, move |store| visits_domain::usecases::Core {
@@ -144,7 +159,12 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
     // As in a deployed function, the public key is fetched at start, not by a request; here it
     // is awaited, so that no request's calls include it.
     adapters.tokens.warm().await.expect("the local AWS serves the public key");
+    let follower = Arc::new(attendance::App::new(
+        visits_domain::usecases::Attendances::new(adapters.core.clone()),
+        visits_domain::usecases::CaptureFollower::new(adapters.core.clone(), adapters.capture_files.clone()),
+    ));
     let mut app = start(adapters, clock, None, Some(standin)).await;
+    app.follower = Some(follower);
     app.aws_calls = Some(calls);
     app.user_pool_id = Some(provisioned.user_pool_id);
     app
@@ -172,7 +192,7 @@ async fn start(
         lander: token("lander"),
         subs: tokens["subs"].clone(),
     };
-    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None, user_pool_id: None }
+    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None, user_pool_id: None, follower: None }
 }
 
 impl TestApp {
@@ -235,6 +255,19 @@ impl TestApp {
     /// the embedded adapters.
     pub fn aws_calls(&self) -> Vec<local_aws::AwsCall> {
         self.aws_calls.as_ref().expect("an app on the AWS adapters").calls()
+    }
+
+    /// Hands the stand-in's media pipeline events to the follower, as EventBridge does; demo
+    /// mode follows its own with each request. Answers how many were handed over.
+    pub async fn follow_pipelines(&self) -> usize {
+        let (Some(standin), Some(follower)) = (&self.standin, &self.follower) else { return 0 };
+        let events = standin.take_pipeline_events();
+        for event in &events {
+            let payload = serde_json::from_value(event.clone()).expect("an EventBridge event");
+            let invocation = lambda_runtime::LambdaEvent::new(payload, lambda_runtime::Context::default());
+            attendance::handle(follower, invocation).await.expect("the follower keeps the event");
+        }
+        events.len()
     }
 
     /// The attendee ids the video provider holds seated.

@@ -13,6 +13,7 @@ pub struct Faults {
     pub chime: Vec<aws_smithy_mocks::Rule>,
     pub connect: Vec<aws_smithy_mocks::Rule>,
     pub cognito: Vec<aws_smithy_mocks::Rule>,
+    pub pipelines: Vec<aws_smithy_mocks::Rule>,
 }
 
 /// The HTTP client of a faulty client: a request a rule answered gets the replayed response from

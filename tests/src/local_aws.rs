@@ -149,7 +149,9 @@ pub async fn aws_notifier() -> visits_aws_notify::AwsNotifier {
 pub async fn standin() -> (String, aws_standin::StandIn) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
-    let standin = aws_standin::StandIn::new();
+    // Its pipelines write their files to the local AWS's S3, as Chime's write to the bucket.
+    let s3 = local_server::provision::path_style_s3(&sdk_config().await);
+    let standin = aws_standin::StandIn::with_s3(s3);
     tokio::spawn(aws_standin::serve(listener, standin.clone()));
     (url, standin)
 }

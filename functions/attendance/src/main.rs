@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use attendance::{App, handle};
 use lambda_runtime::{Error, service_fn};
-use visits_domain::usecases::Attendances;
+use visits_domain::usecases::{Attendances, CaptureFollower};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,6 +10,8 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(visits_runtime::config::policy_from_env()?);
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);
-    let app = App::new(Attendances::new(visits_runtime::config::core(store, policy)));
+    let core = visits_runtime::config::core(store, policy);
+    let files = Arc::new(visits_recordings::from_env(&aws)?);
+    let app = App::new(Attendances::new(core.clone()), CaptureFollower::new(core, files));
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

@@ -16,6 +16,8 @@ pub struct Metrics {
     pub links_redeemed: u64,
     pub links_refused: u64,
     pub sessions_started: u64,
+    /// Recordings and transcriptions the provider lost (a pipeline failed for good).
+    pub captures_failed: u64,
     pub chain_breaks: u64,
     pub refused_by_reason: BTreeMap<String, u64>,
 }
@@ -26,6 +28,7 @@ impl Metrics {
             AuditKind::LinkMinted => self.links_minted += 1,
             AuditKind::LinkRedeemed => self.links_redeemed += 1,
             AuditKind::SessionStarted => self.sessions_started += 1,
+            AuditKind::CaptureFailed => self.captures_failed += 1,
             _ => {}
         }
         if !linked {
@@ -50,6 +53,7 @@ impl Metrics {
             ("LinksRedeemed", self.links_redeemed),
             ("LinksRefused", self.links_refused),
             ("SessionsStarted", self.sessions_started),
+            ("CapturesFailed", self.captures_failed),
             ("AuditChainBreaks", self.chain_breaks),
         ];
         let mut line = envelope(now, &["Service"], counts.iter().map(|(name, _)| *name));

@@ -1,18 +1,22 @@
 //! `start-session`: start and join video sessions (the waiting room included), and end or cancel
 //! visits. These routes share one function because they are the ones that call the video
 //! provider; keeping them together keeps the Chime and Connect SDKs out of every other function.
-//! A participant's consent (terms, recording, transcription) is given here too, beside joining.
+//! A participant's consent (terms, recording, transcription) is given here too, beside joining,
+//! and recordings and transcriptions are started, stopped and read back: they stop by themselves
+//! as someone without consent is seated, so they live with the seats.
 
+mod captures;
 mod consent;
 
 use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
 use serde::Serialize;
-use visits_domain::ports::VideoProvider;
+use visits_domain::model::Capture;
+use visits_domain::ports::{CaptureFiles, Recorder, VideoProvider};
 use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
-use visits_domain::usecases::{Consents, Core, JoinOutcome, Sessions};
+use visits_domain::usecases::{Captures, Consents, Core, JoinOutcome, Sessions};
 use visits_http::caller::{caller, request_info};
 use visits_http::input::{bearer, no_body, visit_id};
 use visits_http::views::VisitView;
@@ -26,6 +30,12 @@ visits_http::routes! {
         Cancel => "POST /visits/{visitId}/cancel",
         ConsentByToken => "PUT /join/session/consent",
         ClinicianConsent => "PUT /visits/{visitId}/consent",
+        StartRecording => "POST /visits/{visitId}/recording",
+        StopRecording => "DELETE /visits/{visitId}/recording",
+        StartTranscription => "POST /visits/{visitId}/transcription",
+        StopTranscription => "DELETE /visits/{visitId}/transcription",
+        Recordings => "GET /visits/{visitId}/recordings" (reads patient data),
+        Transcript => "GET /visits/{visitId}/transcript" (reads patient data),
     }
 }
 
@@ -36,11 +46,22 @@ pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 pub struct App {
     sessions: Sessions,
     consents: Consents,
+    captures: Captures,
 }
 
 impl App {
-    pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>) -> Self {
-        Self { consents: Consents::new(core.clone(), tokens.clone()), sessions: Sessions::new(core, tokens, video) }
+    pub fn new(
+        core: Core,
+        tokens: Arc<Tokens>,
+        video: Arc<dyn VideoProvider>,
+        recorder: Arc<dyn Recorder>,
+        files: Arc<dyn CaptureFiles>,
+    ) -> Self {
+        Self {
+            consents: Consents::new(core.clone(), tokens.clone(), recorder.clone()),
+            captures: Captures::new(core.clone(), recorder.clone(), files),
+            sessions: Sessions::new(core, tokens, video, recorder),
+        }
     }
 }
 
@@ -79,6 +100,12 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
                 let visit = app.sessions.cancel(&caller, &visit_id(&request)?).await?;
                 Ok(json(StatusCode::OK, &VisitView::new(visit.listed(), Relation::TheClinician)))
             }
+            Some(Route::StartRecording) => captures::start(&app.captures, &request, Capture::Recording).await,
+            Some(Route::StopRecording) => captures::stop(&app.captures, &request, Capture::Recording).await,
+            Some(Route::StartTranscription) => captures::start(&app.captures, &request, Capture::Transcription).await,
+            Some(Route::StopTranscription) => captures::stop(&app.captures, &request, Capture::Transcription).await,
+            Some(Route::Recordings) => captures::recordings(&app.captures, &request).await,
+            Some(Route::Transcript) => captures::transcript(&app.captures, &request).await,
             Some(Route::ConsentByToken | Route::ClinicianConsent) | None => Err(Problem::route_not_found()),
         }
     })

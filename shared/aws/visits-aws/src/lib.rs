@@ -6,7 +6,7 @@ pub mod tls;
 
 use aws_config::BehaviorVersion;
 pub use aws_config::SdkConfig;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+pub use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;

@@ -61,6 +61,9 @@ pub enum DomainError {
     /// The clinic's current telehealth terms (this version) are not accepted yet.
     #[error("the telehealth terms must be accepted first")]
     TermsNotAccepted(crate::model::TermsVersion),
+    /// A recording or transcription would capture these participants without their consent.
+    #[error("everyone in the room must consent to the {capture}")]
+    ConsentMissing { capture: &'static str, missing: Vec<crate::model::Party> },
     /// A one-time code that is wrong, expired, superseded, used, or for an unknown signup: one
     /// answer for all.
     #[error("the code is not valid")]

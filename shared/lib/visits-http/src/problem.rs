@@ -178,6 +178,13 @@ impl From<DomainError> for Problem {
                 "accept the clinic's telehealth terms (PUT /join/session/consent) before joining",
             )
             .with("telehealthTerms", version.as_str()),
+            DomainError::ConsentMissing { capture, missing } => Problem::new(
+                StatusCode::CONFLICT,
+                "consent-required",
+                "Consent required",
+                format!("everyone in the room must consent to the {capture} first; `missing` names who has not"),
+            )
+            .with("missing", missing.iter().map(ToString::to_string).collect::<Vec<_>>()),
             DomainError::VisitClosed(status) => {
                 Problem::new(StatusCode::GONE, "visit-closed", "Visit closed", format!("the visit is {status}"))
                     .with("visitStatus", status.as_str())

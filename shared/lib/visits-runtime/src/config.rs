@@ -46,11 +46,23 @@ pub fn policy_from_env() -> Result<Policy, InvalidSetting> {
                 .map_err(|reason| InvalidSetting { name: "TELEHEALTH_TERMS_VERSION", reason })?,
         );
     }
+    policy.recording_allowed = flag("RECORDING_ALLOWED", policy.recording_allowed)?;
+    policy.transcription_allowed = flag("TRANSCRIPTION_ALLOWED", policy.transcription_allowed)?;
     if let Ok(zone) = std::env::var("CLINIC_TIME_ZONE") {
         policy.clinic_time_zone = visits_domain::model::TimeZone::parse(&zone)
             .map_err(|reason| InvalidSetting { name: "CLINIC_TIME_ZONE", reason })?;
     }
     Ok(policy)
+}
+
+/// A `true`/`false` setting; `default` when unset.
+fn flag(name: &'static str, default: bool) -> Result<bool, InvalidSetting> {
+    match std::env::var(name).as_deref().map(str::trim) {
+        Err(_) | Ok("") => Ok(default),
+        Ok("true") => Ok(true),
+        Ok("false") => Ok(false),
+        Ok(_) => Err(InvalidSetting { name, reason: "is neither true nor false".into() }),
+    }
 }
 
 /// The use cases' shared core on a production store: system clock, OS randomness.

@@ -2,7 +2,9 @@
 //! `CreateMeetingWithAttendees`, `CreateAttendee`, `GetMeeting`, `DeleteAttendee`, `DeleteMeeting`) and Connect
 //! (`StartWebRTCContact`, `StopContact`). It speaks their REST JSON with the real response shapes
 //! and error headers, so the real SDK clients and adapters run end to end against it: point them
-//! here with `AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS` and `AWS_ENDPOINT_URL_CONNECT`.
+//! here with `AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS` and `AWS_ENDPOINT_URL_CONNECT`. It plays the
+//! media pipelines too (`AWS_ENDPOINT_URL_CHIME_SDK_MEDIA_PIPELINES`), writing their files to the
+//! local AWS's S3 ([`pipelines`]).
 //! `GET /_standin/state` shows what it holds, for tests.
 
 use std::collections::HashMap;
@@ -18,6 +20,8 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+mod pipelines;
+
 #[derive(Default)]
 struct State {
     meetings: HashMap<String, Value>,
@@ -27,11 +31,20 @@ struct State {
     attendees: HashMap<(String, String), Value>,
     contacts: HashMap<String, Value>,
     contact_tokens: HashMap<String, String>,
+    /// Media capture pipelines by id, and by `ClientRequestToken`.
+    pipelines: HashMap<String, Value>,
+    pipeline_tokens: HashMap<String, String>,
+    concatenations: HashMap<String, Value>,
+    /// Meetings being transcribed, with their settings.
+    transcriptions: HashMap<String, Value>,
+    pipeline_events: Vec<Value>,
 }
 
 #[derive(Clone, Default)]
 pub struct StandIn {
     state: Arc<Mutex<State>>,
+    /// Where the pipelines' files go; none: they are not written.
+    s3: Option<aws_sdk_s3::Client>,
 }
 
 type Reply = Response<Full<Bytes>>;
@@ -48,6 +61,12 @@ fn error(status: StatusCode, kind: &str, message: &str) -> Reply {
     let mut response = reply(status, &json!({ "Code": kind.trim_end_matches("Exception"), "Message": message }));
     response.headers_mut().insert("x-amzn-errortype", kind.parse().expect("a header value"));
     response
+}
+
+fn no_content() -> Reply {
+    let mut empty = reply(StatusCode::NO_CONTENT, &Value::Null);
+    *empty.body_mut() = Full::new(Bytes::new());
+    empty
 }
 
 fn id() -> String {
@@ -74,6 +93,11 @@ impl StandIn {
         Self::default()
     }
 
+    /// A stand-in whose pipelines write their files through `s3` (the local AWS's).
+    pub fn with_s3(s3: aws_sdk_s3::Client) -> Self {
+        Self { state: Arc::default(), s3: Some(s3) }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -85,13 +109,17 @@ impl StandIn {
             "meetings": state.meetings.values().collect::<Vec<_>>(),
             "attendees": state.attendees.values().collect::<Vec<_>>(),
             "contacts": state.contacts.values().collect::<Vec<_>>(),
+            "pipelines": state.pipelines.values().collect::<Vec<_>>(),
+            "concatenations": state.concatenations.values().collect::<Vec<_>>(),
+            "transcriptions": state.transcriptions,
         })
     }
 
     pub async fn respond(&self, request: Request<Incoming>) -> Reply {
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
-        let with_attendees = request.uri().query() == Some("operation=create-attendees");
+        let query = request.uri().query().map(str::to_owned);
+        let with_attendees = query.as_deref() == Some("operation=create-attendees");
         let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         let input: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -108,6 +136,12 @@ impl StandIn {
             (&Method::DELETE, ["meetings", meeting]) => self.delete_meeting(meeting),
             (&Method::POST, ["meetings", meeting, "attendees"]) => self.create_attendee(meeting, &input),
             (&Method::DELETE, ["meetings", meeting, "attendees", attendee]) => self.delete_attendee(meeting, attendee),
+            (&Method::POST, ["meetings", meeting, "transcription"]) => {
+                self.transcription(meeting, query.as_deref(), &input)
+            }
+            (&Method::POST, ["sdk-media-capture-pipelines"]) => self.create_capture_pipeline(&input),
+            (&Method::DELETE, ["sdk-media-capture-pipelines", pipeline]) => self.delete_capture_pipeline(pipeline),
+            (&Method::POST, ["sdk-media-concatenation-pipelines"]) => self.create_concatenation_pipeline(&input).await,
             (&Method::PUT, ["contact", "webrtc"]) => self.start_contact(&input),
             (&Method::POST, ["contact", "stop"]) => self.stop_contact(&input),
             (&Method::GET, ["_standin", "state"]) => reply(StatusCode::OK, &self.snapshot()),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use visits_domain::model::{Email, PatientContact, UserId};
 use visits_domain::ports::{
-    ApplicationStore, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, SignupStore, StaffDirectory,
-    UploadStore, VideoProvider,
+    ApplicationStore, CaptureFiles, Directory, Mac, Notifier, OutgoingMessage, ProviderRouter, Recorder, SignupStore,
+    StaffDirectory, UploadStore, VideoProvider,
 };
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::Core;
@@ -29,6 +29,9 @@ pub struct Adapters {
     pub tokens: Arc<Tokens>,
     pub notifier: Arc<dyn Notifier>,
     pub video: Arc<dyn VideoProvider>,
+    /// Recording and transcription, and the files they leave.
+    pub recorder: Arc<dyn Recorder>,
+    pub capture_files: Arc<dyn CaptureFiles>,
     pub outbox: OutboxSource,
     pub onboarding: Onboarding,
     pub users: DevUsers,
@@ -63,6 +66,8 @@ impl Adapters {
             tokens: world.tokens.clone(),
             notifier: world.outbox.clone(),
             video: world.video.clone(),
+            recorder: world.recorder.clone(),
+            capture_files: world.recorder.clone(),
             outbox: OutboxSource::Embedded(world.outbox.clone()),
             onboarding: Onboarding {
                 signups: world.store.clone(),
@@ -101,6 +106,16 @@ impl Adapters {
                 chime: Arc::new(visits_chime::from_env(config)),
                 connect: Arc::new(visits_connect::from_env(config).map_err(|e| e.to_string())?),
             }),
+            recorder: Arc::new(visits_media_pipelines::ChimeRecorder::new(
+                aws_sdk_chimesdkmediapipelines::Client::new(config),
+                aws_sdk_chimesdkmeetings::Client::new(config),
+                local_recording_sink(&provisioned.recording_bucket),
+                visits_media_pipelines::parse_specialty("PRIMARYCARE").ok_or("a specialty")?,
+            )),
+            capture_files: Arc::new(visits_recordings::S3CaptureFiles::new(
+                crate::provision::path_style_s3(config),
+                &provisioned.recording_bucket,
+            )),
         };
         Ok(Self::aws_over(parts, provisioned, core_of))
     }
@@ -112,7 +127,7 @@ impl Adapters {
         provisioned: &Provisioned,
         core_of: impl FnOnce(Arc<dyn visits_domain::ports::Store>) -> Core,
     ) -> Self {
-        let AwsParts { store, kms, cognito, notifier, video } = parts;
+        let AwsParts { store, kms, cognito, notifier, video, recorder, capture_files } = parts;
         let directory = Arc::new(visits_cognito::CognitoDirectory::new(cognito.clone(), &provisioned.user_pool_id));
         let onboarding = Onboarding {
             signups: store.clone(),
@@ -133,6 +148,8 @@ impl Adapters {
             tokens,
             notifier,
             video,
+            recorder,
+            capture_files,
             outbox: OutboxSource::Moto(endpoint),
             onboarding,
             users,
@@ -150,6 +167,18 @@ pub struct AwsParts {
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub notifier: Arc<visits_aws_notify::AwsNotifier>,
     pub video: Arc<ProviderRouter>,
+    pub recorder: Arc<dyn Recorder>,
+    pub capture_files: Arc<dyn CaptureFiles>,
+}
+
+/// Where the local AWS's pipelines write: the provisioned bucket, with a key and a sink role the
+/// stand-in takes at their word.
+pub fn local_recording_sink(bucket: &str) -> visits_media_pipelines::Sink {
+    visits_media_pipelines::Sink {
+        bucket: bucket.to_owned(),
+        kms_key_arn: "arn:aws:kms:us-east-1:000000000000:alias/video-visits-recordings".into(),
+        role_arn: "arn:aws:iam::000000000000:role/video-visits-recordings-sink".into(),
+    }
 }
 
 /// Demo uploads' storage with a fresh signing key, on `clock`.

@@ -19,6 +19,8 @@ pub struct Resources {
     pub sender: String,
     /// The user pool's name; found by it, or created with the groups.
     pub user_pool: String,
+    /// Where recordings and transcripts go.
+    pub recording_bucket: String,
 }
 
 /// The ids the functions are configured with.
@@ -27,6 +29,7 @@ pub struct Provisioned {
     pub signing_key: String,
     pub mac_key: String,
     pub user_pool_id: String,
+    pub recording_bucket: String,
 }
 
 impl Resources {
@@ -39,6 +42,8 @@ impl Resources {
             mac_key: std::env::var("MAC_KEY_ID").ok(),
             sender: visits_aws::required("SENDER_EMAIL").map_err(|e| e.to_string())?,
             user_pool: std::env::var("USER_POOL_NAME").unwrap_or_else(|_| "video-visits-local".into()),
+            recording_bucket: std::env::var("RECORDING_BUCKET")
+                .unwrap_or_else(|_| "video-visits-recordings-local".into()),
         })
     }
 }
@@ -81,7 +86,26 @@ pub async fn create(config: &visits_aws::SdkConfig, resources: &Resources) -> Re
             _ => Err(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()),
         })?;
     let user_pool_id = user_pool(&aws_sdk_cognitoidentityprovider::Client::new(config), &resources.user_pool).await?;
-    Ok(Provisioned { signing_key, mac_key, user_pool_id })
+    bucket(&path_style_s3(config), &resources.recording_bucket).await?;
+    Ok(Provisioned { signing_key, mac_key, user_pool_id, recording_bucket: resources.recording_bucket.clone() })
+}
+
+/// An S3 client for a local AWS, which serves buckets by path, not by host name.
+pub fn path_style_s3(config: &visits_aws::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build())
+}
+
+/// The bucket, created unless it is there.
+async fn bucket(s3: &aws_sdk_s3::Client, name: &str) -> Result<(), String> {
+    if s3.head_bucket().bucket(name).send().await.is_ok() {
+        return Ok(());
+    }
+    s3.create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
 }
 
 /// A key id as given; an alias (what events/local-env.json names), created with its key the

@@ -142,9 +142,9 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), count, "a route key is owned twice");
         assert_eq!(
-            count, 31,
-            "15 visit and join routes, 2 consents, a patient's access log, 2 guests, 3 signup, the lander's \
-             booking, 5 of applications, 2 uploads"
+            count, 37,
+            "15 visit and join routes, 2 consents, 6 of recording and transcription, a patient's access log, 2 \
+             guests, 3 signup, the lander's booking, 5 of applications, 2 uploads"
         );
     }
 

@@ -55,7 +55,19 @@ pub struct LocalApp {
 impl LocalApp {
     /// Every function over the same adapters, as they share one table and one key in AWS.
     pub fn new(adapters: Adapters) -> Self {
-        let Adapters { core, tokens, notifier, video, outbox, onboarding, users, storage, jobs } = adapters;
+        let Adapters {
+            core,
+            tokens,
+            notifier,
+            video,
+            recorder,
+            capture_files,
+            outbox,
+            onboarding,
+            users,
+            storage,
+            jobs,
+        } = adapters;
         let jobs = jobs.map(|jobs| {
             let links = Arc::new(visits_domain::usecases::Links::new(core.clone(), tokens.clone()));
             let plans = visits_domain::usecases::JobPlans::new(core.clone(), jobs.scheduler.clone());
@@ -65,7 +77,10 @@ impl LocalApp {
                 notifier.clone(),
                 jobs.events.clone(),
             );
-            let attendance = attendance::App::new(visits_domain::usecases::Attendances::new(core.clone()));
+            let attendance = attendance::App::new(
+                visits_domain::usecases::Attendances::new(core.clone()),
+                visits_domain::usecases::CaptureFollower::new(core.clone(), capture_files.clone()),
+            );
             let jobs_run = Notifications::new(links, notifier.clone());
             let followers = Followers { plans, alerts, jobs: jobs_run, attendance };
             (jobs, followers)
@@ -110,7 +125,7 @@ impl LocalApp {
             guests: guests::App::new(core.clone(), tokens.clone(), notifier.clone(), video.clone()),
             notify: notify::App::new(core.clone(), tokens.clone(), notifier),
             redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
-            start_session: start_session::App::new(core, tokens, video),
+            start_session: start_session::App::new(core, tokens, video, recorder, capture_files),
             signup: signup::App::new(signups),
             book_visit: book_visit::App::new(bookings),
             clinician_applications: clinician_applications::App::new(applications, auth.clone()),

@@ -25,6 +25,8 @@ struct State {
     attendees: HashMap<(String, String), Attendee>,
     /// The attendee ids in a Chime meeting now (joined and not left).
     present: HashSet<String>,
+    /// Attendee ids in the order they first joined.
+    seated_order: Vec<String>,
     /// Events not yet taken, oldest first.
     events: Vec<serde_json::Value>,
 }
@@ -60,6 +62,7 @@ impl DemoVideo {
         let at = self.now();
         let mut state = self.state();
         if state.present.insert(attendee.attendee_id.clone()) {
+            state.seated_order.push(attendee.attendee_id.clone());
             state.events.push(chime_event(AttendeeEventKind::Joined, meeting, Some(attendee), at));
         }
     }
@@ -105,6 +108,31 @@ impl DemoVideo {
         state.meetings.remove(meeting_id);
         state.by_visit.retain(|_, id| id != meeting_id);
         state.attendees.retain(|(meeting, _), _| meeting != meeting_id);
+    }
+
+    /// Whether the meeting is live.
+    pub fn is_live(&self, meeting_id: &str) -> bool {
+        self.state().meetings.contains_key(meeting_id)
+    }
+
+    /// Who holds a seat in the meeting now (their external user ids), first seated first.
+    pub fn seated_in(&self, meeting_id: &str) -> Vec<String> {
+        let state = self.state();
+        let mut seated: Vec<&Attendee> = state
+            .attendees
+            .iter()
+            .filter(|((meeting, _), attendee)| meeting == meeting_id && state.present.contains(&attendee.attendee_id))
+            .map(|(_, attendee)| attendee)
+            .collect();
+        seated.sort_by_key(|attendee| state.seated_order.iter().position(|id| id == &attendee.attendee_id));
+        seated.into_iter().map(|attendee| attendee.external_user_id.clone()).collect()
+    }
+
+    /// Says, as Chime does, that a media pipeline of the meeting finished (was deleted).
+    pub fn pipeline_finished(&self, meeting: &Meeting, pipeline_id: &str) {
+        let at = self.now();
+        let event = pipeline_event("chime:MediaPipelineDeleted", meeting, pipeline_id, at);
+        self.state().events.push(event);
     }
 
     /// The attendee ids seated in live meetings.
@@ -238,6 +266,34 @@ fn chime_event(
         "region": meeting.media_region,
         "resources": [],
         "detail": detail,
+    })
+}
+
+/// One "Chime Media Pipeline State Change" event.
+fn pipeline_event(
+    event_type: &str,
+    meeting: &Meeting,
+    pipeline_id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "version": "0",
+        "id": random_uuid(),
+        "detail-type": "Chime Media Pipeline State Change",
+        "source": "aws.chime",
+        "account": "000000000000",
+        "time": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "region": meeting.media_region,
+        "resources": [],
+        "detail": {
+            "version": "0",
+            "eventType": event_type,
+            "timestamp": at.timestamp_millis(),
+            "meetingId": meeting.meeting_id,
+            "externalMeetingId": meeting.external_meeting_id,
+            "mediaPipelineId": pipeline_id,
+            "mediaRegion": meeting.media_region,
+        },
     })
 }
 

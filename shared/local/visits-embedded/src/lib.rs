@@ -6,6 +6,7 @@
 //! - [`memory_store`]: the store, atomic under one lock.
 //! - [`local_signer`]: ES256 with a P-256 key held in memory, in the same JWT format as KMS.
 //! - [`demo_video`]: Chime-shaped meetings and attendees, and Connect-shaped contacts.
+//! - [`demo_recorder`]: media pipelines that record a second of silence and transcribe two lines.
 //! - [`outbox`]: a notifier that keeps (and can print) what it would have sent.
 //! - [`directory`]: the identity provider's users (demo mode's Cognito).
 //! - [`scheduler`]: demo mode's EventBridge Scheduler: planned jobs until they fall due.
@@ -15,6 +16,7 @@
 //! - [`world`]: all of the above wired together for demo mode.
 
 pub mod clock;
+pub mod demo_recorder;
 pub mod demo_video;
 pub mod directory;
 pub mod events;
@@ -27,6 +29,7 @@ pub mod storage;
 pub mod world;
 
 pub use clock::{DemoClock, ManualClock, OffsetClock};
+pub use demo_recorder::DemoRecorder;
 pub use demo_video::DemoVideo;
 pub use directory::{DirectoryUser, MemoryDirectory};
 pub use events::MemoryEvents;

@@ -130,6 +130,11 @@ impl LocalStorage {
         std::fs::read(self.path(key, ScanStatus::Clean)).ok()
     }
 
+    /// A clean file as kept, for the adapters that keep their own (demo recordings).
+    pub fn read(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(key, ScanStatus::Clean))
+    }
+
     fn path(&self, key: &str, status: ScanStatus) -> PathBuf {
         // Keys are ours (`uploads/{purpose}/{id}`): no `..` can come from a client.
         let shelf = if status == ScanStatus::Clean { "clean" } else { "quarantine" };

@@ -11,7 +11,7 @@ use visits_runtime::OsRandom;
 use visits_runtime::hmac::HmacSha256;
 
 use crate::clock::{DemoClock, OffsetClock};
-use crate::{DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryEvents, MemoryStore, Outbox};
+use crate::{DemoRecorder, DemoVideo, LocalSigner, LocalStorage, MemoryDirectory, MemoryEvents, MemoryStore, Outbox};
 
 /// The embedded adapters, each shared, so every function served locally sees the same world.
 #[derive(Clone)]
@@ -19,6 +19,8 @@ pub struct EmbeddedWorld {
     pub store: Arc<MemoryStore>,
     pub signer: Arc<LocalSigner>,
     pub video: Arc<DemoVideo>,
+    /// Recordings and transcripts of the demo video's meetings.
+    pub recorder: Arc<DemoRecorder>,
     pub outbox: Arc<Outbox>,
     pub clock: Arc<dyn Clock>,
     /// The same clock, as `POST /dev/clock` moves it.
@@ -45,11 +47,14 @@ impl EmbeddedWorld {
         let mac = HmacSha256::new(&mac_key).unwrap_or_else(|_| unreachable!("32 bytes are an HMAC key"));
         let mut storage_key = [0u8; 32];
         OsRandom.fill(&mut storage_key);
-        let storage = LocalStorage::new(&storage_key, clock.clone(), uploads_folder());
+        let storage = Arc::new(LocalStorage::new(&storage_key, clock.clone(), uploads_folder()));
+        let video = Arc::new(DemoVideo::with_clock(clock.clone()));
+        let recorder = Arc::new(DemoRecorder::new(video.clone(), storage.clone(), clock.clone()));
         Self {
             store: Arc::new(MemoryStore::new()),
             signer,
-            video: Arc::new(DemoVideo::with_clock(clock.clone())),
+            video,
+            recorder,
             outbox: Arc::new(Outbox::new(print_outbox)),
             clock,
             demo_clock,
@@ -58,7 +63,7 @@ impl EmbeddedWorld {
             tokens,
             directory: Arc::new(MemoryDirectory::new()),
             mac: Arc::new(mac),
-            storage: Arc::new(storage),
+            storage,
             events: Arc::new(MemoryEvents::new()),
         }
     }

@@ -54,7 +54,7 @@ fn given() -> Given {
     Given {
         visits: Visits::new(core.clone()),
         joins: Joins::new(core.clone(), world.tokens.clone(), world.video.clone()),
-        sessions: Sessions::new(core, world.tokens.clone(), world.video.clone()),
+        sessions: Sessions::new(core, world.tokens.clone(), world.video.clone(), world.recorder.clone()),
         links,
         clock,
         world,

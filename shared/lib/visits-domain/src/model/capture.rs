@@ -3,10 +3,15 @@
 //! contact has no capture here), and everyone in the room has consented. Someone without consent
 //! entering, or a consent withdrawn, stops it: [`Visit::missing_consent`] says who.
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::random_id;
 use super::{Party, Provider, Visit, VisitStatus};
 
 /// What a capture keeps of the visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Capture {
     Recording,
     Transcription,
@@ -19,6 +24,70 @@ impl Capture {
             Self::Transcription => "transcription",
         }
     }
+}
+
+random_id!(
+    /// A recording's (or transcription's) id: `rec_` and 20 base32 characters.
+    CaptureId,
+    "rec_",
+    "recording id"
+);
+
+/// Where a capture is: running, then joined into one file by the provider, then kept or lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureStatus {
+    Recording,
+    Processing,
+    Available,
+    Failed,
+}
+
+impl CaptureStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recording => "recording",
+            Self::Processing => "processing",
+            Self::Available => "available",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// One recording or transcription of the visit, from start to its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureRun {
+    pub id: CaptureId,
+    pub capture: Capture,
+    /// The provider's capture pipeline.
+    pub pipeline_id: String,
+    /// Its full name (an ARN), which joining its pieces needs.
+    #[serde(default)]
+    pub pipeline_arn: String,
+    /// The provider's pipeline that joins the captured pieces into one file, once stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concatenation_id: Option<String>,
+    pub status: CaptureStatus,
+    pub started_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// A pipeline the provider started: its id (which its events carry) and its full name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedPipeline {
+    pub id: String,
+    pub arn: String,
+}
+
+/// What the provider said of a pipeline (Chime's "Chime Media Pipeline State Change").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineOutcome {
+    /// It finished: a concatenation's file is written.
+    Finished,
+    /// It failed for good.
+    Failed,
 }
 
 /// Why a capture may not start.
@@ -59,6 +128,77 @@ impl Visit {
             })
         };
         self.in_the_room().into_iter().filter(|party| !agrees(party)).collect()
+    }
+
+    /// The visit's recordings and transcriptions, oldest first.
+    pub fn captures(&self) -> &[CaptureRun] {
+        &self.books.captures
+    }
+
+    /// The `capture` running now, if any.
+    pub fn capture_running(&self, capture: Capture) -> Option<&CaptureRun> {
+        self.books.captures.iter().find(|run| run.capture == capture && run.status == CaptureStatus::Recording)
+    }
+
+    /// The captures running that someone in the room has not agreed to.
+    pub fn captures_to_stop(&self) -> Vec<&CaptureRun> {
+        let running = self.books.captures.iter().filter(|run| run.status == CaptureStatus::Recording);
+        running.filter(|run| !self.missing_consent(run.capture).is_empty()).collect()
+    }
+
+    /// Keeps a capture the provider has started.
+    pub fn begin_capture(&mut self, id: CaptureId, capture: Capture, pipeline: StartedPipeline, now: DateTime<Utc>) {
+        let run = CaptureRun {
+            id,
+            capture,
+            pipeline_id: pipeline.id,
+            pipeline_arn: pipeline.arn,
+            concatenation_id: None,
+            status: CaptureStatus::Recording,
+            started_at: now,
+            ended_at: None,
+        };
+        self.books.captures.push(run);
+    }
+
+    /// Marks a running capture stopped, its pieces being joined by `concatenation_id`. False when
+    /// it was not running.
+    pub fn end_capture(&mut self, id: &CaptureId, concatenation_id: String, now: DateTime<Utc>) -> bool {
+        let running =
+            self.books.captures.iter_mut().find(|run| &run.id == id && run.status == CaptureStatus::Recording);
+        let Some(run) = running else { return false };
+        run.status = CaptureStatus::Processing;
+        run.concatenation_id = Some(concatenation_id);
+        run.ended_at = Some(now);
+        true
+    }
+
+    /// Applies what the provider said of `pipeline_id`: a finished concatenation makes its
+    /// capture available; a failure of either pipeline fails it. Answers the capture changed.
+    pub fn settle_capture(
+        &mut self,
+        pipeline_id: &str,
+        outcome: PipelineOutcome,
+        now: DateTime<Utc>,
+    ) -> Option<CaptureRun> {
+        let run = self
+            .books
+            .captures
+            .iter_mut()
+            .find(|run| run.pipeline_id == pipeline_id || run.concatenation_id.as_deref() == Some(pipeline_id))?;
+        let joined = run.concatenation_id.as_deref() == Some(pipeline_id);
+        let next = match outcome {
+            PipelineOutcome::Finished if joined => CaptureStatus::Available,
+            // The capture pipeline ending is expected; only its concatenation's end matters.
+            PipelineOutcome::Finished => return None,
+            PipelineOutcome::Failed => CaptureStatus::Failed,
+        };
+        if matches!(run.status, CaptureStatus::Available | CaptureStatus::Failed) || run.status == next {
+            return None;
+        }
+        run.status = next;
+        run.ended_at.get_or_insert(now);
+        Some(run.clone())
     }
 
     /// Whether `capture` may start now, the clinic allowing it or not.

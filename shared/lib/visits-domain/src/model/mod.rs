@@ -29,7 +29,7 @@ pub use attendance::{
     Attendance, AttendanceMark, AttendeeEventKind, MAX_ATTENDANCE_MARKS, MarkOutcome, summarize as summarize_attendance,
 };
 pub use audit::{AuditHead, AuditKind, AuditRecord, AuditSubject, RefusalReason, chain_is_valid};
-pub use capture::{Capture, CaptureRefused};
+pub use capture::{Capture, CaptureId, CaptureRefused, CaptureRun, CaptureStatus, PipelineOutcome, StartedPipeline};
 pub use consent::{Consent, ConsentGiven, Party, TermsVersion};
 pub use contact::{DisplayName, Email, PatientContact, PhoneNumber};
 pub use delivery::{Channel, DeliveryStatus};

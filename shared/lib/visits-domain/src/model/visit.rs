@@ -128,6 +128,9 @@ pub struct Bookkeeping {
     /// The video provider's attendee events, each kept once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) attendance_marks: Vec<AttendanceMark>,
+    /// Its recordings and transcriptions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) captures: Vec<super::CaptureRun>,
     /// The newest audit record of this visit, which the next one must point back to.
     pub(super) audit_head: AuditHead,
 }

@@ -15,6 +15,7 @@ pub enum Dependency {
     Storage,
     Scheduler,
     EventBus,
+    Recorder,
 }
 
 impl Dependency {
@@ -29,6 +30,7 @@ impl Dependency {
             Dependency::Storage => "storage",
             Dependency::Scheduler => "scheduler",
             Dependency::EventBus => "event bus",
+            Dependency::Recorder => "recorder",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! serve demo mode and tests. Every port is object-safe so a function builds only what it uses.
 
 mod access_log;
+mod capture;
 mod dependency;
 mod events;
 mod job_scheduler;
@@ -14,6 +15,7 @@ mod store;
 mod video;
 
 pub use access_log::{AccessCursor, AccessLog, AccessPage, AccessQuery, SealStore};
+pub use capture::{CaptureFiles, Recorder, SpokenSegment};
 pub use dependency::{Dependency, DependencyError};
 pub use events::{EVENT_SOURCE, EventPublisher, PublishedEvent};
 pub use job_scheduler::{JobScheduler, PlannedJob};

@@ -45,6 +45,12 @@ pub trait IdSource: Send + Sync {
         GuestId::from_random(bytes)
     }
 
+    fn capture_id(&self) -> crate::model::CaptureId {
+        let mut bytes = [0u8; crate::model::CaptureId::RANDOM_BYTES];
+        self.fill(&mut bytes);
+        crate::model::CaptureId::from_random(bytes)
+    }
+
     fn one_time_code(&self) -> OneTimeCode {
         OneTimeCode::from_random(|dest| self.fill(dest))
     }

@@ -29,6 +29,19 @@ pub struct Policy {
     /// The clinic's current telehealth terms (`TELEHEALTH_TERMS_VERSION`): while set, the patient
     /// and guests enter only once they have accepted this version.
     pub telehealth_terms: Option<crate::model::TermsVersion>,
+    /// Whether the clinic records visits (`RECORDING_ALLOWED`), everyone in the room agreeing.
+    pub recording_allowed: bool,
+    /// Whether the clinic transcribes visits (`TRANSCRIPTION_ALLOWED`), everyone agreeing.
+    pub transcription_allowed: bool,
+}
+
+impl Policy {
+    pub fn allows(&self, capture: crate::model::Capture) -> bool {
+        match capture {
+            crate::model::Capture::Recording => self.recording_allowed,
+            crate::model::Capture::Transcription => self.transcription_allowed,
+        }
+    }
 }
 
 impl Default for Policy {
@@ -47,6 +60,9 @@ impl Default for Policy {
             max_schedule_ahead: Duration::days(400),
             clinic_time_zone: TimeZone::UTC,
             telehealth_terms: None,
+            // Demo mode walks the whole path; a deployment says (the template's parameters).
+            recording_allowed: true,
+            transcription_allowed: true,
         }
     }
 }

@@ -4,21 +4,36 @@
 
 use std::sync::Arc;
 
+use super::captures::{StopReason, Stopped, keep_stopped, stop_unconsented};
 use super::core::{Core, Draft};
 use super::sessions::admitted_by;
 use crate::DomainError;
 use crate::model::{Admitted, AuditKind, Caller, Consent, ConsentGiven, Party, Visit, VisitId};
+use crate::ports::Recorder;
 use crate::rules::{Relation, relation};
 use crate::tokens::Tokens;
 
 pub struct Consents {
     core: Core,
     tokens: Arc<Tokens>,
+    recorder: Arc<dyn Recorder>,
 }
 
 impl Consents {
-    pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
-        Self { core, tokens }
+    pub fn new(core: Core, tokens: Arc<Tokens>, recorder: Arc<dyn Recorder>) -> Self {
+        Self { core, tokens, recorder }
+    }
+
+    /// A withdrawal stops, at the provider, what it no longer allows, before the word is kept.
+    async fn stop_withdrawn(
+        &self,
+        visit: &Visit,
+        party: &Party,
+        given: &ConsentGiven,
+    ) -> Result<Vec<Stopped>, DomainError> {
+        let mut after = visit.clone();
+        after.give_consent(party.clone(), given.clone(), self.core.now());
+        stop_unconsented(self.recorder.as_ref(), &after).await
     }
 
     /// `PUT /visits/{visitId}/consent`: the visit's clinician, for themself. The patient and
@@ -29,12 +44,17 @@ impl Consents {
         visit_id: &VisitId,
         given: ConsentGiven,
     ) -> Result<Consent, DomainError> {
+        let visit = self.core.load(visit_id).await?;
+        let stopped = match relation(caller, &visit) {
+            Relation::TheClinician => self.stop_withdrawn(&visit, &Party::Clinician, &given).await?,
+            _ => Vec::new(),
+        };
         let step = |visit: &mut Visit, draft: &mut Draft| match relation(caller, visit) {
-            Relation::TheClinician => keep(visit, Party::Clinician, given.clone(), draft),
+            Relation::TheClinician => keep(visit, Party::Clinician, given.clone(), &stopped, draft),
             Relation::Stranger => Err(DomainError::VisitNotFound),
             Relation::ThePatient | Relation::Admin => Err(DomainError::Forbidden),
         };
-        self.core.mutate(visit_id, &caller.actor(), step).await.map(|(consent, _)| consent)
+        self.core.mutate_from(visit, &caller.actor(), step).await.map(|(consent, _)| consent)
     }
 
     /// `PUT /join/session/consent`: the patient or a guest, by the join token of their newest
@@ -45,13 +65,20 @@ impl Consents {
             Admitted::Patient => (Party::Patient, format!("patient:{}", visit.patient_id())),
             Admitted::Guest(id) => (Party::Guest(id.clone()), format!("guest:{id}")),
         };
-        let step = |visit: &mut Visit, draft: &mut Draft| keep(visit, party.clone(), given.clone(), draft);
+        let stopped = self.stop_withdrawn(&visit, &party, &given).await?;
+        let step = |visit: &mut Visit, draft: &mut Draft| keep(visit, party.clone(), given.clone(), &stopped, draft);
         self.core.mutate_from(visit, &actor, step).await.map(|(consent, _)| consent)
     }
 }
 
 /// Keeps the word while the visit can still be joined, and audits it when it changed something.
-fn keep(visit: &mut Visit, party: Party, given: ConsentGiven, draft: &mut Draft) -> Result<Consent, DomainError> {
+fn keep(
+    visit: &mut Visit,
+    party: Party,
+    given: ConsentGiven,
+    stopped: &[Stopped],
+    draft: &mut Draft,
+) -> Result<Consent, DomainError> {
     if visit.status().is_final() {
         return Err(DomainError::Conflict(format!("the visit is {}", visit.status())));
     }
@@ -68,5 +95,6 @@ fn keep(visit: &mut Visit, party: Party, given: ConsentGiven, draft: &mut Draft)
             ],
         );
     }
+    keep_stopped(visit, draft, stopped, StopReason::ConsentMissing);
     visit.consent_of(&party).cloned().ok_or_else(|| DomainError::Internal("a consent just kept".into()))
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::captures::{StopReason, keep_stopped, stop_all, stop_unconsented};
 use super::core::{Core, Draft, video_error};
 use super::seats::{forget_seats, guest_fields, unseat_retired};
 use crate::DomainError;
@@ -10,7 +11,7 @@ use crate::model::{
     AccessAction, AccessOutcome, AccessRecord, Accessor, Admitted, AuditKind, Caller, GuestId, Participant, Party,
     Provider, Reading, RequestInfo, Room, Session, Visit, VisitId,
 };
-use crate::ports::{VideoError, VideoProvider};
+use crate::ports::{Recorder, VideoError, VideoProvider};
 use crate::rules::{JoinWindow, Relation, may_manage, may_view};
 use crate::tokens::{Audience, Tokens};
 
@@ -27,11 +28,12 @@ pub struct Sessions {
     core: Core,
     tokens: Arc<Tokens>,
     video: Arc<dyn VideoProvider>,
+    recorder: Arc<dyn Recorder>,
 }
 
 impl Sessions {
-    pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>) -> Self {
-        Self { core, tokens, video }
+    pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>, recorder: Arc<dyn Recorder>) -> Self {
+        Self { core, tokens, video, recorder }
     }
 
     /// `POST /visits/{id}/session`: staff start (or rejoin) the session; the visit's patient
@@ -179,23 +181,27 @@ impl Sessions {
             Err(error) => return Err(video_error(error)),
         };
         let seat = session.attendee_id().map(str::to_owned);
+        let take_seat = |visit: &mut Visit, now| match &who {
+            Admitted::Patient => {
+                visit.seat_patient(seat.clone());
+                Some(vec![("role", "patient".to_owned())])
+            }
+            Admitted::Guest(id) => visit.seat_guest(id, seat.clone(), now).map(|guest| guest_fields(guest).to_vec()),
+        };
+        // A recording or transcription this participant has not agreed to stops before their
+        // seat is handed out.
+        let mut seated_visit = visit.clone();
+        take_seat(&mut seated_visit, self.core.now());
+        let stopped = stop_unconsented(self.recorder.as_ref(), &seated_visit).await?;
         let seated = self
             .core
             .mutate_from(visit, &actor, |visit, draft| {
                 check_in(visit, draft)?;
                 forget_seats(visit, draft, &removed);
-                let fields = match &who {
-                    Admitted::Patient => {
-                        visit.seat_patient(seat.clone());
-                        vec![("role", "patient".to_owned())]
-                    }
-                    // A guest removed while the seat was being made: the seat goes below.
-                    Admitted::Guest(id) => {
-                        let guest = visit.seat_guest(id, seat.clone(), draft.now);
-                        guest_fields(guest.ok_or(DomainError::Unauthenticated)?).to_vec()
-                    }
-                };
+                // A guest removed while the seat was being made: the seat goes below.
+                let fields = take_seat(visit, draft.now).ok_or(DomainError::Unauthenticated)?;
                 draft.record_all(AuditKind::ParticipantJoined, fields);
+                keep_stopped(visit, draft, &stopped, StopReason::ConsentMissing);
                 Ok(())
             })
             .await;
@@ -213,10 +219,13 @@ impl Sessions {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
         visit.clone().complete(self.core.now())?;
+        // What was being captured is kept: stopped and joined before the room closes.
+        let stopped = stop_all(self.recorder.as_ref(), &visit).await?;
         self.close_room(&visit).await?;
         let (_, visit) = self
             .core
             .mutate_from(visit, &caller.actor(), |visit, draft| {
+                keep_stopped(visit, draft, &stopped, StopReason::VisitClosed);
                 visit.complete(draft.now)?;
                 draft.record(AuditKind::VisitCompleted, []);
                 Ok(())
@@ -230,10 +239,13 @@ impl Sessions {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
         visit.clone().cancel(self.core.now())?;
+        // What was being captured is kept: stopped and joined before the room closes.
+        let stopped = stop_all(self.recorder.as_ref(), &visit).await?;
         self.close_room(&visit).await?;
         let (_, visit) = self
             .core
             .mutate_from(visit, &caller.actor(), |visit, draft| {
+                keep_stopped(visit, draft, &stopped, StopReason::VisitClosed);
                 visit.cancel(draft.now)?;
                 draft.record(AuditKind::VisitCancelled, []);
                 Ok(())
