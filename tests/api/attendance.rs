@@ -123,12 +123,14 @@ async fn events_twice_and_out_of_order(core: Core) {
     let kept = trail.iter().filter(|r| matches!(r.kind, AuditKind::AttendeeJoined | AuditKind::AttendeeLeft)).count();
     assert_eq!(kept, 2, "each event once");
 
-    // Not ours: another meeting's events, and kinds attendance does not follow.
+    // Not ours: another meeting's events, kinds attendance does not follow, and a recording's
+    // pipeline joining as an attendee of AWS's own.
     let stranger =
         chime_event("chime:AttendeeJoined", &VisitId::parse("vis_aaaaaaaaaaaaaaaaaaaa").unwrap(), "x", "y", t0);
     let mut started = chime_event("chime:MeetingStarted", &visit, "a-1", patient.as_str(), t0);
     started["detail"].as_object_mut().unwrap().remove("attendeeId");
-    for event in [stranger, started] {
+    let pipeline = chime_event("chime:AttendeeJoined", &visit, "a-9", "aws:MediaPipeline-0f1e2d3c", t0);
+    for event in [stranger, started, pipeline] {
         let payload = serde_json::from_value(event).unwrap();
         attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     }

@@ -132,6 +132,15 @@ async fn capture_rules(app: TestApp) {
         assert!(segment["startedAt"].is_string() && segment["text"].is_string(), "{segment}");
     }
     assert_eq!(visit.recordings().await.len(), 1, "a transcription is not a recording");
+    // Chime captured the room's audio for the transcript too: it is gone, the recording's kept.
+    let transcription_id = transcribing.body["recordingId"].as_str().unwrap();
+    let audio = |id: &str| format!("recordings/{}/{id}/audio/", visit.id);
+    if let Some(left) = app.recorded_keys(&audio(transcription_id)).await {
+        assert_eq!(left, Vec::<String>::new(), "a transcription keeps no audio");
+        assert!(!app.recorded_keys(&audio(&recording_id)).await.unwrap().is_empty(), "the recording's audio is kept");
+        let joined = app.recorded_keys(&format!("recordings/{}/{transcription_id}/", visit.id)).await.unwrap();
+        assert!(joined.iter().any(|key| key.contains("/transcription-messages/")), "{joined:?}");
+    }
     visit.call("GET", "transcript", &app.accounts.patient, None).await.assert_problem(403, None);
 
     // Stopped by the clinician, and by the visit's end.

@@ -71,6 +71,8 @@ pub struct TestApp {
     user_pool_id: Option<String>,
     /// Chime's events' follower on the AWS adapters (demo mode follows its own).
     follower: Option<Arc<attendance::App>>,
+    /// Where the AWS adapters' recordings go.
+    recording_bucket: Option<String>,
 }
 
 /// The local server on the embedded adapters.
@@ -165,6 +167,7 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
     ));
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.follower = Some(follower);
+    app.recording_bucket = Some(provisioned.recording_bucket.clone());
     app.aws_calls = Some(calls);
     app.user_pool_id = Some(provisioned.user_pool_id);
     app
@@ -192,7 +195,18 @@ async fn start(
         lander: token("lander"),
         subs: tokens["subs"].clone(),
     };
-    TestApp { base, client, clock, embedded, standin, accounts, aws_calls: None, user_pool_id: None, follower: None }
+    TestApp {
+        base,
+        client,
+        clock,
+        embedded,
+        standin,
+        accounts,
+        aws_calls: None,
+        user_pool_id: None,
+        follower: None,
+        recording_bucket: None,
+    }
 }
 
 impl TestApp {
@@ -268,6 +282,15 @@ impl TestApp {
             attendance::handle(follower, invocation).await.expect("the follower keeps the event");
         }
         events.len()
+    }
+
+    /// The keys under `prefix` in the recordings bucket of an app on the AWS adapters; none on
+    /// the embedded ones.
+    pub async fn recorded_keys(&self, prefix: &str) -> Option<Vec<String>> {
+        let bucket = self.recording_bucket.as_ref()?;
+        let s3 = local_server::provision::path_style_s3(&local_aws::sdk_config().await);
+        let listed = s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await.expect("the bucket lists");
+        Some(listed.contents().iter().filter_map(|object| object.key().map(str::to_owned)).collect())
     }
 
     /// The attendee ids the video provider holds seated.
