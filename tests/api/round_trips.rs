@@ -39,6 +39,18 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("DELETE /visits/{visitId}/guests/{guestId}", 3, 3),
     // A visit whose session never started: no room to close.
     ("POST /visits/{visitId}/cancel", 2, 2),
+    // Recording: the visit; the pipeline; the run kept. Stopping: the pipeline deleted, then its
+    // pieces joined. A transcription's engine starts and stops beside its pipeline.
+    ("POST /visits/{visitId}/recording", 3, 3),
+    ("DELETE /visits/{visitId}/recording", 4, 4),
+    ("POST /visits/{visitId}/transcription", 4, 3),
+    ("DELETE /visits/{visitId}/transcription", 5, 4),
+    // The visit; the read and each link's record written beside the file's lookup (links are
+    // signed locally); a transcript's file listed, then read.
+    ("GET /visits/{visitId}/recordings", 3, 2),
+    ("GET /visits/{visitId}/transcript", 4, 3),
+    // Entering without consent while recording: the recording stops (deleted, joined) first.
+    ("POST /join/session (ready, stopping a recording)", 6, 6),
     // The new link signed, then written with the move; sent; its deliveries audited.
     ("POST /visits/{visitId}/reschedule", 6, 5),
     // The source's count ‖ the code's link; counting ‖ the visit ‖ its resend counters; then notify's path.
@@ -176,6 +188,7 @@ async fn each_route_stays_within_its_round_trip_budget() {
     assert_eq!(cancelled.status, 200);
 
     walk_a_guest(&app, &mut walk).await;
+    walk_a_recording(&app, &mut walk).await;
 
     // The lander's path: signup, a resend, a wrong code, the right one, the booking.
     let email = format!("walk-{}@example.com", uuid::Uuid::new_v4().simple());
@@ -230,7 +243,7 @@ async fn each_route_stays_within_its_round_trip_budget() {
         let (method, path) = (words.next().unwrap(), words.next().unwrap());
         let allowed = crate::template::actions_allowed_for_route(method, path);
         for call in &spent.calls {
-            let action = format!("{}:{}", iam_prefix(&call.service), call.operation);
+            let action = format!("{}:{}", iam_prefix(&call.service), iam_action(&call.operation));
             if !allowed.contains(&action) {
                 denied.push(format!("{}: {action}", spent.route));
             }
@@ -247,9 +260,19 @@ fn iam_prefix(service: &str) -> &'static str {
         "SESv2" => "ses",
         "SNS" => "sns",
         "Chime SDK Meetings" | "ChimeSDKMeetings" => "chime",
+        "Chime SDK Media Pipelines" | "ChimeSDKMediaPipelines" => "chime",
+        "S3" => "s3",
         "Connect" => "connect",
         "Cognito Identity Provider" | "CognitoIdentityProvider" => "cognito-idp",
         other => panic!("no IAM prefix known for {other}"),
+    }
+}
+
+/// The IAM action an operation needs, where the two are named apart.
+fn iam_action(operation: &str) -> &str {
+    match operation {
+        "ListObjectsV2" => "ListBucket",
+        other => other,
     }
 }
 
@@ -282,7 +305,6 @@ fn table(spent: &[Spent]) -> String {
     out
 }
 
-/// A clinician applies, proves their email, uploads a licence, and an admin approves them.
 /// A caregiver added to a started visit, joining, and removed.
 async fn walk_a_guest(app: &TestApp, walk: &mut Walk<'_>) {
     let dr = app.accounts.clinician.clone();
@@ -353,4 +375,42 @@ async fn walk_an_application(app: &TestApp, walk: &mut Walk<'_>) {
     let approved =
         walk.step("POST /admin/clinician-applications/{applicationId}/status (approved)", false, approved).await;
     assert_eq!(approved.status, 200, "{}", approved.body);
+}
+
+/// A visit recorded and transcribed with everyone's consent, the files read back, and a
+/// recording stopped by a patient entering without consent.
+async fn walk_a_recording(app: &TestApp, walk: &mut Walk<'_>) {
+    let dr = app.accounts.clinician.clone();
+    let visit = app.schedule().await;
+    let path = |tail: &str| format!("/visits/{visit}/{tail}");
+    assert_eq!(app.call("POST", &path("session"), Some(&dr), None).await.status, 200);
+    let agree = serde_json::json!({"recording": true, "transcription": true});
+    assert_eq!(app.call("PUT", &path("consent"), Some(&dr), Some(agree)).await.status, 200);
+    for (capture, listing) in [("recording", "recordings"), ("transcription", "transcript")] {
+        let (start, stop, read) = match capture {
+            "recording" => (
+                "POST /visits/{visitId}/recording",
+                "DELETE /visits/{visitId}/recording",
+                "GET /visits/{visitId}/recordings",
+            ),
+            _ => (
+                "POST /visits/{visitId}/transcription",
+                "DELETE /visits/{visitId}/transcription",
+                "GET /visits/{visitId}/transcript",
+            ),
+        };
+        let started = walk.step(start, false, app.call("POST", &path(capture), Some(&dr), None)).await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        let stopped = walk.step(stop, false, app.call("DELETE", &path(capture), Some(&dr), None)).await;
+        assert_eq!(stopped.status, 200, "{}", stopped.body);
+        app.follow_pipelines().await;
+        let listed = walk.step(read, false, app.call("GET", &path(listing), Some(&dr), None)).await;
+        assert_eq!(listed.status, 200, "{}", listed.body);
+    }
+    assert_eq!(app.call("POST", &path("recording"), Some(&dr), None).await.status, 201);
+    let code = app.mint(&visit).await["code"].as_str().unwrap().to_owned();
+    let join = app.redeem(&code).await.body["joinToken"].as_str().unwrap().to_owned();
+    let entered = app.call("POST", "/join/session", Some(&join), None);
+    let entered = walk.step("POST /join/session (ready, stopping a recording)", false, entered).await;
+    assert_eq!(entered.status, 200, "{}", entered.body);
 }

@@ -34,6 +34,8 @@ pub struct AwsCall {
     pub operation: String,
     pub started: std::time::Instant,
     pub finished: Option<std::time::Instant>,
+    /// Whether a request left: a presigned URL runs the same steps and stops before sending.
+    sent: bool,
 }
 
 /// Where a call's entry is, kept in the call's own config bag between its start and end.
@@ -49,8 +51,10 @@ impl RequestCounter {
         self.calls().len()
     }
 
+    /// The calls that went to AWS (or are on their way): not a URL only presigned.
     pub fn calls(&self) -> Vec<AwsCall> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        let calls = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        calls.iter().filter(|call| call.sent || call.finished.is_none()).cloned().collect()
     }
 }
 
@@ -85,7 +89,25 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RequestCounter 
             operation: String::new(),
             started: std::time::Instant::now(),
             finished: None,
+            sent: false,
         });
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        config: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        // A presigned request carries its signature in the query, and is never sent.
+        let presigned = context.request().uri().contains("X-Amz-Signature=");
+        if !presigned && let Some(CallIndex(index)) = config.load::<CallIndex>().cloned() {
+            let mut calls = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(call) = calls.get_mut(index) {
+                call.sent = true;
+            }
+        }
         Ok(())
     }
 

@@ -92,6 +92,14 @@ impl ChimeRecorder {
         format!("arn:aws:s3:::{}/{shelf}/{}/{id}", self.sink.bucket, visit.id())
     }
 
+    /// Stops the meeting's transcription; one already stopped (or a meeting gone) is no error.
+    async fn stop_transcription(&self, meeting: &Meeting) -> Result<(), DependencyError> {
+        match self.meetings().stop_meeting_transcription().meeting_id(&meeting.meeting_id).send().await {
+            Err(error) if !is_gone(&error) => Err(sdk_error("chime", &error)),
+            _ => Ok(()),
+        }
+    }
+
     async fn transcribe(&self, meeting: &Meeting) -> Result<(), DependencyError> {
         let settings = EngineTranscribeMedicalSettings::builder()
             .language_code(TranscribeMedicalLanguageCode::EnUs)
@@ -122,12 +130,9 @@ impl Recorder for ChimeRecorder {
         id: &CaptureId,
     ) -> Result<StartedPipeline, DependencyError> {
         let meeting_arn = meeting.meeting_arn.as_deref().ok_or_else(|| failed("the meeting has no ARN"))?;
-        if capture == Capture::Transcription {
-            self.transcribe(meeting).await?;
-        }
         let key =
             SseAwsKeyManagementParams::builder().aws_kms_key_id(&self.sink.kms_key_arn).build().map_err(failed)?;
-        let created = self
+        let create = self
             .pipelines()
             .create_media_capture_pipeline()
             .source_type(MediaPipelineSourceType::ChimeSdkMeeting)
@@ -139,9 +144,31 @@ impl Recorder for ChimeRecorder {
             // A retried start gives the same pipeline.
             .client_request_token(id.as_str())
             .chime_sdk_meeting_configuration(capture_configuration(capture)?)
-            .send()
-            .await
-            .map_err(|error| sdk_error("chime media pipelines", &error))?;
+            .send();
+        // A transcription's engine and its pipeline start together. Should either fail, neither
+        // is left running.
+        let (engine, created) = match capture {
+            Capture::Transcription => tokio::join!(self.transcribe(meeting), create),
+            Capture::Recording => (Ok(()), create.await),
+        };
+        let created = created.map_err(|error| sdk_error("chime media pipelines", &error));
+        let created = match (engine, created) {
+            (Ok(()), Ok(created)) => created,
+            (Err(error), created) => {
+                let made = created.ok();
+                let made = made.as_ref().and_then(|c| c.media_capture_pipeline()).and_then(|p| p.media_pipeline_id());
+                if let Some(pipeline) = made {
+                    self.pipelines().delete_media_capture_pipeline().media_pipeline_id(pipeline).send().await.ok();
+                }
+                return Err(error);
+            }
+            (Ok(()), Err(error)) => {
+                if capture == Capture::Transcription {
+                    self.stop_transcription(meeting).await.ok();
+                }
+                return Err(error);
+            }
+        };
         let pipeline = created.media_capture_pipeline();
         match (pipeline.and_then(|p| p.media_pipeline_id()), pipeline.and_then(|p| p.media_pipeline_arn())) {
             (Some(id), Some(arn)) => Ok(StartedPipeline { id: id.to_owned(), arn: arn.to_owned() }),
@@ -150,20 +177,21 @@ impl Recorder for ChimeRecorder {
     }
 
     async fn stop(&self, visit: &Visit, meeting: &Meeting, run: &CaptureRun) -> Result<String, DependencyError> {
-        if run.capture == Capture::Transcription {
-            let stopped = self.meetings().stop_meeting_transcription().meeting_id(&meeting.meeting_id).send().await;
-            if let Err(error) = stopped
-                && !is_gone(&error)
-            {
-                return Err(sdk_error("chime", &error));
+        let delete = async {
+            let deleted =
+                self.pipelines().delete_media_capture_pipeline().media_pipeline_id(&run.pipeline_id).send().await;
+            match deleted {
+                Err(error) if !is_gone(&error) => Err(sdk_error("chime media pipelines", &error)),
+                _ => Ok(()),
             }
-        }
-        let deleted = self.pipelines().delete_media_capture_pipeline().media_pipeline_id(&run.pipeline_id).send().await;
-        if let Err(error) = deleted
-            && !is_gone(&error)
-        {
-            return Err(sdk_error("chime media pipelines", &error));
-        }
+        };
+        let stop_engine = async {
+            match run.capture {
+                Capture::Transcription => self.stop_transcription(meeting).await,
+                Capture::Recording => Ok(()),
+            }
+        };
+        tokio::try_join!(stop_engine, delete)?;
         let source = MediaCapturePipelineSourceConfiguration::builder()
             .media_pipeline_arn(&run.pipeline_arn)
             .chime_sdk_meeting_configuration(concatenation_configuration(run.capture)?)

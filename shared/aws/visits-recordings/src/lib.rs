@@ -66,15 +66,15 @@ impl CaptureFiles for S3CaptureFiles {
     }
 
     async fn transcript(&self, visit: &Visit, run: &CaptureRun) -> Result<Vec<SpokenSegment>, DependencyError> {
-        let mut segments = Vec::new();
-        for key in self.keys(visit, run, "transcription-messages").await? {
-            let object = self.client().get_object().bucket(&self.bucket).key(&key).send().await;
+        let keys = self.keys(visit, run, "transcription-messages").await?;
+        let files = keys.iter().map(|key| async move {
+            let object = self.client().get_object().bucket(&self.bucket).key(key).send().await;
             let object =
                 object.map_err(|error| visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder))?;
             let bytes = object.body.collect().await.map_err(failed)?.into_bytes();
-            segments.extend(final_segments(&String::from_utf8_lossy(&bytes)));
-        }
-        Ok(segments)
+            Ok::<_, DependencyError>(final_segments(&String::from_utf8_lossy(&bytes)))
+        });
+        Ok(futures::future::try_join_all(files).await?.into_iter().flatten().collect())
     }
 
     async fn discard_audio(&self, visit: &Visit, run: &CaptureRun) -> Result<(), DependencyError> {

@@ -138,17 +138,19 @@ impl Captures {
         }
         let recordings: Vec<&CaptureRun> =
             visit.captures().iter().filter(|run| run.capture == Capture::Recording).collect();
-        let links = recordings
-            .iter()
-            .filter(|run| run.status == CaptureStatus::Available)
-            .map(|run| async { self.files.download_url(&visit, run).await.map(|url| (run.id.clone(), url)) });
-        let links = futures::future::try_join_all(links).await?;
+        let available: Vec<&CaptureRun> =
+            recordings.iter().copied().filter(|run| run.status == CaptureStatus::Available).collect();
+        // Each link handed out is a download: recorded beside the links' making, before either leaves.
         let mut records = vec![read];
-        records.extend(links.iter().map(|(id, _)| {
-            let resource = format!("{resource}/{id}");
+        records.extend(available.iter().map(|run| {
+            let resource = format!("{resource}/{}", run.id);
             reading.record(visit.patient_id(), AccessAction::Download, resource, Some(visit_id), AccessOutcome::Allowed)
         }));
-        self.core.record_reads(&records).await?;
+        let links = available.iter().map(|run| async {
+            self.files.download_url(&visit, run).await.map(|url| (run.id.clone(), url)).map_err(DomainError::from)
+        });
+        let (_, links) =
+            futures::future::try_join(self.core.record_reads(&records), futures::future::try_join_all(links)).await?;
         let url_of = |id: &CaptureId| links.iter().find(|(linked, _)| linked == id).map(|(_, url)| url.clone());
         Ok(recordings
             .into_iter()
@@ -174,14 +176,19 @@ impl Captures {
             Some(visit_id),
             outcome,
         );
-        self.core.record_reads(&[read]).await?;
-        allowed?;
+        if let Err(refused) = allowed {
+            self.core.record_reads(&[read]).await?;
+            return Err(refused);
+        }
         let available = visit
             .captures()
             .iter()
             .filter(|run| run.capture == Capture::Transcription && run.status == CaptureStatus::Available);
-        let reads = available.map(|run| self.files.transcript(&visit, run));
-        let segments: Vec<SpokenSegment> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+        let reads = available.map(|run| async { self.files.transcript(&visit, run).await.map_err(DomainError::from) });
+        // The transcript is read beside its record's writing; it leaves only once both are done.
+        let (_, segments) =
+            futures::future::try_join(self.core.record_reads(&[read]), futures::future::try_join_all(reads)).await?;
+        let segments: Vec<SpokenSegment> = segments.into_iter().flatten().collect();
         let mut lines: Vec<TranscriptLine> = segments
             .into_iter()
             .map(|segment| TranscriptLine {
