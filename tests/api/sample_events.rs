@@ -99,9 +99,15 @@ async fn start_session_samples() {
         world.recorder.clone(),
         world.recorder.clone(),
     );
-    for (name, status) in
-        [("start-session.post-session", 200), ("start-session.post-join-session", 401), ("start-session.post-end", 200)]
-    {
+    // The session on; a recording refused until the clinician (and anyone seated) consents; the
+    // (empty) list of recordings; the end.
+    for (name, status) in [
+        ("start-session.post-session", 200),
+        ("start-session.post-join-session", 401),
+        ("start-session.post-recording", 409),
+        ("start-session.get-recordings", 200),
+        ("start-session.post-end", 200),
+    ] {
         let response = start_session::handle(&app, http(name)).await.unwrap();
         assert_eq!(response.status(), status, "{name}: {:?}", response.body());
     }
@@ -365,6 +371,20 @@ async fn attendance_sample_marks_the_patient_present() {
     attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     let visit = world.store.visit(&VisitId::parse(VISIT).unwrap()).await.unwrap().unwrap();
     assert_eq!(visit.attendance().iter().map(|a| a.participant.as_str()).collect::<Vec<_>>(), ["patient"]);
+}
+
+/// A media pipeline's end that is no capture of the sample visit changes nothing.
+#[tokio::test]
+async fn attendance_sample_of_a_pipeline_leaves_a_visit_without_captures_alone() {
+    let world = seeded_world().await;
+    let app = attendance::App::new(
+        visits_domain::usecases::Attendances::new(world.core()),
+        visits_domain::usecases::CaptureFollower::new(world.core(), world.recorder.clone()),
+    );
+    let before = world.store.audit_trail(&VisitId::parse(VISIT).unwrap()).await.unwrap().len();
+    let payload = serde_json::from_str(&event("attendance.chime-media-pipeline-deleted")).unwrap();
+    attendance::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+    assert_eq!(world.store.audit_trail(&VisitId::parse(VISIT).unwrap()).await.unwrap().len(), before);
 }
 
 #[test]
