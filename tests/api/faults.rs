@@ -256,3 +256,57 @@ async fn kms_throttling_on_redeem_is_503_and_the_link_stays_usable() {
     let preview = app.call("GET", &format!("/join/{code}"), None, None).await;
     assert_eq!(preview.body["status"], "active", "the link still works");
 }
+
+/// What must not change around a capture: the visit, its trail, and its recordings.
+async fn capture_snapshot(app: &TestApp, visit_id: &str) -> (serde_json::Value, Vec<String>, serde_json::Value) {
+    let (visit, trail) = snapshot(app, visit_id).await;
+    let path = format!("/visits/{visit_id}/recordings");
+    let recordings = app.call("GET", &path, Some(&app.accounts.admin), None).await;
+    (visit, trail, recordings.body)
+}
+
+/// Chime's pipelines throttled as a recording starts: 503, and no recording is kept.
+#[tokio::test]
+async fn a_pipeline_refused_at_the_start_is_503_and_no_recording_is_kept() {
+    let rule: Rule = mock!(aws_sdk_chimesdkmediapipelines::Client::create_media_capture_pipeline)
+        .match_requests(|request| {
+            request.sink_arn().is_some_and(|arn| arn.contains("/captures/")) && request.sink_iam_role_arn().is_some()
+        })
+        .then_http_response(|| throttling_response(false));
+    let app = spawn_aws_app_with(Faults { pipelines: vec![rule.clone()], ..Faults::default() }).await;
+    let (visit_id, dr) = (app.schedule().await, app.accounts.clinician.clone());
+    assert_eq!(app.call("POST", &format!("/visits/{visit_id}/session"), Some(&dr), None).await.status, 200);
+    let agree = json!({"recording": true, "transcription": true});
+    assert_eq!(app.call("PUT", &format!("/visits/{visit_id}/consent"), Some(&dr), Some(agree)).await.status, 200);
+    let before = capture_snapshot(&app, &visit_id).await;
+    assert_503(&app.call("POST", &format!("/visits/{visit_id}/recording"), Some(&dr), None).await);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(capture_snapshot(&app, &visit_id).await, before);
+}
+
+/// A withdrawal whose recording cannot be stopped is not kept: 503, the word and the recording
+/// stay as they were, and asking again (once Chime answers) stops it.
+#[tokio::test]
+async fn a_withdrawal_whose_recording_cannot_stop_is_503_and_nothing_changes() {
+    let rule: Rule = mock!(aws_sdk_chimesdkmediapipelines::Client::delete_media_capture_pipeline)
+        .match_requests(|request| request.media_pipeline_id().is_some())
+        .sequence()
+        .http_response(|| throttling_response(false))
+        .times(1)
+        .build();
+    let app = spawn_aws_app_with(Faults { pipelines: vec![rule.clone()], ..Faults::default() }).await;
+    let (visit_id, dr) = (app.schedule().await, app.accounts.clinician.clone());
+    assert_eq!(app.call("POST", &format!("/visits/{visit_id}/session"), Some(&dr), None).await.status, 200);
+    let consent = format!("/visits/{visit_id}/consent");
+    let agree = json!({"recording": true, "transcription": false});
+    assert_eq!(app.call("PUT", &consent, Some(&dr), Some(agree)).await.status, 200);
+    assert_eq!(app.call("POST", &format!("/visits/{visit_id}/recording"), Some(&dr), None).await.status, 201);
+    let before = capture_snapshot(&app, &visit_id).await;
+    let withdraw = json!({"recording": false, "transcription": false});
+    assert_503(&app.call("PUT", &consent, Some(&dr), Some(withdraw.clone())).await);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(capture_snapshot(&app, &visit_id).await, before, "still recording, the word unchanged");
+    assert_eq!(app.call("PUT", &consent, Some(&dr), Some(withdraw)).await.status, 200);
+    let recordings = capture_snapshot(&app, &visit_id).await.2;
+    assert_eq!(recordings["items"][0]["status"], "processing", "{recordings}");
+}

@@ -73,6 +73,7 @@ const RETRYABLE_CODES: &[&str] = &[
     "ThrottlingException",
     "Throttling",
     "ThrottledException",
+    "ThrottledClientException", // Chime SDK's
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
     "TooManyRequestsException",
