@@ -62,6 +62,20 @@ export interface Consent {
   at: string;
 }
 
+/** A recording as `GET /visits/{id}/recordings` lists it. */
+export interface Recording {
+  recordingId: string;
+  status: "recording" | "processing" | "available" | "failed";
+  startedAt: string;
+  endedAt?: string;
+  /** Once available: works for five minutes. */
+  downloadUrl?: string;
+}
+
+export interface Transcript {
+  segments: { participant: string; startedAt: string; text: string }[];
+}
+
 export interface VisitPage {
   items: Visit[];
   nextCursor?: string | null;

@@ -1,5 +1,6 @@
-// The clinician desk (/desk): the day's visits, who is waiting, start, the video, guests, end,
-// and the attendance afterwards. Everything through the public API with the clinician's token.
+// The clinician desk (/desk): the day's visits, who is waiting, start, the video, guests,
+// consent, recording and transcript, end, and the attendance afterwards. Everything through the
+// public API with the clinician's token.
 import { ApiError, call, enter } from "../api/client";
 import type { Attendance, Visit, VisitPage } from "../api/types";
 import { signIn, signOut, type SignedIn } from "../auth/sign-in";
@@ -8,6 +9,8 @@ import { VisitFlow } from "../call/visit-flow";
 import { loadConfig } from "../config";
 import { announce, button, byId, h, show, sleep } from "../ui/dom";
 import { clockTime, visitTime } from "../ui/time";
+import { CaptureControls } from "./captures";
+import { participantName } from "./names";
 
 const account = byId("account");
 const day = byId("day");
@@ -21,6 +24,8 @@ const REFRESH_MS = 3000;
 let user: SignedIn;
 let selected: Visit | null = null;
 let flow: VisitFlow | null = null;
+/** The open visit's recording controls, kept across refreshes (what they show stays). */
+let captures: CaptureControls | null = null;
 const waitingAnnounced = new Set<string>();
 
 async function main(): Promise<void> {
@@ -93,6 +98,8 @@ function showVisit(visit: Visit): void {
   const live = visit.status === "scheduled" || visit.status === "in_progress";
   // The invite form keeps what is being typed while the panel refreshes.
   const form = panel.querySelector<HTMLFormElement>("form#invite") ?? inviteForm();
+  if (captures?.visitId !== visit.visitId) captures = new CaptureControls(visit, user.token);
+  captures.update(visit);
   show(
     panel,
     h("h2", { tabindex: "-1" }, `Visit at ${visitTime(visit.scheduledAt, visit.timeZone)}`),
@@ -104,18 +111,14 @@ function showVisit(visit: Visit): void {
     guestList(visit),
     live && visit.provider === "chime" ? form : null,
     visit.consents?.length ? consentTable(visit) : null,
-    visit.attendance?.length ? attendanceTable(visit.attendance, visit.timeZone) : null,
+    visit.provider === "chime" && visit.sessionStartedAt ? captures.element : null,
+    visit.attendance?.length ? attendanceTable(visit) : null,
   );
 }
 
 /** What each participant agreed to, so the clinician knows before asking to record. */
 function consentTable(visit: Visit): HTMLElement {
-  const guests = new Map((visit.guests ?? []).map((guest) => [`guest:${guest.guestId}`, guest]));
-  const who = (participant: string) => {
-    const guest = guests.get(participant);
-    if (guest) return guest.displayName ? `${guest.displayName} (${guest.role})` : guest.role;
-    return participant === "patient" ? "Patient" : participant === "clinician" ? "You" : "A former guest";
-  };
+  const who = (participant: string) => participantName(visit, participant);
   const yes = (agreed: boolean) => (agreed ? "Yes" : "No");
   return h(
     "table",
@@ -271,15 +274,16 @@ function say(id: string, message: string): void {
   announce(message);
 }
 
-function attendanceTable(rows: Attendance[], timeZone: string): HTMLElement {
-  const time = (iso?: string) => (iso ? clockTime(iso, timeZone) : "—");
+function attendanceTable(visit: Visit): HTMLElement {
+  const rows: Attendance[] = visit.attendance ?? [];
+  const time = (iso?: string) => (iso ? clockTime(iso, visit.timeZone) : "—");
   return h(
     "table",
     { id: "attendance" },
     h("caption", {}, "Attendance"),
     h("thead", {}, h("tr", {}, ...["Participant", "First joined", "Last left", "Minutes"].map((label) => h("th", { scope: "col" }, label)))),
     h("tbody", {}, ...rows.map((row) => h("tr", {},
-      h("td", {}, row.participant), h("td", {}, time(row.firstJoinedAt)), h("td", {}, time(row.lastLeftAt)), h("td", {}, String(row.minutesPresent))))),
+      h("td", {}, participantName(visit, row.participant)), h("td", {}, time(row.firstJoinedAt)), h("td", {}, time(row.lastLeftAt)), h("td", {}, String(row.minutesPresent))))),
   );
 }
 
