@@ -280,6 +280,35 @@ mod tests {
     }
 
     #[test]
+    fn a_capture_is_kept_once_its_pieces_are_joined_or_lost_when_a_pipeline_fails() {
+        let mut visit = started();
+        let pipeline =
+            |id: &str| StartedPipeline { id: id.into(), arn: format!("arn:aws:chime:::media-pipeline/{id}") };
+        let (first, second) = (CaptureId::from_random([1; 20]), CaptureId::from_random([2; 20]));
+        visit.begin_capture(first.clone(), Capture::Recording, pipeline("cap-1"), now());
+        visit.begin_capture(second.clone(), Capture::Transcription, pipeline("cap-2"), now());
+        assert!(visit.capture_running(Capture::Recording).is_some());
+
+        assert!(visit.end_capture(&first, "join-1".into(), now()));
+        assert!(!visit.end_capture(&first, "join-1".into(), now()), "stopped once");
+        assert_eq!(
+            visit.settle_capture("cap-1", PipelineOutcome::Finished, now()),
+            None,
+            "the capture's own end is expected"
+        );
+        let kept = visit.settle_capture("join-1", PipelineOutcome::Finished, now()).expect("joined");
+        assert_eq!((kept.id, kept.status), (first, CaptureStatus::Available));
+        assert_eq!(visit.settle_capture("join-1", PipelineOutcome::Finished, now()), None, "a repeated event");
+        assert_eq!(visit.settle_capture("join-1", PipelineOutcome::Failed, now()), None, "available stays available");
+
+        // A capture pipeline failing while running loses it, and ends it.
+        let lost = visit.settle_capture("cap-2", PipelineOutcome::Failed, now()).expect("failed");
+        assert_eq!((lost.status, lost.ended_at), (CaptureStatus::Failed, Some(now())));
+        assert!(visit.capture_running(Capture::Transcription).is_none());
+        assert_eq!(visit.settle_capture("someone-elses", PipelineOutcome::Failed, now()), None);
+    }
+
+    #[test]
     fn only_a_chime_session_in_progress_is_captured() {
         let visit = visit_at(now());
         assert_eq!(visit.may_start(Capture::Recording, true), Err(CaptureRefused::NotInProgress));
