@@ -57,9 +57,8 @@ screenshots: web ## the README's pictures, taken by the browser tests (docs/scre
 	$(CARGO) build --locked --workspace --bins
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots .ci/browser
 
-lint-template: ## cfn-lint and `sam validate --lint` on template.yaml (installs them on first use)
-	.ci/tools run -- cfn-lint template.yaml
-	.ci/tools run -- sam validate --lint --template template.yaml
+lint-template: ## cfn-lint on template.yaml, SAM transform included (installs it on first use)
+	.ci/tools lint -- cfn-lint template.yaml
 
 build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<function>/bootstrap)
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
