@@ -64,11 +64,10 @@ build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<functi
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
 	@for f in $(FUNCTIONS); do ls -l $(CARGO_TARGET_DIR)/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-16s %6.1f MB\n", f, $$5/1048576}'; done
 
-lint: ## formatting, clippy (warnings as errors), unused dependencies (cargo-machete, built on first use), the pages' types
+lint: ## formatting, clippy (warnings as errors), the pages' types (unused dependencies: a test, tests/api/dependencies.rs)
 	$(CARGO) fmt --all --check
 	.ci/web check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
-	.ci/tools cargo -- cargo machete
 
 fmt: ## format the code
 	$(CARGO) fmt --all

@@ -110,3 +110,57 @@ fn deployed_functions_link_no_demo_code_and_only_the_sdk_crates_they_call() {
         assert_eq!(rationed, allowed.iter().copied().collect(), "{function}");
     }
 }
+
+/// Every dependency a workspace crate declares is named in its sources (as cargo-machete checks,
+/// without building it on every fresh machine): an unused one only costs build time.
+#[test]
+fn every_declared_dependency_is_used() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--locked", "--offline", "--no-deps", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata's JSON");
+    let mut unused = Vec::new();
+    for package in metadata["packages"].as_array().expect("packages") {
+        let manifest = std::path::Path::new(package["manifest_path"].as_str().expect("a manifest"));
+        let sources = rust_sources(manifest.parent().expect("a crate folder"));
+        for dependency in package["dependencies"].as_array().expect("dependencies") {
+            let name = dependency["rename"].as_str().or(dependency["name"].as_str()).expect("a name");
+            let ident = name.replace('-', "_");
+            if !sources.iter().any(|source| names(source, &ident)) {
+                unused.push(format!("{}: {name}", package["name"].as_str().unwrap_or_default()));
+            }
+        }
+    }
+    assert!(unused.is_empty(), "declared and never named: {unused:#?}");
+}
+
+/// The text of every `.rs` file under `dir` (its own crates' folders aside: none nest here).
+fn rust_sources(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() && path.file_name().is_some_and(|name| name != "target" && name != "node_modules") {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                found.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    found
+}
+
+/// Whether `source` names `ident` as a whole word.
+fn names(source: &str, ident: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    source.match_indices(ident).any(|(at, _)| {
+        let before = source[..at].chars().next_back();
+        let after = source[at + ident.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
