@@ -3,7 +3,9 @@
 //! slow moment of the machine falls on every binary alike) and writes the medians of init,
 //! first response and peak memory, and their ratio to the first binary's (the hello-world
 //! baseline), into OUT_FILE's `cold-start` section. Run inside `.ci/local-aws run` with the local
-//! AWS provisioned (`.ci/cold-start` does it).
+//! AWS provisioned (`.ci/cold-start` does it). It fails, after writing the table, when a function
+//! starts more than [`MAX_INIT_RATIO`] times slower than the baseline or peaks above
+//! [`MAX_RSS_MB`].
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,6 +13,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use local_invoke::{ColdStart, Logs, Outcome, invoke_timed, section, settings};
+
+/// A function's init may take at most this many times the hello-world's (medians).
+const MAX_INIT_RATIO: f64 = 1.5;
+/// Nor peak above this many megabytes (median peak RSS).
+const MAX_RSS_MB: f64 = 10.0;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -74,7 +81,31 @@ async fn run() -> Result<String, String> {
     }
     let table = table(&subjects, runs);
     section::replace(out, "cold-start", &table)?;
+    let over = over_bounds(&subjects);
+    if !over.is_empty() {
+        print!("{table}");
+        return Err(format!(
+            "over the bounds ({MAX_INIT_RATIO}× the baseline's init, {MAX_RSS_MB} MB):\n  {}",
+            over.join("\n  ")
+        ));
+    }
     Ok(table)
+}
+
+/// The functions past either bound, with what they measured.
+fn over_bounds(subjects: &[Subject]) -> Vec<String> {
+    let init = |subject: &Subject| median(subject.runs.iter().map(|r| r.init.as_secs_f64() * 1000.0).collect());
+    let rss =
+        |subject: &Subject| median(subject.runs.iter().map(|r| r.peak_rss_kib.unwrap_or(0) as f64 / 1024.0).collect());
+    let baseline = init(&subjects[0]);
+    subjects[1..]
+        .iter()
+        .filter_map(|subject| {
+            let (ratio, mb) = (init(subject) / baseline, rss(subject));
+            (ratio > MAX_INIT_RATIO || mb > MAX_RSS_MB)
+                .then(|| format!("{}: init {ratio:.2}×, peak {mb:.1} MB", subject.name))
+        })
+        .collect()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
