@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -37,14 +38,8 @@ impl S3CaptureFiles {
     /// The keys under one artifact folder of a joined capture, in order.
     async fn keys(&self, visit: &Visit, run: &CaptureRun, folder: &str) -> Result<Vec<String>, DependencyError> {
         let prefix = format!("recordings/{}/{}/{folder}/", visit.id(), run.id);
-        let listed = self
-            .client()
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .send()
-            .await
-            .map_err(|error| visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder))?;
+        let listed =
+            self.client().list_objects_v2().bucket(&self.bucket).prefix(prefix).send().await.map_err(s3_error)?;
         let mut keys: Vec<String> =
             listed.contents().iter().filter_map(|object| object.key().map(str::to_owned)).collect();
         keys.sort();
@@ -59,18 +54,14 @@ impl CaptureFiles for S3CaptureFiles {
         let key = keys.first().ok_or_else(|| failed("the recording's file is missing"))?;
         let presigning = PresigningConfig::expires_in(DOWNLOAD_LINK_LIFETIME).map_err(failed)?;
         let request = self.client().get_object().bucket(&self.bucket).key(key).presigned(presigning).await;
-        Ok(request
-            .map_err(|error| visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder))?
-            .uri()
-            .to_owned())
+        Ok(request.map_err(s3_error)?.uri().to_owned())
     }
 
     async fn transcript(&self, visit: &Visit, run: &CaptureRun) -> Result<Vec<SpokenSegment>, DependencyError> {
         let keys = self.keys(visit, run, "transcription-messages").await?;
         let files = keys.iter().map(|key| async move {
             let object = self.client().get_object().bucket(&self.bucket).key(key).send().await;
-            let object =
-                object.map_err(|error| visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder))?;
+            let object = object.map_err(s3_error)?;
             let bytes = object.body.collect().await.map_err(failed)?.into_bytes();
             Ok::<_, DependencyError>(final_segments(&String::from_utf8_lossy(&bytes)))
         });
@@ -80,7 +71,7 @@ impl CaptureFiles for S3CaptureFiles {
     async fn discard_audio(&self, visit: &Visit, run: &CaptureRun) -> Result<(), DependencyError> {
         for key in self.keys(visit, run, "audio").await? {
             let deleted = self.client().delete_object().bucket(&self.bucket).key(key).send().await;
-            deleted.map_err(|error| visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder))?;
+            deleted.map_err(s3_error)?;
         }
         Ok(())
     }
@@ -141,6 +132,13 @@ pub fn final_segments(file: &str) -> Vec<SpokenSegment> {
             Some(SpokenSegment { external_user_id: speaker, started_at, text: best.transcript })
         })
         .collect()
+}
+
+fn s3_error<E>(error: SdkError<E, visits_aws::HttpResponse>) -> DependencyError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    visits_aws::SdkFailure::of("s3", &error).into_error(Dependency::Recorder)
 }
 
 fn failed(error: impl std::fmt::Display) -> DependencyError {

@@ -74,6 +74,22 @@ pub struct CaptureRun {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
+impl CaptureRun {
+    /// A capture the provider has just started.
+    pub fn started(id: CaptureId, capture: Capture, pipeline: StartedPipeline, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            capture,
+            pipeline_id: pipeline.id,
+            pipeline_arn: pipeline.arn,
+            concatenation_id: None,
+            status: CaptureStatus::Recording,
+            started_at: now,
+            ended_at: None,
+        }
+    }
+}
+
 /// A pipeline the provider started: its id (which its events carry) and its full name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartedPipeline {
@@ -148,17 +164,7 @@ impl Visit {
 
     /// Keeps a capture the provider has started.
     pub fn begin_capture(&mut self, id: CaptureId, capture: Capture, pipeline: StartedPipeline, now: DateTime<Utc>) {
-        let run = CaptureRun {
-            id,
-            capture,
-            pipeline_id: pipeline.id,
-            pipeline_arn: pipeline.arn,
-            concatenation_id: None,
-            status: CaptureStatus::Recording,
-            started_at: now,
-            ended_at: None,
-        };
-        self.books.captures.push(run);
+        self.books.captures.push(CaptureRun::started(id, capture, pipeline, now));
     }
 
     /// Marks a running capture stopped, its pieces being joined by `concatenation_id`. False when

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use super::core::{Core, Draft};
 use crate::DomainError;
 use crate::model::{
-    AccessAction, AccessOutcome, AuditKind, Caller, Capture, CaptureId, CaptureRefused, CaptureRun, CaptureStatus,
-    Meeting, Party, PipelineOutcome, RequestInfo, Room, Visit, VisitId,
+    AccessAction, AccessOutcome, AccessRecord, AuditKind, Caller, Capture, CaptureId, CaptureRefused, CaptureRun,
+    CaptureStatus, Meeting, Party, PipelineOutcome, Reading, RequestInfo, Room, Visit, VisitId,
 };
 use crate::ports::{CaptureFiles, Recorder, SpokenSegment};
 use crate::rules::may_manage;
@@ -73,6 +73,7 @@ impl Captures {
             );
             Ok(())
         };
+        let read = visit.clone();
         match self.core.mutate_from(visit, &caller.actor(), begin).await {
             Ok((_, visit)) => visit
                 .capture_running(capture)
@@ -80,18 +81,8 @@ impl Captures {
                 .ok_or_else(|| DomainError::Internal("a capture just begun".into())),
             Err(refused) => {
                 // Someone changed the room meanwhile: the pipeline must not run unrecorded.
-                let run = CaptureRun {
-                    id,
-                    capture,
-                    pipeline_id: pipeline.id,
-                    pipeline_arn: pipeline.arn,
-                    concatenation_id: None,
-                    status: CaptureStatus::Recording,
-                    started_at: self.core.now(),
-                    ended_at: None,
-                };
-                let visit = self.core.load(visit_id).await?;
-                if let Err(error) = self.recorder.stop(&visit, &meeting, &run).await {
+                let run = CaptureRun::started(id, capture, pipeline, self.core.now());
+                if let Err(error) = self.recorder.stop(&read, &meeting, &run).await {
                     tracing::error!(error = %error, "a capture pipeline outlived its refused start");
                 }
                 Err(refused)
@@ -129,13 +120,7 @@ impl Captures {
         let visit = self.core.load(visit_id).await?;
         let reading = self.core.reading(caller, seen_by);
         let resource = format!("visits/{visit_id}/recordings");
-        let allowed = may_manage(caller, &visit);
-        let outcome = if allowed.is_ok() { AccessOutcome::Allowed } else { AccessOutcome::Refused };
-        let read = reading.record(visit.patient_id(), AccessAction::Read, resource.clone(), Some(visit_id), outcome);
-        if let Err(refused) = allowed {
-            self.core.record_reads(&[read]).await?;
-            return Err(refused);
-        }
+        let read = self.read_or_refuse(caller, &reading, &visit, &resource).await?;
         let recordings: Vec<&CaptureRun> =
             visit.captures().iter().filter(|run| run.capture == Capture::Recording).collect();
         let available: Vec<&CaptureRun> =
@@ -166,20 +151,8 @@ impl Captures {
         seen_by: &RequestInfo,
     ) -> Result<Vec<TranscriptLine>, DomainError> {
         let visit = self.core.load(visit_id).await?;
-        let allowed = may_manage(caller, &visit);
-        let outcome = if allowed.is_ok() { AccessOutcome::Allowed } else { AccessOutcome::Refused };
-        let resource = format!("visits/{visit_id}/transcript");
-        let read = self.core.reading(caller, seen_by).record(
-            visit.patient_id(),
-            AccessAction::Read,
-            resource,
-            Some(visit_id),
-            outcome,
-        );
-        if let Err(refused) = allowed {
-            self.core.record_reads(&[read]).await?;
-            return Err(refused);
-        }
+        let reading = self.core.reading(caller, seen_by);
+        let read = self.read_or_refuse(caller, &reading, &visit, &format!("visits/{visit_id}/transcript")).await?;
         let available = visit
             .captures()
             .iter()
@@ -199,6 +172,28 @@ impl Captures {
             .collect();
         lines.sort_by_key(|line| line.started_at);
         Ok(lines)
+    }
+}
+
+impl Captures {
+    /// The record of `caller` reading `resource` of the visit, to be kept with what is read; a
+    /// refused read (the patient, a stranger) is kept at once and answered with its refusal.
+    async fn read_or_refuse(
+        &self,
+        caller: &Caller,
+        reading: &Reading<'_>,
+        visit: &Visit,
+        resource: &str,
+    ) -> Result<AccessRecord, DomainError> {
+        let allowed = may_manage(caller, visit);
+        let outcome = if allowed.is_ok() { AccessOutcome::Allowed } else { AccessOutcome::Refused };
+        let read =
+            reading.record(visit.patient_id(), AccessAction::Read, resource.to_owned(), Some(visit.id()), outcome);
+        if let Err(refused) = allowed {
+            self.core.record_reads(&[read]).await?;
+            return Err(refused);
+        }
+        Ok(read)
     }
 }
 

@@ -216,38 +216,34 @@ impl Sessions {
 
     /// Ends the visit: the room is closed first, so a failure leaves the visit as it was.
     pub async fn end(&self, caller: &Caller, visit_id: &VisitId) -> Result<Visit, DomainError> {
-        let visit = self.core.load(visit_id).await?;
-        may_manage(caller, &visit)?;
-        visit.clone().complete(self.core.now())?;
-        // What was being captured is kept: stopped and joined before the room closes.
-        let stopped = stop_all(self.recorder.as_ref(), &visit).await?;
-        self.close_room(&visit).await?;
-        let (_, visit) = self
-            .core
-            .mutate_from(visit, &caller.actor(), |visit, draft| {
-                keep_stopped(visit, draft, &stopped, StopReason::VisitClosed);
-                visit.complete(draft.now)?;
-                draft.record(AuditKind::VisitCompleted, []);
-                Ok(())
-            })
-            .await?;
-        Ok(visit)
+        self.close(caller, visit_id, Visit::complete, AuditKind::VisitCompleted).await
     }
 
     /// Cancels the visit: its room closes and its unredeemed links stop working.
     pub async fn cancel(&self, caller: &Caller, visit_id: &VisitId) -> Result<Visit, DomainError> {
+        self.close(caller, visit_id, Visit::cancel, AuditKind::VisitCancelled).await
+    }
+
+    /// Moves the visit to its end by `transition`, once what was being captured is stopped and
+    /// kept and the room is closed: a failure on the way leaves the visit as it was.
+    async fn close(
+        &self,
+        caller: &Caller,
+        visit_id: &VisitId,
+        transition: fn(&mut Visit, chrono::DateTime<chrono::Utc>) -> Result<(), DomainError>,
+        kind: AuditKind,
+    ) -> Result<Visit, DomainError> {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
-        visit.clone().cancel(self.core.now())?;
-        // What was being captured is kept: stopped and joined before the room closes.
+        transition(&mut visit.clone(), self.core.now())?;
         let stopped = stop_all(self.recorder.as_ref(), &visit).await?;
         self.close_room(&visit).await?;
         let (_, visit) = self
             .core
             .mutate_from(visit, &caller.actor(), |visit, draft| {
                 keep_stopped(visit, draft, &stopped, StopReason::VisitClosed);
-                visit.cancel(draft.now)?;
-                draft.record(AuditKind::VisitCancelled, []);
+                transition(visit, draft.now)?;
+                draft.record(kind, []);
                 Ok(())
             })
             .await?;
