@@ -56,9 +56,8 @@ impl Guests {
         if let Some(guest_id) = earlier {
             return replayed(&visit, &guest_id);
         }
-        // Refused before anything is signed.
         visit.clone().add_guest(guest.clone(), core.now())?;
-        let prepared = self.links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
+        let prepared = self.links.prepare(&visit, &Admitted::Guest(guest.id.clone()))?;
         let added = core
             .mutate_keyed(visit, &caller.actor(), record.clone(), |visit, draft| {
                 visit.add_guest(guest.clone(), draft.now)?;
@@ -174,7 +173,7 @@ pub(crate) async fn send_fresh_link(
     occasion: Occasion,
 ) -> Result<Visit, DomainError> {
     let Some(guest) = visit.guest(guest_id).cloned() else { return Ok(visit) };
-    let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone())).await?;
+    let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone()))?;
     let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
     match staged {
         Ok((_, staged)) => {

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 
 use super::core::{Core, Draft};
 use crate::DomainError;
-use crate::model::{Admission, Admitted, AuditKind, Caller, Link, LinkCode, LinkState, Visit, VisitId, VisitJob};
+use crate::model::{
+    Admission, Admitted, AuditKind, Caller, Link, LinkCode, LinkState, TokenId, Visit, VisitId, VisitJob,
+};
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
 use crate::tokens::{Audience, Tokens};
@@ -34,23 +36,49 @@ impl Links {
         &self.core
     }
 
-    /// Mints a link for the visit's patient; every older unredeemed link stops working.
+    /// Mints a link for the visit's patient, handed to the caller as its code and its link JWT;
+    /// every older unredeemed link stops working.
     pub async fn mint(&self, caller: &Caller, visit_id: &VisitId) -> Result<MintedLink, DomainError> {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
-        self.mint_for(visit, &caller.actor(), None).await
+        let prepared = self.prepare(&visit, &Admitted::Patient)?;
+        // Signed before anything is stored: a signer failure leaves no link behind.
+        let token = self
+            .tokens
+            .issue(
+                Audience::Link,
+                &prepared.admission.subject(),
+                visit.id(),
+                &prepared.token_id,
+                self.core.now(),
+                prepared.link.expires_at,
+            )
+            .await?;
+        let (prepared, visit) = self.store_for(visit, &caller.actor(), None, prepared).await?;
+        Ok(MintedLink { code: prepared.code, url: prepared.url, token, expires_at: prepared.link.expires_at, visit })
     }
 
-    /// Mints a link for a visit the caller was already allowed to manage. With `job`, the link is
-    /// that job's (a reminder, the nudge): it is claimed in the same write, so a job that fires
-    /// twice mints and sends once (the second answers `Conflict`).
+    /// Mints a link of the visit's patient, to be sent in a message (the caller was already allowed
+    /// to manage the visit, or `job` claimed it). With `job`, the link is that job's (a reminder,
+    /// the nudge): it is claimed in the same write, so a job that fires twice mints and sends once
+    /// (the second answers `Conflict`).
     pub(crate) async fn mint_for(
         &self,
         visit: Visit,
         actor: &str,
         job: Option<VisitJob>,
-    ) -> Result<MintedLink, DomainError> {
-        let prepared = self.prepare(&visit, &Admitted::Patient).await?;
+    ) -> Result<(PreparedLink, Visit), DomainError> {
+        let prepared = self.prepare(&visit, &Admitted::Patient)?;
+        self.store_for(visit, actor, job, prepared).await
+    }
+
+    async fn store_for(
+        &self,
+        visit: Visit,
+        actor: &str,
+        job: Option<VisitJob>,
+        prepared: PreparedLink,
+    ) -> Result<(PreparedLink, Visit), DomainError> {
         let (_, visit) = self
             .core
             .mutate_from(visit, actor, |visit, draft| {
@@ -63,12 +91,15 @@ impl Links {
                 prepared.stage(visit, draft)
             })
             .await?;
-        Ok(prepared.into_minted(visit))
+        Ok((prepared, visit))
     }
 
-    /// Signs a new link of `visit` for `who`, and its short code: nothing is stored yet, so a
-    /// signer failure leaves no link behind. [`PreparedLink::stage`] adds it to a write.
-    pub(crate) async fn prepare(&self, visit: &Visit, who: &Admitted) -> Result<PreparedLink, DomainError> {
+    /// A new link of `visit` for `who`, and its short code: nothing is stored yet.
+    /// [`PreparedLink::stage`] adds it to a write.
+    ///
+    /// A link sent in a message is its code: the link JWT is signed only for `POST /links`, whose
+    /// caller receives it. One nobody receives would cost a KMS round trip in every send.
+    pub(crate) fn prepare(&self, visit: &Visit, who: &Admitted) -> Result<PreparedLink, DomainError> {
         let now = self.core.now();
         ensure_joinable(visit)?;
         let window = JoinWindow::of(visit, &self.core.policy);
@@ -83,10 +114,6 @@ impl Links {
         };
         let code = self.core.ids.link_code();
         let token_id = self.core.ids.token_id();
-        let token = self
-            .tokens
-            .issue(Audience::Link, &admission.subject(), visit.id(), &token_id, now, window.closes_at)
-            .await?;
         let link = Link {
             id_hash: token_id.digest(),
             code_hash: code.digest(),
@@ -97,15 +124,16 @@ impl Links {
             expires_at: window.closes_at,
         };
         let url = format!("{}/j/{}", self.core.policy.join_base_url.trim_end_matches('/'), code.expose());
-        Ok(PreparedLink { code, url, token, link, admission })
+        Ok(PreparedLink { code, url, token_id, link, admission })
     }
 }
 
-/// A link signed for someone, not stored yet.
+/// A link for someone, not stored yet.
 pub(crate) struct PreparedLink {
     code: LinkCode,
     pub url: String,
-    token: String,
+    /// The link's id (a link JWT's `jti`); only its digest is stored.
+    token_id: TokenId,
     link: Link,
     admission: Admission,
 }
@@ -135,10 +163,6 @@ impl PreparedLink {
 
     pub(crate) fn visit_id(&self) -> VisitId {
         self.link.visit_id.clone()
-    }
-
-    pub(crate) fn into_minted(self, visit: Visit) -> MintedLink {
-        MintedLink { code: self.code, url: self.url, token: self.token, expires_at: self.link.expires_at, visit }
     }
 }
 

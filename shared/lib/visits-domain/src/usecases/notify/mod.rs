@@ -10,7 +10,7 @@ mod reschedule;
 mod resend;
 
 use super::core::Draft;
-use super::links::{Links, MintedLink};
+use super::links::Links;
 use crate::DomainError;
 use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId, VisitJob};
 use crate::ports::{Notifier, OutgoingMessage};
@@ -70,7 +70,6 @@ impl Notifications {
         let core = self.links.core();
         let opens_minutes = core.policy.join_opens_before.num_minutes();
         let (portal, now) = (core.policy.portal_base_url.clone(), core.now());
-        let messages = |link: &MintedLink| compose(&visit, &link.url, opens_minutes, &portal, now);
         let available: Vec<Channel> =
             Channel::ALL.into_iter().filter(|channel| contact_for(&visit, *channel).is_some()).collect();
         let channels = match channels {
@@ -91,11 +90,12 @@ impl Notifications {
                 requested
             }
         };
-        let link = self.links.mint_for(visit.clone(), actor, job).await?;
-        let outgoing = messages(&link).into_iter().filter(|m| channels.contains(&m.channel())).collect();
+        let (link, stored) = self.links.mint_for(visit.clone(), actor, job).await?;
+        let messages = compose(&visit, &link.url, opens_minutes, &portal, now);
+        let outgoing = messages.into_iter().filter(|m| channels.contains(&m.channel())).collect();
         let deliveries = send_all(self.notifier.as_ref(), outgoing).await;
         let (_, visit) = core
-            .mutate_from(link.visit, actor, |_, draft| {
+            .mutate_from(stored, actor, |_, draft| {
                 for delivery in &deliveries {
                     record_delivery(draft, delivery, None);
                 }

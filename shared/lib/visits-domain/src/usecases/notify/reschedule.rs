@@ -32,20 +32,19 @@ impl Notifications {
             return Err(DomainError::rule("scheduledAt", format!("must be at most {} days ahead", horizon.num_days())));
         }
         let (from, duration) = (visit.scheduled_at(), duration.unwrap_or(visit.duration()));
-        // The new links (the patient's, each guest's) are signed for the new time before anything
-        // is written, and go in the move's own write: a signer failure leaves the visit where it
-        // was, and a moved visit always has its links.
+        // The new links (the patient's, each guest's) are made for the new time and go in the
+        // move's own write: a moved visit always has its links.
         let mut moved = visit.clone();
         moved.reschedule(at, duration, now)?;
-        let patient_link = async {
-            match moved.patient_contact() {
-                Some(_) => self.links.prepare(&moved, &Admitted::Patient).await.map(Some),
-                None => Ok(None),
-            }
+        let patient_link = match moved.patient_contact() {
+            Some(_) => Some(self.links.prepare(&moved, &Admitted::Patient)?),
+            None => None,
         };
-        let guests: Vec<Admitted> = moved.guests().iter().map(|guest| Admitted::Guest(guest.id.clone())).collect();
-        let guest_links = futures::future::try_join_all(guests.iter().map(|guest| self.links.prepare(&moved, guest)));
-        let (patient_link, guest_links) = futures::try_join!(patient_link, guest_links)?;
+        let guest_links = moved
+            .guests()
+            .iter()
+            .map(|guest| self.links.prepare(&moved, &Admitted::Guest(guest.id.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
         let actor = caller.actor();
         let (_, visit) = core
             .mutate_from(visit, &actor, |visit, draft| {
