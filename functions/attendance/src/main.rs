@@ -4,7 +4,7 @@ use attendance::{App, handle};
 use lambda_runtime::{Error, service_fn};
 use visits_domain::usecases::{Attendances, CaptureFollower};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;

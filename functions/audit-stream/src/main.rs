@@ -3,7 +3,7 @@ use std::sync::Arc;
 use audit_stream::{App, Stdout, handle};
 use lambda_runtime::{Error, service_fn};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use lambda_http::Error;
 use schedule_visit::{App, handle};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;

@@ -4,7 +4,7 @@ use lambda_runtime::{Error, service_fn};
 use upload_scanned::{App, handle};
 use visits_domain::usecases::ScanResults;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;

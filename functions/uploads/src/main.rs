@@ -5,7 +5,7 @@ use uploads::{App, handle};
 use visits_domain::usecases::Uploads;
 use visits_runtime::config::{core, policy_from_env, tokens};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
