@@ -6,11 +6,9 @@ use std::sync::Arc;
 use chrono::{Duration, SubsecRound, Utc};
 use visits_domain::model::{Caller, DeliveryStatus, DurationMinutes, PatientContact, Provider, Role, UserId};
 use visits_domain::rules::Policy;
-use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Links, NewVisit, Notifications, Visits};
-use visits_kms::KmsSigner;
 use visits_runtime::{OsRandom, SystemClock};
-use visits_tests::local_aws::{aws_notifier, dynamodb_store, kms_key, recorded};
+use visits_tests::local_aws::{aws_notifier, dynamodb_store, recorded};
 
 #[tokio::test]
 async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
@@ -24,14 +22,12 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         serde_json::from_value(serde_json::json!({"phone": phone, "email": email, "displayName": "Pat Example"}))
             .unwrap();
 
-    let (kms, key_id, _) = kms_key().await;
     let core = Core {
         store: Arc::new(dynamodb_store().await),
         clock: Arc::new(SystemClock),
         ids: Arc::new(OsRandom),
         policy: Arc::new(Policy { join_base_url: "https://visits.clinic.example".into(), ..Policy::default() }),
     };
-    let tokens = Arc::new(Tokens::new(Arc::new(KmsSigner::new(kms, key_id)), "video-visits"));
     let clinician = Caller { id: UserId::parse("dr-1").unwrap(), role: Role::Clinician };
     let visit = Visits::new(core.clone())
         .schedule(
@@ -49,7 +45,7 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         )
         .await
         .unwrap();
-    let notifications = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
+    let notifications = Notifications::new(Arc::new(Links::new(core.clone())), Arc::new(aws_notifier().await));
     let deliveries = notifications.notify(&clinician, visit.id(), None).await.unwrap();
     assert_eq!(deliveries.len(), 2);
     assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Sent), "{deliveries:?}");
@@ -120,7 +116,6 @@ async fn the_calendar_invitation_is_an_ses_attachment() {
 async fn jobs_run_once_on_dynamodb_and_a_no_show_is_kept() {
     use visits_domain::model::{VisitJob, VisitStatus};
     use visits_domain::usecases::JobOutcome;
-    let (kms, key_id, _) = kms_key().await;
     let clock = Arc::new(visits_embedded::ManualClock::new(Utc::now().trunc_subsecs(0)));
     let core = Core {
         store: Arc::new(dynamodb_store().await),
@@ -128,7 +123,6 @@ async fn jobs_run_once_on_dynamodb_and_a_no_show_is_kept() {
         ids: Arc::new(OsRandom),
         policy: Arc::new(Policy::default()),
     };
-    let tokens = Arc::new(Tokens::new(Arc::new(KmsSigner::new(kms, key_id)), "video-visits"));
     let clinician = Caller { id: UserId::parse("dr-1").unwrap(), role: Role::Clinician };
     let contact: PatientContact = serde_json::from_value(serde_json::json!({"email": "jobs@example.com"})).unwrap();
     let at = visits_domain::ports::Clock::now(clock.as_ref()) + Duration::hours(2);
@@ -143,7 +137,7 @@ async fn jobs_run_once_on_dynamodb_and_a_no_show_is_kept() {
     };
     let visit = Visits::new(core.clone()).schedule(&clinician, new, None).await.unwrap();
     assert_eq!(visit.jobs_done(), [VisitJob::DayBefore], "booked 2 hours ahead: no day-before reminder");
-    let jobs = Notifications::new(Arc::new(Links::new(core.clone(), tokens)), Arc::new(aws_notifier().await));
+    let jobs = Notifications::new(Arc::new(Links::new(core.clone())), Arc::new(aws_notifier().await));
     clock.advance(Duration::minutes(106));
     assert_eq!(jobs.run_job(visit.id(), VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Done);
     assert_eq!(jobs.run_job(visit.id(), VisitJob::SoonBefore, Some(at)).await.unwrap(), JobOutcome::Skipped);

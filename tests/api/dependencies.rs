@@ -11,12 +11,10 @@ const DEMO_ONLY: &[&str] = &["visits-embedded", "local-server", "local-invoke", 
 const ALLOWED: &[(&str, &[&str])] = &[
     ("schedule-visit", &["aws-sdk-dynamodb", "lambda_http"]),
     ("mint-link", &["aws-sdk-dynamodb", "aws-sdk-kms", "lambda_http"]),
-    ("notify", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
+    // A link sent in a message is its code: the senders sign nothing.
+    ("notify", &["aws-sdk-dynamodb", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
     ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "lambda_http"]),
-    (
-        "guests",
-        &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns", "aws-sdk-chimesdkmeetings", "lambda_http"],
-    ),
+    ("guests", &["aws-sdk-dynamodb", "aws-sdk-sesv2", "aws-sdk-sns", "aws-sdk-chimesdkmeetings", "lambda_http"]),
     // Media pipelines record and transcribe; S3 serves what they kept.
     (
         "start-session",
@@ -49,7 +47,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // S3 is signed with aws-sigv4: no S3 client. Cognito checks a user's token (GetUser).
     ("uploads", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-cognitoidentityprovider", "lambda_http"]),
     ("upload-scanned", &["aws-sdk-dynamodb"]),
-    ("reminders", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-sesv2", "aws-sdk-sns"]),
+    ("reminders", &["aws-sdk-dynamodb", "aws-sdk-sesv2", "aws-sdk-sns"]),
     // A transcription's audio is deleted from S3 once joined.
     ("attendance", &["aws-sdk-dynamodb", "aws-sdk-s3"]),
     // The stream's second reader: schedules, and the patient-waiting alert.

@@ -52,7 +52,7 @@ async fn mint_link_and_notify_samples() {
     let world = seeded_world().await;
     let mint = mint_link::App::new(world.core(), world.tokens.clone());
     assert_eq!(mint_link::handle(&mint, http("mint-link.post-links")).await.unwrap().status(), 201);
-    let notify = notify::App::new(world.core(), world.tokens.clone(), world.outbox.clone());
+    let notify = notify::App::new(world.core(), world.outbox.clone());
     assert_eq!(notify::handle(&notify, http("notify.post-notify")).await.unwrap().status(), 202);
     assert_eq!(world.outbox.sent().len(), 2);
     let moved = notify::handle(&notify, http("notify.post-reschedule")).await.unwrap();
@@ -67,7 +67,7 @@ async fn mint_link_and_notify_samples() {
 #[tokio::test]
 async fn guests_samples() {
     let world = seeded_world().await;
-    let app = guests::App::new(world.core(), world.tokens.clone(), world.outbox.clone(), world.video.clone());
+    let app = guests::App::new(world.core(), world.outbox.clone(), world.video.clone());
     let added = guests::handle(&app, http("guests.post-guests")).await.unwrap();
     assert_eq!(added.status(), 201, "{:?}", added.body());
     assert_eq!(world.outbox.sent().len(), 1, "the guest's link went out");
@@ -280,7 +280,7 @@ async fn upload_scanned_sample_marks_the_named_upload_clean_once() {
 async fn reminders_sample_reminds_the_sample_visits_patient_once() {
     let world = seeded_world().await;
     let notifications = visits_domain::usecases::Notifications::new(
-        Arc::new(visits_domain::usecases::Links::new(world.core(), world.tokens.clone())),
+        Arc::new(visits_domain::usecases::Links::new(world.core())),
         world.outbox.clone(),
     );
     let app = reminders::App::new(notifications);

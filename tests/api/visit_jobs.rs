@@ -10,7 +10,7 @@ use visits_tests::{TestApp, spawn_app};
 
 fn jobs(app: &TestApp) -> Notifications {
     let world = app.world();
-    Notifications::new(Arc::new(Links::new(world.core(), world.tokens.clone())), world.outbox.clone())
+    Notifications::new(Arc::new(Links::new(world.core())), world.outbox.clone())
 }
 
 fn sent(app: &TestApp) -> usize {

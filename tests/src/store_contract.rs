@@ -464,7 +464,7 @@ pub async fn fifty_concurrent_redemptions_have_one_winner(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let caller = visits_domain::model::Caller { id: user("c1"), role: visits_domain::model::Role::Clinician };
-    let link = Links::new(core.clone(), tokens.clone()).mint(&caller, visit.id()).await.unwrap();
+    let link = Links::new(core.clone()).mint(&tokens, &caller, visit.id()).await.unwrap();
     let joins = Arc::new(Joins::new(core, tokens, Arc::new(visits_embedded::DemoVideo::new())));
     let tries = (0..50).map(|i| {
         let joins = joins.clone();
@@ -519,8 +519,8 @@ pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(sto
     let policy = Arc::new(Policy::default());
     let core = Core { store: store.clone(), clock, ids: Arc::new(OsRandom), policy: policy.clone() };
     let tokens = Arc::new(Tokens::new(Arc::new(LocalSigner::generate()), "video-visits"));
-    let links = Links::new(core.clone(), tokens.clone());
-    let joins = Joins::new(core.clone(), tokens, Arc::new(visits_embedded::DemoVideo::new()));
+    let links = Links::new(core.clone());
+    let joins = Joins::new(core.clone(), tokens.clone(), Arc::new(visits_embedded::DemoVideo::new()));
     let caller = visits_domain::model::Caller { id: user("c1"), role: visits_domain::model::Role::Clinician };
     let expiry = |token: &str| -> i64 {
         let claims = token.split('.').nth(1).expect("a JWT");
@@ -530,14 +530,14 @@ pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(sto
     let ids = CountingIds::default();
 
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
-    let code = links.mint(&caller, visit.id()).await.unwrap().code;
+    let code = links.mint(&tokens, &caller, visit.id()).await.unwrap().code;
     let redeemed = joins.redeem_code(code.expose(), "10.0.0.1").await.unwrap();
     assert_eq!(expiry(&redeemed.join_token), JoinWindow::of(&visit, &policy).closes_at.timestamp());
 
     // The visit moves ten minutes later after its link was minted: the window is still open,
     // but it closes later than the link's entry says.
     let other = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
-    let code = links.mint(&caller, other.id()).await.unwrap().code;
+    let code = links.mint(&tokens, &caller, other.id()).await.unwrap().code;
     let later = |visit: &mut Visit, _: &mut visits_domain::usecases::Draft| {
         // Past the state machine (a reschedule revokes links): as if the visit had moved
         // between the link's mint and its redemption.

@@ -7,7 +7,6 @@ use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::{DisplayName, GuestContact, GuestRole, NewGuest};
 use visits_domain::ports::{Notifier, SeatRemover};
-use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Guests, Links};
 use visits_http::caller::caller;
 use visits_http::input::{idempotency_key, json_body, no_body, path_param, visit_id};
@@ -30,8 +29,8 @@ pub struct App {
 
 impl App {
     /// `seats`: where a removed guest's seat in the meeting is taken away.
-    pub fn new(core: Core, tokens: Arc<Tokens>, notifier: Arc<dyn Notifier>, seats: Arc<dyn SeatRemover>) -> Self {
-        Self { guests: Guests::new(Arc::new(Links::new(core, tokens)), notifier, seats) }
+    pub fn new(core: Core, notifier: Arc<dyn Notifier>, seats: Arc<dyn SeatRemover>) -> Self {
+        Self { guests: Guests::new(Arc::new(Links::new(core)), notifier, seats) }
     }
 }
 

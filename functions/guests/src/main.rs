@@ -4,7 +4,7 @@ use guests::{App, handle};
 use lambda_http::Error;
 use visits_domain::ports::ChimeSeats;
 use visits_domain::rules::Policy;
-use visits_runtime::config::{core, policy_from_env, tokens};
+use visits_runtime::config::{core, policy_from_env};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
@@ -12,16 +12,9 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     // Links must point at the deployed site, never at the local default.
     let policy = Arc::new(Policy { join_base_url: visits_aws::required("JOIN_BASE_URL")?, ..policy_from_env()? });
-    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
-    let prefetch = tokens.clone();
     let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);
     // Guests join Chime visits only: a removed guest's seat leaves the meeting.
     let seats = Arc::new(ChimeSeats(Arc::new(visits_chime::from_env(&aws))));
-    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, notifier, seats);
-    // The KMS public key, fetched beside the first request's reads (once per process).
-    visits_http::event::run(|request| {
-        prefetch.prefetch();
-        handle(&app, request)
-    })
-    .await
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), notifier, seats);
+    visits_http::event::run(|request| handle(&app, request)).await
 }

@@ -23,11 +23,12 @@ pub const PATIENT_DATA_ROUTES: &[RouteKey] = Route::PATIENT_DATA;
 
 pub struct App {
     links: Links,
+    tokens: Arc<Tokens>,
 }
 
 impl App {
     pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
-        Self { links: Links::new(core, tokens) }
+        Self { links: Links::new(core), tokens }
     }
 }
 
@@ -46,7 +47,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
         let caller = caller(&request)?;
         let id = visit_id(&request)?;
         no_body(&request)?;
-        let link = app.links.mint(&caller, &id).await?;
+        let link = app.links.mint(&app.tokens, &caller, &id).await?;
         let body =
             LinkBody { code: link.code.expose(), url: &link.url, token: &link.token, expires_at: link.expires_at };
         Ok(json(StatusCode::CREATED, &body))

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use visits_domain::model::{Channel, DurationMinutes};
 use visits_domain::ports::Notifier;
 use visits_domain::rules::relation;
-use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Core, Delivery, Links, Notifications};
 use visits_http::caller::{caller, source_ip};
 use visits_http::input::{json_body, no_body, path_param, visit_id};
@@ -33,8 +32,8 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(core: Core, tokens: Arc<Tokens>, notifier: Arc<dyn Notifier>) -> Self {
-        Self { notifications: Notifications::new(Arc::new(Links::new(core, tokens)), notifier) }
+    pub fn new(core: Core, notifier: Arc<dyn Notifier>) -> Self {
+        Self { notifications: Notifications::new(Arc::new(Links::new(core)), notifier) }
     }
 }
 

@@ -69,7 +69,7 @@ impl LocalApp {
             jobs,
         } = adapters;
         let jobs = jobs.map(|jobs| {
-            let links = Arc::new(visits_domain::usecases::Links::new(core.clone(), tokens.clone()));
+            let links = Arc::new(visits_domain::usecases::Links::new(core.clone()));
             let plans = visits_domain::usecases::JobPlans::new(core.clone(), jobs.scheduler.clone());
             let alerts = visits_domain::usecases::WaitingAlerts::new(
                 core.clone(),
@@ -122,8 +122,8 @@ impl LocalApp {
             auth: auth.clone(),
             schedule_visit: schedule_visit::App::new(core.clone()),
             mint_link: mint_link::App::new(core.clone(), tokens.clone()),
-            guests: guests::App::new(core.clone(), tokens.clone(), notifier.clone(), video.clone()),
-            notify: notify::App::new(core.clone(), tokens.clone(), notifier),
+            guests: guests::App::new(core.clone(), notifier.clone(), video.clone()),
+            notify: notify::App::new(core.clone(), notifier),
             redeem_token: redeem_token::App::new(core.clone(), tokens.clone(), video.clone()),
             start_session: start_session::App::new(core, tokens, video, recorder, capture_files),
             signup: signup::App::new(signups),

@@ -42,7 +42,7 @@ async fn main() {
     let world = EmbeddedWorld::new(Policy::default(), Arc::new(ManualClock::new(now)), false);
     let clinician = Caller { id: UserId::parse("dr").unwrap(), role: Role::Clinician };
     let visits = Visits::new(world.core());
-    let links = Links::new(world.core(), world.tokens.clone());
+    let links = Links::new(world.core());
     let joins = Joins::new(world.core(), world.tokens.clone(), world.video.clone());
     let patient = UserId::parse("patient").unwrap();
     let new_visit = || NewVisit {
@@ -83,14 +83,14 @@ async fn main() {
 
     let visit = visits.schedule(&clinician, new_visit(), None).await.unwrap();
     let mint = time(2000, |_| async {
-        links.mint(&clinician, visit.id()).await.unwrap();
+        links.mint(&world.tokens, &clinician, visit.id()).await.unwrap();
     });
     rows.push(summary("mint a link (sign + store)", mint.await));
 
     let mut codes = Vec::new();
     for _ in 0..1000 {
         let visit = visits.schedule(&clinician, new_visit(), None).await.unwrap();
-        codes.push(links.mint(&clinician, visit.id()).await.unwrap().code.expose().to_owned());
+        codes.push(links.mint(&world.tokens, &clinician, visit.id()).await.unwrap().code.expose().to_owned());
     }
     let redeem = time(codes.len(), |i| {
         let code = codes[i].clone();

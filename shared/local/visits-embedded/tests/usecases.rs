@@ -50,7 +50,7 @@ fn given() -> Given {
     let clock = Arc::new(ManualClock::new(start()));
     let world = EmbeddedWorld::new(Policy::default(), clock.clone(), false);
     let core = world.core();
-    let links = Arc::new(Links::new(core.clone(), world.tokens.clone()));
+    let links = Arc::new(Links::new(core.clone()));
     Given {
         visits: Visits::new(core.clone()),
         joins: Joins::new(core.clone(), world.tokens.clone(), world.video.clone()),
@@ -92,7 +92,13 @@ impl Given {
     }
 
     async fn code_for(&self, visit: &VisitId) -> String {
-        self.links.mint(&caller(CLINICIAN, Role::Clinician), visit).await.unwrap().code.expose().to_owned()
+        self.links
+            .mint(&self.world.tokens, &caller(CLINICIAN, Role::Clinician), visit)
+            .await
+            .unwrap()
+            .code
+            .expose()
+            .to_owned()
     }
 }
 

@@ -1,7 +1,5 @@
 //! Minting one-time join links.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::core::{Core, Draft};
@@ -22,14 +20,15 @@ pub struct MintedLink {
     pub visit: Visit,
 }
 
+/// Links for a visit. Only [`Links::mint`] signs, with the tokens it is given: the functions that
+/// only send links link no signer and hold no right to sign.
 pub struct Links {
     core: Core,
-    tokens: Arc<Tokens>,
 }
 
 impl Links {
-    pub fn new(core: Core, tokens: Arc<Tokens>) -> Self {
-        Self { core, tokens }
+    pub fn new(core: Core) -> Self {
+        Self { core }
     }
 
     pub fn core(&self) -> &Core {
@@ -38,13 +37,12 @@ impl Links {
 
     /// Mints a link for the visit's patient, handed to the caller as its code and its link JWT;
     /// every older unredeemed link stops working.
-    pub async fn mint(&self, caller: &Caller, visit_id: &VisitId) -> Result<MintedLink, DomainError> {
+    pub async fn mint(&self, tokens: &Tokens, caller: &Caller, visit_id: &VisitId) -> Result<MintedLink, DomainError> {
         let visit = self.core.load(visit_id).await?;
         may_manage(caller, &visit)?;
         let prepared = self.prepare(&visit, &Admitted::Patient)?;
         // Signed before anything is stored: a signer failure leaves no link behind.
-        let token = self
-            .tokens
+        let token = tokens
             .issue(
                 Audience::Link,
                 &prepared.admission.subject(),
