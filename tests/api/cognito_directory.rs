@@ -7,7 +7,7 @@ use visits_domain::ports::Directory;
 use visits_tests::local_aws::sdk_config;
 
 #[tokio::test]
-async fn a_patient_is_created_once_in_the_patient_group() {
+async fn a_patient_is_created_once_and_granted_the_patient_group() {
     let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
     let pool = client.create_user_pool().pool_name("visits-test").send().await.expect("a user pool");
     let pool_id = pool.user_pool().and_then(|p| p.id()).expect("an id").to_owned();
@@ -28,6 +28,9 @@ async fn a_patient_is_created_once_in_the_patient_group() {
     let first = directory.create_patient("sgn_abcdefghijklmnopqrst", &person, &contact).await.unwrap();
     let again = directory.create_patient("sgn_abcdefghijklmnopqrst", &person, &contact).await.unwrap();
     assert_eq!(first, again, "a retried verification finds the same patient");
+    // Granted in its own step (beside the signup token's signature); granting again is no error.
+    directory.grant_patient("sgn_abcdefghijklmnopqrst").await.unwrap();
+    directory.grant_patient("sgn_abcdefghijklmnopqrst").await.unwrap();
 
     // A user whose signup lost its contact to another is removed; removing nobody is no error.
     directory.create_patient("sgn_bbbbbbbbbbbbbbbbbbbb", &person, &contact).await.unwrap();

@@ -345,7 +345,7 @@ async fn visit_jobs_sample_alerts_the_clinician_that_the_patient_waits() {
     world.directory.add_user(visits_embedded::DirectoryUser {
         id: visits_domain::model::UserId::parse(CLINICIAN).unwrap(),
         username: "dr@demo.health".into(),
-        group: "clinician",
+        group: Some("clinician"),
         contact: visits_domain::model::PatientContact { phone: None, email: Some(email), display_name: None },
     });
     let app = visit_jobs_app(&world, Arc::new(Remembered::default()));

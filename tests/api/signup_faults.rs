@@ -36,6 +36,31 @@ async fn a_throttled_cognito_is_503_and_the_code_still_works_afterwards() {
     reply.assert_problem(400, None);
 }
 
+/// The token is signed beside the patient's group: a grant that fails is a 503 that leaves the code
+/// usable, and the retry finds the user made the first time and grants them.
+#[tokio::test]
+async fn a_throttled_grant_is_503_and_the_retry_finishes_the_patient() {
+    let rule: Rule = mock!(aws_sdk_cognitoidentityprovider::Client::admin_add_user_to_group)
+        .match_requests(|request| request.group_name() == Some("patient"))
+        .sequence()
+        .http_response(|| throttling_response(false))
+        .build();
+    let app = spawn_aws_app_with(Faults { cognito: vec![rule.clone()], ..Faults::default() }).await;
+    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
+    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
+    let signup = started.body["signupId"].as_str().unwrap().to_owned();
+    let code = app.code_sent_to(&email).await;
+    let verify = format!("/signup/{signup}/verify");
+
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    reply.assert_problem(503, None);
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(app.cognito_groups(&signup).await, Some(vec![]), "made, in no group yet");
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(app.cognito_groups(&signup).await, Some(vec!["patient".to_owned()]));
+}
+
 #[tokio::test]
 async fn a_throttled_mac_key_is_503_and_sends_nothing() {
     let rule: Rule = mock!(aws_sdk_kms::Client::generate_mac).then_http_response(|| throttling_response(false));

@@ -105,7 +105,7 @@ async fn the_right_code_creates_the_patient_once() {
     let token = w.tokens.verify_signup(&verified.signup_token, start_time()).await.unwrap().unwrap();
     assert_eq!((&token.patient_id, token.signup_id.as_str()), (&patient, id), "the token names the patient and signup");
     let users = w.directory.all();
-    assert_eq!((users.len(), users[0].group, &users[0].id), (1, "patient", &patient));
+    assert_eq!((users.len(), users[0].group, &users[0].id), (1, Some("patient"), &patient));
     assert!(matches!(w.signups.verify(id, &code, "10.0.0.1").await, Err(DomainError::CodeInvalid)), "works once");
     assert_eq!(w.directory.all().len(), 1);
 }

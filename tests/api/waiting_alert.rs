@@ -101,7 +101,7 @@ async fn an_alert_that_reached_nobody_is_tried_again() {
     let clinician = UserId::parse("c-1").unwrap();
     let contact =
         PatientContact { phone: None, email: Some(Email::parse("c1@clinic.example").unwrap()), display_name: None };
-    world.directory.add_user(DirectoryUser { id: clinician, username: "c1".into(), group: "clinician", contact });
+    world.directory.add_user(DirectoryUser { id: clinician, username: "c1".into(), group: Some("clinician"), contact });
     let alerts = WaitingAlerts::new(world.core(), world.directory.clone(), world.outbox.clone(), Arc::new(DownBus));
     let (visit, record) = a_check_in(&world.core(), "c-1").await;
 

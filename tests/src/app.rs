@@ -210,6 +210,14 @@ async fn start(
 }
 
 impl TestApp {
+    /// The groups of the user pool's user `username` (`None`: no such user), on the AWS adapters.
+    pub async fn cognito_groups(&self, username: &str) -> Option<Vec<String>> {
+        let pool = self.user_pool_id.as_ref().expect("the AWS adapters");
+        let client = aws_sdk_cognitoidentityprovider::Client::new(&local_aws::sdk_config().await);
+        let listed = client.admin_list_groups_for_user().user_pool_id(pool).username(username).send().await.ok()?;
+        Some(listed.groups().iter().filter_map(|group| group.group_name().map(str::to_owned)).collect())
+    }
+
     /// A user with `email` made outside signup, as an admin makes one in the user pool.
     pub async fn add_user_made_elsewhere(&self, email: &str) {
         let username = uuid::Uuid::new_v4().to_string();
@@ -234,7 +242,7 @@ impl TestApp {
             (None, Some(world)) => world.directory.add_user(visits_embedded::DirectoryUser {
                 id: visits_domain::model::UserId::parse(&username).expect("a UUID is a user id"),
                 username,
-                group: "patient",
+                group: Some("patient"),
                 contact: visits_domain::model::PatientContact {
                     phone: None,
                     email: Some(visits_domain::model::Email::parse(email).expect("an email")),

@@ -107,7 +107,11 @@ impl Directory for CognitoDirectory {
             attributes.push(attribute("phone_number", phone.expose())?);
             attributes.push(attribute("phone_number_verified", "true")?);
         }
-        self.user_in_group(username, attributes, "patient").await
+        self.user(username, attributes).await
+    }
+
+    async fn grant_patient(&self, username: &str) -> Result<(), DependencyError> {
+        self.add_to_group(username, "patient").await
     }
 
     async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DependencyError> {
@@ -202,6 +206,14 @@ impl CognitoDirectory {
         attributes: Vec<AttributeType>,
         group: &str,
     ) -> Result<UserId, DependencyError> {
+        let sub = self.user(username, attributes).await?;
+        self.add_to_group(username, group).await?;
+        Ok(sub)
+    }
+
+    /// Creates `username` with `attributes` (no password, no message from Cognito) unless it
+    /// exists, and returns its sub. Safe to retry.
+    async fn user(&self, username: &str, attributes: Vec<AttributeType>) -> Result<UserId, DependencyError> {
         let created = self
             .client()
             .admin_create_user()
@@ -222,7 +234,15 @@ impl CognitoDirectory {
             Err(error) if error.as_service_error().is_some_and(|e| e.is_username_exists_exception()) => None,
             Err(error) => return Err(failure(error)),
         };
-        // Adding to a group the user is in already is not an error: retries are safe.
+        match sub {
+            Some(sub) => UserId::parse(&sub)
+                .map_err(|_| DependencyError::failed(Dependency::Directory, "the user's sub is not a user id")),
+            None => self.sub_of(username).await,
+        }
+    }
+
+    /// Adding to a group the user is in already is not an error: retries are safe.
+    async fn add_to_group(&self, username: &str, group: &str) -> Result<(), DependencyError> {
         self.client()
             .admin_add_user_to_group()
             .user_pool_id(&self.user_pool_id)
@@ -231,11 +251,7 @@ impl CognitoDirectory {
             .send()
             .await
             .map_err(failure)?;
-        match sub {
-            Some(sub) => UserId::parse(&sub)
-                .map_err(|_| DependencyError::failed(Dependency::Directory, "the user's sub is not a user id")),
-            None => self.sub_of(username).await,
-        }
+        Ok(())
     }
 }
 

@@ -59,7 +59,7 @@ impl Adapters {
             let (Ok(id), Ok(email)) = (UserId::parse(account.sub), Email::parse(account.username)) else { continue };
             let contact = PatientContact { phone: None, email: Some(email), display_name: None };
             let username = account.username.to_owned();
-            world.directory.add_user(DirectoryUser { id, username, group: account.group, contact });
+            world.directory.add_user(DirectoryUser { id, username, group: Some(account.group), contact });
         }
         Self {
             core: world.core(),

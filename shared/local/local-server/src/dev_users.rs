@@ -24,7 +24,8 @@ impl DevUsers {
                 .all()
                 .into_iter()
                 .find(|user| user.contact.email.as_ref().is_some_and(|e| e.expose().to_lowercase() == wanted))
-                .map(|user| DevUser { sub: user.id.to_string(), group: user.group.to_owned() }),
+                // A user in no group (made, not granted yet) has no role to sign in with.
+                .and_then(|user| Some(DevUser { sub: user.id.to_string(), group: user.group?.to_owned() })),
             DevUsers::Cognito { client, user_pool_id } => {
                 let quoted = wanted.replace(['\\', '"'], "");
                 let found = client

@@ -12,7 +12,8 @@ use visits_domain::ports::{DependencyError, Directory, StaffContact, StaffDirect
 pub struct DirectoryUser {
     pub id: UserId,
     pub username: String,
-    pub group: &'static str,
+    /// `None` between a patient's creation and their grant.
+    pub group: Option<&'static str>,
     pub contact: PatientContact,
 }
 
@@ -41,17 +42,19 @@ impl MemoryDirectory {
 }
 
 impl MemoryDirectory {
-    /// The user named `username`, made the first time; either way in `group`.
-    fn user_in(&self, username: &str, group: &'static str, contact: &PatientContact) -> UserId {
+    /// The user named `username`, made the first time; with `group`, in it either way.
+    fn user_in(&self, username: &str, group: Option<&'static str>, contact: &PatientContact) -> UserId {
         let mut users = self.users();
         let user = users.entry(username.to_owned()).or_insert_with(|| DirectoryUser {
             id: UserId::parse(&crate::demo_video::random_uuid())
                 .unwrap_or_else(|_| unreachable!("a UUID is a user id")),
             username: username.to_owned(),
-            group,
+            group: None,
             contact: contact.clone(),
         });
-        user.group = group;
+        if group.is_some() {
+            user.group = group;
+        }
         user.id.clone()
     }
 }
@@ -64,13 +67,23 @@ impl Directory for MemoryDirectory {
         _person: &Person,
         contact: &PatientContact,
     ) -> Result<UserId, DependencyError> {
-        Ok(self.user_in(username, "patient", contact))
+        Ok(self.user_in(username, None, contact))
+    }
+
+    async fn grant_patient(&self, username: &str) -> Result<(), DependencyError> {
+        match self.users().get_mut(username) {
+            Some(user) => {
+                user.group = Some("patient");
+                Ok(())
+            }
+            None => Err(DependencyError::failed(visits_domain::ports::Dependency::Directory, "no such user")),
+        }
     }
 
     async fn create_clinician(&self, username: &str, applicant: &Applicant) -> Result<UserId, DependencyError> {
         let contact =
             PatientContact { phone: applicant.phone.clone(), email: Some(applicant.email.clone()), display_name: None };
-        Ok(self.user_in(username, "clinician", &contact))
+        Ok(self.user_in(username, Some("clinician"), &contact))
     }
 
     async fn remove_user(&self, username: &str) -> Result<(), DependencyError> {

@@ -221,7 +221,7 @@ async fn signup_treats_a_contact_the_directory_knows_as_known_and_sends_no_code(
     given.world.directory.add_user(DirectoryUser {
         id: UserId::parse(PATIENT).unwrap(),
         username: "made-by-an-admin".into(),
-        group: "patient",
+        group: Some("patient"),
         contact: PatientContact {
             phone: None,
             email: Some(Email::parse("Known@Example.com").unwrap()),
@@ -285,7 +285,7 @@ async fn an_application_is_proved_by_its_code_and_approved_only_through_review_a
     assert!(matches!(stale, Err(DomainError::Conflict(_))), "a stale version is refused");
     let approved = approve(reviewing.version).await.unwrap();
     assert_eq!(approved.status, ApplicationStatus::Approved);
-    let made = given.world.directory.all().into_iter().find(|user| user.group == "clinician");
+    let made = given.world.directory.all().into_iter().find(|user| user.group == Some("clinician"));
     assert!(made.is_some(), "approval made the clinician");
 }
 

@@ -24,15 +24,21 @@ pub trait SignupStore: Send + Sync {
 /// The identity provider's users (Cognito in AWS).
 #[async_trait]
 pub trait Directory: Send + Sync {
-    /// Creates the patient (group `patient`, no password, no message from the provider) under
-    /// `username` and returns their id. Asking again with the same username returns the same
-    /// patient: a retried verification creates no second user.
+    /// Creates the patient's user (no password, no message from the provider, in no group yet:
+    /// [`Directory::grant_patient`] adds them to `patient`) under `username` and returns their id.
+    /// Asking again with the same username returns the same user: a retried verification creates
+    /// no second one. Two steps, so that what needs the id (the signup token) is done beside the
+    /// grant rather than after it.
     async fn create_patient(
         &self,
         username: &str,
         person: &Person,
         contact: &PatientContact,
     ) -> Result<UserId, DependencyError>;
+
+    /// Adds the user `create_patient` made under `username` to the group `patient`. Adding again
+    /// is not an error.
+    async fn grant_patient(&self, username: &str) -> Result<(), DependencyError>;
 
     /// Creates the clinician an approved application names (group `clinician`, no password, no
     /// message from the provider) under `username`, or finds them: a retried approval makes no

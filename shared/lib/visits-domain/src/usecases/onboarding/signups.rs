@@ -163,10 +163,13 @@ impl Signups {
                 .map_err(DomainError::from)
         };
         let (patient_id, contact_key) = futures::try_join!(create, self.mac(&contact))?;
-        // Signed before the signup is marked verified: a signer failure leaves the code usable.
+        // The token is signed beside the patient's group, and both before the signup is marked
+        // verified: a signer or directory failure leaves the code usable, and a retry finds the user.
         let expires_at = now + SIGNUP_TOKEN_LIFETIME;
         let token_id = self.core.ids.token_id();
-        let signup_token = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at).await?;
+        let grant = async { self.directory.grant_patient(signup.id.as_str()).await.map_err(DomainError::from) };
+        let sign = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at);
+        let ((), signup_token) = futures::try_join!(grant, sign)?;
         signup.verified(patient_id.clone(), now);
         match self.save(&signup, read_version, Some((contact_key, patient_id.clone()))).await {
             Ok(()) => Ok(SignupVerified { patient_id, signup_token, expires_at }),
