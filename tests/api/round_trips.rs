@@ -54,8 +54,9 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /join/session (ready, stopping a recording)", 6, 6),
     // The new link written with the move; sent; its deliveries audited.
     ("POST /visits/{visitId}/reschedule", 5, 4),
-    // The source's count ‖ the code's link; counting ‖ the visit ‖ its resend counters; then notify's path.
-    ("POST /join/{code}/resend", 13, 7),
+    // The source's count with the code's entry; counting ‖ the visit; the link written with its
+    // holder's allowance taken; sent; audited.
+    ("POST /join/{code}/resend", 7, 5),
     // The lander's path. The contact's lookup needs its MAC (the directory is asked beside it);
     // the code goes out after the write.
     ("POST /signup", 7, 4),

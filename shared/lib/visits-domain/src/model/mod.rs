@@ -44,7 +44,7 @@ pub use onboarding::{
     PersonName, RESEND_GAP, Resend, ReviewNote, ReviewRefused, ReviewText, ScanStatus, Signup, SignupId, SignupState,
     Specialty, Upload, UploadContentType, UploadId, UploadOwner, UploadPurpose, UploadSize, object_key,
 };
-pub use participants::Access;
+pub use participants::{Access, LINK_RESEND_GAP, LINK_RESENDS_PER_DAY};
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};

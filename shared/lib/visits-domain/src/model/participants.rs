@@ -1,7 +1,7 @@
 //! Who may join a visit and with what: the patient and each guest hold their own current link,
 //! their own admission (the session token of their newest redemption) and their own seat.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Admitted, Digest, Guest, GuestId, Provider, Visit};
@@ -22,7 +22,15 @@ pub struct Access {
     pub attendee: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_attendees: Vec<String>,
+    /// When fresh links were sent on request (`POST /join/{code}/resend`) within the last day:
+    /// kept with the link they are counted against, so a resend and its count are one write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resent_at: Vec<DateTime<Utc>>,
 }
+
+/// A fresh link on request: at most one per holder in this long, and this many a day.
+pub const LINK_RESEND_GAP: Duration = Duration::minutes(5);
+pub const LINK_RESENDS_PER_DAY: usize = 3;
 
 impl Access {
     /// A redemption becomes the one admission; the seat an earlier one held is retired, so
@@ -39,6 +47,13 @@ impl Access {
         let before = self.retired_attendees.len();
         self.retired_attendees.retain(|seat| !removed.contains(seat));
         before - self.retired_attendees.len()
+    }
+
+    /// Whether a fresh link may be sent on request now.
+    fn may_resend(&self, now: DateTime<Utc>) -> bool {
+        let today = self.resent_at.iter().filter(|at| now - **at < Duration::days(1));
+        let last = self.resent_at.iter().max();
+        today.count() < LINK_RESENDS_PER_DAY && last.is_none_or(|last| now - *last >= LINK_RESEND_GAP)
     }
 
     /// The link and admission stop.
@@ -118,6 +133,24 @@ impl Visit {
         self.access_mut(who).map(|access| access.current_link = Some(link)).is_some()
     }
 
+    /// Whether `who` may be sent a fresh link on request now: at most one per [`LINK_RESEND_GAP`] and
+    /// [`LINK_RESENDS_PER_DAY`] a day. False for someone who is not a participant (any more).
+    pub fn may_resend(&self, who: &Admitted, now: DateTime<Utc>) -> bool {
+        self.access(who).is_some_and(|access| access.may_resend(now))
+    }
+
+    /// Counts a fresh link sent to `who` on request, if one may be now (see
+    /// [`Visit::may_resend`]); answers whether it was counted. Sends older than a day are forgotten.
+    pub fn claim_resend(&mut self, who: &Admitted, now: DateTime<Utc>) -> bool {
+        let Some(access) = self.access_mut(who) else { return false };
+        if !access.may_resend(now) {
+            return false;
+        }
+        access.resent_at.retain(|at| now - *at < Duration::days(1));
+        access.resent_at.push(now);
+        true
+    }
+
     /// A redemption becomes its participant's one admission; the seat an earlier one held is
     /// retired, so whoever holds it is removed from the room.
     pub fn admit(&mut self, who: &Admitted, admission: Digest) {
@@ -193,6 +226,26 @@ mod tests {
         connect.shown.provider = Provider::Connect;
         assert!(matches!(connect.add_guest(guest(1), now()), Err(DomainError::Conflict(_))));
         assert!(matches!(visit.remove_guest(&guest(3).id, now()), Err(DomainError::GuestNotFound)));
+    }
+
+    #[test]
+    fn fresh_links_on_request_are_one_per_five_minutes_and_three_a_day_per_holder() {
+        let mut visit = visit_at(now());
+        let guest = guest(1);
+        visit.add_guest(guest.clone(), now()).unwrap();
+        let (patient, them) = (Admitted::Patient, Admitted::Guest(guest.id.clone()));
+        let at = |minutes: i64| now() + Duration::minutes(minutes);
+        assert!(visit.claim_resend(&patient, at(0)));
+        assert!(!visit.claim_resend(&patient, at(4)), "within five minutes");
+        assert!(visit.claim_resend(&them, at(4)), "the guest's are their own");
+        assert!(visit.claim_resend(&patient, at(5)));
+        assert!(visit.claim_resend(&patient, at(10)));
+        assert!(!visit.may_resend(&patient, at(60)), "three a day");
+        assert!(!visit.claim_resend(&patient, at(60)));
+        assert!(visit.claim_resend(&patient, at(24 * 60)), "a day after the first");
+        assert_eq!(visit.books.patient.resent_at.len(), 3, "older than a day: forgotten");
+        let stranger = Admitted::Guest(GuestId::from_random([9; GuestId::RANDOM_BYTES]));
+        assert!(!visit.claim_resend(&stranger, at(0)), "not a guest of the visit");
     }
 
     #[test]

@@ -153,6 +153,8 @@ mod patient_access {
         patient_attendee: Option<String>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         retired_attendees: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resent_at: Vec<chrono::DateTime<chrono::Utc>>,
     }
 
     pub fn serialize<S: Serializer>(access: &Access, serializer: S) -> Result<S::Ok, S::Error> {
@@ -162,6 +164,7 @@ mod patient_access {
             patient_admission: access.admission,
             patient_attendee: access.attendee,
             retired_attendees: access.retired_attendees,
+            resent_at: access.resent_at,
         }
         .serialize(serializer)
     }
@@ -173,6 +176,7 @@ mod patient_access {
             admission: kept.patient_admission,
             attendee: kept.patient_attendee,
             retired_attendees: kept.retired_attendees,
+            resent_at: kept.resent_at,
         })
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::core::Keyed;
 use super::idempotency;
-use super::links::Links;
+use super::links::{Claim, Links};
 use super::notify::{Delivery, record_delivery, send_all};
 use super::seats::{guest_fields, remove_seats};
 use crate::DomainError;
@@ -173,8 +173,19 @@ pub(crate) async fn send_fresh_link(
     occasion: Occasion,
 ) -> Result<Visit, DomainError> {
     let Some(guest) = visit.guest(guest_id).cloned() else { return Ok(visit) };
-    let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone()))?;
-    let staged = links.core().mutate_from(visit, actor, |visit, draft| prepared.stage(visit, draft)).await;
+    let who = Admitted::Guest(guest.id.clone());
+    let prepared = links.prepare(&visit, &who)?;
+    // A link asked for counts against the guest's allowance in the link's own write.
+    let claim = (occasion == Occasion::Resent).then_some(Claim::Resend);
+    let staged = links
+        .core()
+        .mutate_from(visit, actor, |visit, draft| {
+            if let Some(claim) = claim {
+                claim.take(visit, &who, draft)?;
+            }
+            prepared.stage(visit, draft)
+        })
+        .await;
     match staged {
         Ok((_, staged)) => {
             Ok(deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, occasion).await?.1)

@@ -57,34 +57,30 @@ impl Links {
     }
 
     /// Mints a link of the visit's patient, to be sent in a message (the caller was already allowed
-    /// to manage the visit, or `job` claimed it). With `job`, the link is that job's (a reminder,
-    /// the nudge): it is claimed in the same write, so a job that fires twice mints and sends once
-    /// (the second answers `Conflict`).
+    /// to manage the visit, or the claim stands for that). With `claim`, the link is claimed in the
+    /// same write (see [`Claim`]).
     pub(crate) async fn mint_for(
         &self,
         visit: Visit,
         actor: &str,
-        job: Option<VisitJob>,
+        claim: Option<Claim>,
     ) -> Result<(PreparedLink, Visit), DomainError> {
         let prepared = self.prepare(&visit, &Admitted::Patient)?;
-        self.store_for(visit, actor, job, prepared).await
+        self.store_for(visit, actor, claim, prepared).await
     }
 
     async fn store_for(
         &self,
         visit: Visit,
         actor: &str,
-        job: Option<VisitJob>,
+        claim: Option<Claim>,
         prepared: PreparedLink,
     ) -> Result<(PreparedLink, Visit), DomainError> {
         let (_, visit) = self
             .core
             .mutate_from(visit, actor, |visit, draft| {
-                if let Some(job) = job {
-                    if !visit.claim_job(job) {
-                        return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
-                    }
-                    draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
+                if let Some(claim) = claim {
+                    claim.take(visit, &prepared.link.admits(), draft)?;
                 }
                 prepared.stage(visit, draft)
             })
@@ -123,6 +119,35 @@ impl Links {
         };
         let url = format!("{}/j/{}", self.core.policy.join_base_url.trim_end_matches('/'), code.expose());
         Ok(PreparedLink { code, url, token_id, link, admission })
+    }
+}
+
+/// What a link's write also claims, so that the claim and the link are one write: a job that
+/// fires twice, or two asks at once, send one link (the other answers `Conflict`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Claim {
+    /// The link is a visit job's (a reminder, the nudge).
+    Job(VisitJob),
+    /// A fresh link asked for (`POST /join/{code}/resend`), counted against its holder's allowance.
+    Resend,
+}
+
+impl Claim {
+    pub(crate) fn take(self, visit: &mut Visit, who: &Admitted, draft: &mut Draft) -> Result<(), DomainError> {
+        match self {
+            Claim::Job(job) => {
+                if !visit.claim_job(job) {
+                    return Err(DomainError::Conflict(format!("{} already ran", job.as_str())));
+                }
+                draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
+            }
+            Claim::Resend => {
+                if !visit.claim_resend(who, draft.now) {
+                    return Err(DomainError::Conflict("a fresh link was sent too recently".into()));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@ use crate::model::{AuditKind, Visit, VisitId, VisitJob, VisitStatus};
 use crate::rules::JoinWindow;
 use crate::usecases::core::Core;
 use crate::usecases::guests::{Occasion, send_guests_fresh_links};
+use crate::usecases::links::Claim;
 
 impl Notifications {
     /// Runs one of a visit's jobs, planned for the visit at `planned_for` (`None`: whatever its
@@ -56,7 +57,9 @@ impl Notifications {
             _ if visit.patient_contact().is_none() && visit.guests().is_empty() => Ok(JobOutcome::Skipped),
             _ => {
                 let claimed = match visit.patient_contact() {
-                    Some(_) => self.deliver(visit, "system:jobs", None, Some(job)).await.map(|(_, visit)| visit),
+                    Some(_) => {
+                        self.deliver(visit, "system:jobs", None, Some(Claim::Job(job))).await.map(|(_, visit)| visit)
+                    }
                     None => claim_job(core, visit, job).await,
                 };
                 let visit = match claimed {

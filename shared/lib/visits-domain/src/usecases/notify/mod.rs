@@ -10,9 +10,9 @@ mod reschedule;
 mod resend;
 
 use super::core::Draft;
-use super::links::Links;
+use super::links::{Claim, Links};
 use crate::DomainError;
-use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId, VisitJob};
+use crate::model::{AuditKind, Caller, Channel, DeliveryStatus, Visit, VisitId};
 use crate::ports::{Notifier, OutgoingMessage};
 use crate::rules::may_manage;
 
@@ -59,13 +59,13 @@ impl Notifications {
         self.deliver(visit, &caller.actor(), channels, None).await.map(|(deliveries, _)| deliveries)
     }
 
-    /// Mints a fresh link for `visit` (its manager checked, or `job` claimed) and sends it.
+    /// Mints a fresh link for `visit` (its manager checked, or the claim stands for that) and sends it.
     async fn deliver(
         &self,
         visit: Visit,
         actor: &str,
         channels: Option<Vec<Channel>>,
-        job: Option<VisitJob>,
+        claim: Option<Claim>,
     ) -> Result<(Vec<Delivery>, Visit), DomainError> {
         let core = self.links.core();
         let opens_minutes = core.policy.join_opens_before.num_minutes();
@@ -90,7 +90,7 @@ impl Notifications {
                 requested
             }
         };
-        let (link, stored) = self.links.mint_for(visit.clone(), actor, job).await?;
+        let (link, stored) = self.links.mint_for(visit.clone(), actor, claim).await?;
         let messages = compose(&visit, &link.url, opens_minutes, &portal, now);
         let outgoing = messages.into_iter().filter(|m| channels.contains(&m.channel())).collect();
         let deliveries = send_all(self.notifier.as_ref(), outgoing).await;
