@@ -10,14 +10,16 @@ async fn main() -> Result<(), Error> {
     visits_runtime::telemetry::init();
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(policy_from_env()?);
-    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let signer = visits_kms::from_env(&aws)?;
+    let mac = Arc::new(signer.mac_from_env()?);
+    let tokens = tokens(Arc::new(signer), &policy);
     let prefetch = tokens.clone();
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);
     let applications = Applications::new(
         core(store.clone(), policy),
         tokens,
         store,
-        Arc::new(visits_kms::mac::from_env(&aws)?),
+        mac,
         Arc::new(visits_aws_notify::from_env(&aws)?),
         Arc::new(visits_cognito::from_env(&aws)?),
     );

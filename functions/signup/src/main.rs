@@ -11,13 +11,15 @@ async fn main() -> Result<(), Error> {
     let aws = visits_aws::sdk_config().await;
     let policy = Arc::new(policy_from_env()?);
     // Signup tokens are only signed here, never verified: no public key to prefetch.
-    let tokens = tokens(Arc::new(visits_kms::from_env(&aws)?), &policy);
+    let signer = visits_kms::from_env(&aws)?;
+    let mac = Arc::new(signer.mac_from_env()?);
+    let tokens = tokens(Arc::new(signer), &policy);
     let store = Arc::new(visits_dynamodb::from_env(&aws)?);
     let signups = Signups::new(
         core(store.clone(), policy),
         tokens,
         store,
-        Arc::new(visits_kms::mac::from_env(&aws)?),
+        mac,
         Arc::new(visits_aws_notify::from_env(&aws)?),
         Arc::new(visits_cognito::from_env(&aws)?),
     );

@@ -7,6 +7,8 @@
 mod der;
 pub mod mac;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use aws_sdk_kms::Client;
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
@@ -17,32 +19,58 @@ use visits_domain::ports::{Dependency, DependencyError, PublicKey, Signer};
 pub use der::der_signature_to_raw;
 pub use mac::KmsMac;
 
+/// The process's one KMS client, shared by its signer and its MAC, and built the first time a key
+/// is used rather than at init: a function that verifies tokens fetches the public key beside its
+/// first request's reads, so the build overlaps that wait (docs/benchmarks.md, cold start).
+#[derive(Clone)]
+pub struct KmsClient(Arc<visits_aws::OnDemand<Client>>);
+
+impl KmsClient {
+    pub fn new(config: &visits_aws::SdkConfig) -> Self {
+        Self(Arc::new(visits_aws::OnDemand::new(config)))
+    }
+
+    /// A client built already (tests hand in clients with faults injected).
+    pub fn built(client: Client) -> Self {
+        Self(Arc::new(visits_aws::OnDemand::built(client)))
+    }
+
+    fn get(&self) -> &Client {
+        self.0.get(Client::new)
+    }
+}
+
 /// The signer on the key named by `SIGNING_KEY_ID` (key id, ARN or alias).
 pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws::MissingSetting> {
-    Ok(KmsSigner::new(Client::new(config), visits_aws::required("SIGNING_KEY_ID")?))
+    Ok(KmsSigner { client: KmsClient::new(config), key_id: visits_aws::required("SIGNING_KEY_ID")? })
 }
 
 /// The signer of the access log's seals, on the key named by `SEAL_KEY_ID`.
 pub fn seal_signer_from_env(config: &visits_aws::SdkConfig) -> Result<KmsSigner, visits_aws::MissingSetting> {
-    Ok(KmsSigner::new(Client::new(config), visits_aws::required("SEAL_KEY_ID")?))
+    Ok(KmsSigner { client: KmsClient::new(config), key_id: visits_aws::required("SEAL_KEY_ID")? })
 }
 
 pub struct KmsSigner {
-    client: Client,
+    client: KmsClient,
     key_id: String,
 }
 
 impl KmsSigner {
     /// `key_id`: a key id, ARN, or `alias/...`.
     pub fn new(client: Client, key_id: impl Into<String>) -> Self {
-        Self { client, key_id: key_id.into() }
+        Self { client: KmsClient::built(client), key_id: key_id.into() }
+    }
+
+    /// The MAC on the key named by `MAC_KEY_ID`, through this signer's client.
+    pub fn mac_from_env(&self) -> Result<KmsMac, visits_aws::MissingSetting> {
+        Ok(KmsMac::on(self.client.clone(), visits_aws::required("MAC_KEY_ID")?))
     }
 }
 
 #[async_trait]
 impl Signer for KmsSigner {
     async fn public_key(&self) -> Result<PublicKey, DependencyError> {
-        let output = self.client.get_public_key().key_id(&self.key_id).send().await.map_err(signer_error)?;
+        let output = self.client.get().get_public_key().key_id(&self.key_id).send().await.map_err(signer_error)?;
         let der = output
             .public_key()
             .ok_or_else(|| DependencyError::failed(Dependency::Signer, "GetPublicKey returned no key"))?;
@@ -53,6 +81,7 @@ impl Signer for KmsSigner {
     async fn sign(&self, message: &[u8]) -> Result<[u8; 64], DependencyError> {
         let output = self
             .client
+            .get()
             .sign()
             .key_id(&self.key_id)
             .message(Blob::new(message))

@@ -8,18 +8,21 @@ use aws_sdk_kms::types::MacAlgorithmSpec;
 use visits_domain::model::Digest;
 use visits_domain::ports::{Dependency, DependencyError, Mac};
 
-/// The MAC on the key named by `MAC_KEY_ID` (key id, ARN or alias).
-pub fn from_env(config: &visits_aws::SdkConfig) -> Result<KmsMac, visits_aws::MissingSetting> {
-    Ok(KmsMac::new(Client::new(config), visits_aws::required("MAC_KEY_ID")?))
-}
+use crate::KmsClient;
 
+/// The MAC on a KMS HMAC key: a function takes it from its signer (`KmsSigner::mac_from_env`),
+/// so one client serves both.
 pub struct KmsMac {
-    client: Client,
+    client: KmsClient,
     key_id: String,
 }
 
 impl KmsMac {
     pub fn new(client: Client, key_id: impl Into<String>) -> Self {
+        Self::on(KmsClient::built(client), key_id)
+    }
+
+    pub(crate) fn on(client: KmsClient, key_id: impl Into<String>) -> Self {
         Self { client, key_id: key_id.into() }
     }
 }
@@ -29,6 +32,7 @@ impl Mac for KmsMac {
     async fn mac(&self, message: &[u8]) -> Result<Digest, DependencyError> {
         let output = self
             .client
+            .get()
             .generate_mac()
             .key_id(&self.key_id)
             .mac_algorithm(MacAlgorithmSpec::HmacSha256)
