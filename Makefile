@@ -6,7 +6,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001
-BENCH_RUNS ?= 11
+BENCH_RUNS ?= 51
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
 .PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-template fmt build bench clean
