@@ -9,7 +9,7 @@ PORT ?= 3001
 BENCH_RUNS ?= 51
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-fast lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ invoke: ## one function's real binary and runtime loop on one event, against the
 	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
 
 test: lint-template web ## every test (local AWS started around them), schemathesis on docs/openapi.yaml, the pages in Chromium; installs moto, schemathesis, npm packages and Chromium on first use
-	$(CARGO) build --locked --workspace --bins
+	$(CARGO) build --locked --workspace --all-targets
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
 	.ci/fuzz
 	.ci/browser
@@ -64,10 +64,12 @@ build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<functi
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
 	@for f in $(FUNCTIONS); do ls -l $(CARGO_TARGET_DIR)/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-16s %6.1f MB\n", f, $$5/1048576}'; done
 
-lint: ## formatting, clippy (warnings as errors), the pages' types (unused dependencies: a test, tests/api/dependencies.rs)
+lint: lint-fast ## formatting, the pages' types, clippy (warnings as errors) (unused dependencies: a test, tests/api/dependencies.rs)
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+lint-fast: ## formatting and the pages' types: the lint that compiles nothing (CI lints the Rust as `make test` builds it)
 	$(CARGO) fmt --all --check
 	.ci/web check
-	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 fmt: ## format the code
 	$(CARGO) fmt --all
