@@ -1,8 +1,8 @@
 # Video visits: the two commands that matter are `make dev` and `make test`.
 
 # One target directory outside the clone, so CI and fresh clones reuse earlier builds. Every build
-# here is of the whole workspace (`--workspace --bins`): a subset resolves other features and would
-# rebuild the dependencies.
+# here is of the whole workspace (`--workspace`, `--bins` or `--all-targets`, which share every
+# dependency's build): a subset resolves other features and would rebuild the dependencies.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/video-visits/target
 CARGO ?= cargo
 PORT ?= 3001

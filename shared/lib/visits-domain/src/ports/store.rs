@@ -205,6 +205,13 @@ pub struct JoinFacts {
     pub visit: Option<Visit>,
 }
 
+impl JoinFacts {
+    /// The count read under the read's `index`-th failure key (zero if none was read).
+    pub fn failure(&self, index: usize, now: DateTime<Utc>) -> FailureCount {
+        self.failures.get(index).copied().unwrap_or(FailureCount { count: 0, resets_at: now })
+    }
+}
+
 /// A visit with its audit chain (oldest first) and the refusals kept beside it.
 #[derive(Debug, Clone)]
 pub struct VisitHistory {

@@ -173,24 +173,15 @@ pub(crate) async fn send_fresh_link(
     occasion: Occasion,
 ) -> Result<Visit, DomainError> {
     let Some(guest) = visit.guest(guest_id).cloned() else { return Ok(visit) };
-    let who = Admitted::Guest(guest.id.clone());
-    let prepared = links.prepare(&visit, &who)?;
+    let visit_id = visit.id().clone();
+    let prepared = links.prepare(&visit, &Admitted::Guest(guest.id.clone()))?;
     // A link asked for counts against the guest's allowance in the link's own write.
     let claim = (occasion == Occasion::Resent).then_some(Claim::Resend);
-    let staged = links
-        .core()
-        .mutate_from(visit, actor, |visit, draft| {
-            if let Some(claim) = claim {
-                claim.take(visit, &who, draft)?;
-            }
-            prepared.stage(visit, draft)
-        })
-        .await;
-    match staged {
-        Ok((_, staged)) => {
+    match links.store_for(visit, actor, claim, prepared).await {
+        Ok((prepared, staged)) => {
             Ok(deliver_invitation(links, notifier, staged, &guest, &prepared.url, actor, occasion).await?.1)
         }
-        Err(DomainError::GuestNotFound) => links.core().load(&prepared.visit_id()).await,
+        Err(DomainError::GuestNotFound) => links.core().load(&visit_id).await,
         Err(other) => Err(other),
     }
 }

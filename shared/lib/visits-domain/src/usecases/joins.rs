@@ -270,10 +270,9 @@ impl Joins {
     /// counts read, for counting a failure later.
     fn guard(&self, attempt: &Attempt<'_>, facts: &JoinFacts, now: DateTime<Utc>) -> Result<Counted, DomainError> {
         let policy = &self.core.policy;
-        let count = |i: usize| facts.failures.get(i).copied().unwrap_or(FailureCount { count: 0, resets_at: now });
-        let by_ip = count(0);
+        let by_ip = facts.failure(0, now);
         too_many(by_ip, policy.max_failures_per_ip, now)?;
-        let by_code = attempt.code_hash.map(|_| count(1));
+        let by_code = attempt.code_hash.map(|_| facts.failure(1, now));
         if let Some(by_code) = by_code {
             too_many(by_code, policy.max_failures_per_code, now)?;
         }

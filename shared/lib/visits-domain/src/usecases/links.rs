@@ -69,7 +69,8 @@ impl Links {
         self.store_for(visit, actor, claim, prepared).await
     }
 
-    async fn store_for(
+    /// Writes `prepared` into `visit`, with `claim` taken in the same write.
+    pub(crate) async fn store_for(
         &self,
         visit: Visit,
         actor: &str,
@@ -182,10 +183,6 @@ impl PreparedLink {
     /// The guest the link is for; `None`: the patient.
     pub(crate) fn guest(&self) -> Option<&crate::model::GuestId> {
         self.link.guest.as_ref()
-    }
-
-    pub(crate) fn visit_id(&self) -> VisitId {
-        self.link.visit_id.clone()
     }
 }
 

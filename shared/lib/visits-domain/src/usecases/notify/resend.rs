@@ -29,7 +29,7 @@ impl Notifications {
             ..JoinRead::default()
         };
         let facts = core.store.join_read(&read, now).await?;
-        let seen = facts.failures.first().copied().unwrap_or(crate::ports::FailureCount { count: 0, resets_at: now });
+        let seen = facts.failure(0, now);
         too_many(seen, core.policy.max_failures_per_ip, now)?;
         let counted = attempts::count_failure(core, source_ip, seen, now);
         let Some(entry) = facts.code else { return counted.await };
