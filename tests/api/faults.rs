@@ -235,8 +235,8 @@ async fn dynamodb_throttling_on_a_join_read_is_503_and_the_link_is_untouched() {
     assert_eq!(snapshot(&app, &visit_id).await, before, "nothing redeemed, refused or audited");
 }
 
-/// The session token's signature throttled (it is signed while the link is read): 503, and the
-/// link is not used up.
+/// The session token's signature throttled (it is signed while the link is used up): 503, the
+/// redemption is undone on the record, and the link works again.
 #[tokio::test]
 async fn kms_throttling_on_redeem_is_503_and_the_link_stays_usable() {
     use base64::Engine as _;
@@ -249,16 +249,23 @@ async fn kms_throttling_on_redeem_is_503_and_the_link_stays_usable() {
             let claims = payload.and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok());
             claims.is_some_and(|c| String::from_utf8_lossy(&c).contains("video-visits:session"))
         })
-        .then_http_response(|| throttling_response(false));
+        .sequence()
+        .http_response(|| throttling_response(false))
+        .build();
     let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
     let visit_id = app.schedule().await;
     let code = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
-    let before = snapshot(&app, &visit_id).await;
+    let (_, before) = snapshot(&app, &visit_id).await;
     assert_503(&app.redeem(&code).await);
     assert_eq!(rule.num_calls(), 1);
-    assert_eq!(snapshot(&app, &visit_id).await, before, "nothing redeemed or audited");
+    let (_, after) = snapshot(&app, &visit_id).await;
+    assert_eq!(after[before.len()..], ["link.redeemed", "link.restored"], "used up beside the signing, then undone");
     let preview = app.call("GET", &format!("/join/{code}"), None, None).await;
     assert_eq!(preview.body["status"], "active", "the link still works");
+    let retried = app.redeem(&code).await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    let token = retried.body["joinToken"].as_str().unwrap();
+    assert_eq!(app.call("POST", "/join/session", Some(token), None).await.status, 202, "its token admits");
 }
 
 /// What must not change around a capture: the visit, its trail, and its recordings.

@@ -33,6 +33,7 @@ contract!(
     create_get_and_duplicate,
     listing_pages_in_order,
     a_link_redeems_once,
+    a_codes_copy_follows_its_link_and_visit,
     an_expired_link_does_not_redeem,
     a_newer_link_revokes_the_older,
     a_stale_version_writes_nothing,
@@ -44,7 +45,7 @@ contract!(
     a_guest_and_their_link_round_trip,
     a_visit_history_holds_the_visit_its_chain_and_its_refusals,
     fifty_concurrent_redemptions_have_one_winner,
-    a_token_signed_ahead_is_kept_only_while_the_visit_still_matches,
+    a_session_token_is_signed_for_the_visit_as_its_last_write_left_it,
     refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alone,
     access_records_come_back_newest_first_by_range_in_pages,
 );

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    Admission, Admitted, AuditKind, AuditRecord, AuditSubject, CodeEntry, Digest, Guest, GuestContact, GuestRole, Link,
-    LinkState, LinkStatus, NewGuest, RefusalRecord, UserId, Visit, VisitStatus,
+    Admission, Admitted, AuditKind, AuditRecord, AuditSubject, CodeCopy, CodeEntry, Digest, Guest, GuestContact,
+    GuestRole, Link, LinkState, LinkStatus, LiveCode, NewGuest, RefusalRecord, UserId, Visit, VisitStatus,
 };
 use visits_domain::ports::{
     Change, CommitError, Cursor, FailureCount, IdSource, IdempotencyRecord, JoinRead, LinkWrite, Store, VisitQuery,
@@ -81,6 +81,11 @@ fn admission_of(link: &Link) -> Admission {
     }
 }
 
+/// The code of `link` while it may be redeemed.
+fn live(link: &Link) -> LiveCode {
+    LiveCode { code: link.code_hash, until: link.expires_at }
+}
+
 /// The write that inserts `link` and its code.
 fn insert_link(link: &Link) -> LinkWrite {
     LinkWrite::Insert { link: link.clone(), admission: admission_of(link) }
@@ -90,7 +95,7 @@ fn insert_link(link: &Link) -> LinkWrite {
 async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
     let link = link_for(visit, name, now() + Duration::hours(1));
     let (visit, change) = update(visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| {
-        v.set_current_link(&Admitted::Patient, link.id_hash);
+        v.set_current_link(&Admitted::Patient, link.id_hash, live(&link));
     });
     store.commit(change).await.expect("mint");
     (visit, link)
@@ -194,7 +199,7 @@ pub async fn a_link_redeems_once(store: SharedStore) {
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), Some(link.clone()));
     assert_eq!(store.link_by_code(&Digest::of(b"unknown")).await.unwrap(), None);
 
-    let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, at: now() };
+    let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: now() };
     let (visit, first) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});
     store.commit(first).await.expect("first redemption");
     let (_, second) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});
@@ -208,14 +213,52 @@ pub async fn a_link_redeems_once(store: SharedStore) {
     );
 }
 
+/// A code's entry keeps its link and visit as the visit's last write left them: the redemption's
+/// own, an undone redemption's, a cancellation's.
+pub async fn a_codes_copy_follows_its_link_and_visit(store: SharedStore) {
+    let ids = CountingIds::default();
+    let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
+    let (visit, link) = with_link(&store, &visit, "a").await;
+    let copy = || async {
+        let read = JoinRead { code: Some(link.code_hash), ..JoinRead::default() };
+        let facts = store.join_read(&read, now()).await.unwrap();
+        facts.code.and_then(|entry| entry.copy).map(|copy| (copy.link, copy.visit))
+    };
+    assert_eq!(copy().await, Some((link.clone(), visit.clone())), "as minted");
+
+    let redeem = LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: now() };
+    let (visit, change) = update(&visit, AuditKind::LinkRedeemed, vec![redeem], |_| {});
+    store.commit(change).await.expect("redeemed");
+    let redeemed = Link { state: LinkState::Redeemed(now()), ..link.clone() };
+    assert_eq!(copy().await, Some((redeemed, visit.clone())), "redeemed");
+
+    let later = now() + Duration::seconds(1);
+    let wrong = LinkWrite::Unredeem { id_hash: link.id_hash, code_hash: link.code_hash, at: later };
+    let (_, change) = update(&visit, AuditKind::LinkRestored, vec![wrong], |_| {});
+    assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)), "not that redemption");
+    let undo = LinkWrite::Unredeem { id_hash: link.id_hash, code_hash: link.code_hash, at: now() };
+    let (visit, change) = update(&visit, AuditKind::LinkRestored, vec![undo], |_| {});
+    store.commit(change).await.expect("undone");
+    assert_eq!(store.link_by_id(&link.id_hash).await.unwrap().map(|l| l.state), Some(LinkState::Active));
+    assert_eq!(copy().await, Some((link.clone(), visit.clone())), "active again");
+
+    let (visit, change) = update(&visit, AuditKind::VisitCancelled, vec![], |v| {
+        v.cancel(now()).expect("cancel");
+    });
+    store.commit(change).await.expect("cancelled");
+    let (copied_link, copied_visit) = copy().await.expect("a copy");
+    assert_eq!(copied_visit, visit, "the write that revoked the link refreshed its copy");
+    assert_eq!(copied_link.status(&copied_visit, now()), LinkStatus::Revoked);
+}
+
 pub async fn an_expired_link_does_not_redeem(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (visit, link) = with_link(&store, &visit, "a").await;
-    let late = LinkWrite::Redeem { id_hash: link.id_hash, at: link.expires_at };
+    let late = LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: link.expires_at };
     let (_, change) = update(&visit, AuditKind::LinkRedeemed, vec![late], |_| {});
     assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
-    let unknown = LinkWrite::Redeem { id_hash: Digest::of(b"nope"), at: now() };
+    let unknown = LinkWrite::Redeem { id_hash: Digest::of(b"nope"), code_hash: Digest::of(b"nope"), at: now() };
     let (_, change) = update(&visit, AuditKind::LinkRedeemed, vec![unknown], |_| {});
     assert!(matches!(store.commit(change).await, Err(CommitError::LinkUnavailable)));
 }
@@ -240,7 +283,7 @@ pub async fn a_stale_version_writes_nothing(store: SharedStore) {
     });
     let link = link_for(&visit, "late", now() + Duration::hours(1));
     let (_, loser) = update(&visit, AuditKind::LinkMinted, vec![insert_link(&link)], |v| {
-        v.set_current_link(&Admitted::Patient, link.id_hash);
+        v.set_current_link(&Admitted::Patient, link.id_hash, live(&link));
     });
     store.commit(winner).await.expect("the first writer wins");
     assert!(matches!(store.commit(loser).await, Err(CommitError::VersionConflict)));
@@ -366,8 +409,12 @@ pub async fn a_join_reads_everything_it_needs_at_once(store: SharedStore) {
     let facts = store.join_read(&read, now()).await.unwrap();
     let counts: Vec<u32> = facts.failures.iter().map(|f| f.count).collect();
     assert_eq!(counts, [2, 0, 0], "in the order asked, expired windows count nothing");
-    let entry =
-        CodeEntry { link_id: link.id_hash, visit_id: Some(visit.id().clone()), admission: Some(admission_of(&link)) };
+    let entry = CodeEntry {
+        link_id: link.id_hash,
+        visit_id: Some(visit.id().clone()),
+        admission: Some(admission_of(&link)),
+        copy: Some(CodeCopy { link: link.clone(), visit: visit.clone() }),
+    };
     assert_eq!(facts.code, Some(entry));
     assert_eq!(facts.link, Some(link.clone()));
     assert_eq!(facts.refusals, 2);
@@ -396,7 +443,7 @@ pub async fn a_guest_and_their_link_round_trip(store: SharedStore) {
     let write = LinkWrite::Insert { link: link.clone(), admission: admission.clone() };
     let (visit, change) = update(&visit, AuditKind::GuestAdded, vec![write], |v| {
         v.add_guest(guest.clone(), now()).expect("a guest");
-        v.set_current_link(&Admitted::Guest(guest.id.clone()), link.id_hash);
+        v.set_current_link(&Admitted::Guest(guest.id.clone()), link.id_hash, live(&link));
     });
     store.commit(change).await.expect("add the guest");
 
@@ -505,9 +552,10 @@ pub async fn refusals_are_numbered_per_link_without_gaps_and_leave_the_visit_alo
     assert!(store.refusals(new_visit(&ids, "p2", "c2", now()).id()).await.unwrap().is_empty());
 }
 
-/// A redemption signs the session token while it reads the link, for the window the link was
-/// minted with; if the visit moved since, the token is signed again for the visit's own window.
-pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(store: SharedStore) {
+/// A redemption signs the session token for the window of the visit as its code's copy says,
+/// which the visit's last write refreshed: a visit moved since the link was minted is signed for
+/// as it is now.
+pub async fn a_session_token_is_signed_for_the_visit_as_its_last_write_left_it(store: SharedStore) {
     use base64::Engine as _;
     use visits_domain::rules::{JoinWindow, Policy};
     use visits_domain::tokens::Tokens;
@@ -548,7 +596,7 @@ pub async fn a_token_signed_ahead_is_kept_only_while_the_visit_still_matches(sto
     let (_, moved) = moved.unwrap();
     let redeemed = joins.redeem_code(code.expose(), "10.0.0.1").await.unwrap();
     let window = JoinWindow::of(&moved, &policy);
-    assert_eq!(expiry(&redeemed.join_token), window.closes_at.timestamp(), "signed again for the visit as it is");
+    assert_eq!(expiry(&redeemed.join_token), window.closes_at.timestamp(), "signed for the visit as it is");
     assert_eq!(redeemed.expires_at, window.closes_at);
 }
 

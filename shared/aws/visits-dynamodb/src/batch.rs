@@ -37,7 +37,7 @@ pub async fn join_read(
     let mut found = get_all(client, table, wanted).await?;
     let mut take = |key: &Option<Key>| key.as_ref().and_then(|key| found.remove(key));
 
-    let code = take(&code).map(|item| from_item::<CodeItem>(item, "code")).transpose()?.map(CodeItem::entry);
+    let code = take(&code).map(|item| from_item::<CodeItem>(item, "code")).transpose()?.and_then(CodeItem::entry);
     let link = take(&link).map(|item| from_item::<LinkItem>(item, "link")?.into_link()).transpose()?;
     let refusals = take(&counter).map(|item| from_item::<RefusalCounterItem>(item, "refusal counter")).transpose()?;
     let visit = take(&visit).map(visit_from_item).transpose()?;

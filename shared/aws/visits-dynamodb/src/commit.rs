@@ -7,8 +7,10 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{Digest, RefusalRecord, VisitId};
+use visits_domain::model::{Digest, LinkState, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, VisitWrite};
 use visits_domain::ports::{Dependency, DependencyError};
 
@@ -16,7 +18,7 @@ use crate::errors::store_error;
 use crate::keys::{self, n, s};
 use crate::schema::{
     AuditItem, CodeItem, FailureItem, IdempotencyItem, LinkItem, RefusalItem, SignupItem, StoredLinkState, VisitItem,
-    attr, from_item, millis, to_item, value,
+    attr, code_ttl, from_item, millis, to_item, value,
 };
 use crate::writes::build_error;
 
@@ -31,6 +33,70 @@ enum Part {
     Idempotency,
     /// The signup a booking uses up.
     Signup,
+    /// A code's copy of its link and visit: unconditional.
+    Copy,
+}
+
+/// What the change writes to the copies kept with the visit's codes: the visit, to every live
+/// code's not written whole here, and a link's new state (`redeemedAt`) to its code's. Top-level
+/// attributes only: an update of a path inside a map fails on an item without that map.
+struct Copies {
+    visits: BTreeMap<Digest, DateTime<Utc>>,
+    states: BTreeMap<Digest, LinkState>,
+}
+
+impl Copies {
+    fn of(visit: &Visit, now: DateTime<Utc>) -> Self {
+        let visits = visit.live_codes(now).into_iter().map(|live| (live.code, live.until)).collect();
+        Self { visits, states: BTreeMap::new() }
+    }
+
+    fn written_whole(&mut self, code: &Digest) {
+        self.visits.remove(code);
+    }
+
+    fn link_state(&mut self, code: &Digest, state: LinkState) {
+        self.states.insert(*code, state);
+    }
+
+    /// One update per code item: a transaction touches an item once.
+    fn updates(self, table: &str, visit: &Visit) -> Result<Vec<Update>, CommitError> {
+        let codes: BTreeSet<&Digest> = self.visits.keys().chain(self.states.keys()).collect();
+        let copied = value(visit)?;
+        let mut updates = Vec::with_capacity(codes.len());
+        for code in codes {
+            let mut sets = Vec::new();
+            let mut builder = Update::builder()
+                .table_name(table)
+                .key(attr::PK, s(keys::code_pk(code)))
+                .key(attr::SK, s(keys::CODE_SK));
+            if let Some(until) = self.visits.get(code) {
+                // No condition: should a code's expiry have removed its item, the leftover this
+                // makes names no link, and goes at the same `ttl`.
+                sets.push("#visit = :visit, #ttl = if_not_exists(#ttl, :ttl)");
+                builder = builder
+                    .expression_attribute_names("#visit", attr::COPIED_VISIT)
+                    .expression_attribute_names("#ttl", attr::TTL)
+                    .expression_attribute_values(":visit", copied.clone())
+                    .expression_attribute_values(":ttl", n(code_ttl(*until)));
+            }
+            let mut removes = "";
+            match self.states.get(code) {
+                Some(LinkState::Redeemed(at)) => {
+                    sets.push("#redeemedAt = :redeemedAt");
+                    builder = builder.expression_attribute_values(":redeemedAt", value(at)?);
+                }
+                Some(LinkState::Active) => removes = " REMOVE #redeemedAt",
+                None => {}
+            }
+            if self.states.contains_key(code) {
+                builder = builder.expression_attribute_names("#redeemedAt", attr::REDEEMED_AT);
+            }
+            let sets = if sets.is_empty() { String::new() } else { format!("SET {}", sets.join(", ")) };
+            updates.push(builder.update_expression(format!("{sets}{removes}").trim()).build().map_err(build_error)?);
+        }
+        Ok(updates)
+    }
 }
 
 pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), CommitError> {
@@ -76,15 +142,19 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
             )?,
         ));
     }
+    let visit = change.visit.visit();
+    let mut copies = Copies::of(visit, now);
     for write in &change.links {
         match write {
             LinkWrite::Insert { link, admission } => {
+                copies.written_whole(&link.code_hash);
                 let (link_item, code_item) =
-                    (to_item(&LinkItem::new(link))?, to_item(&CodeItem::new(link, admission))?);
+                    (to_item(&LinkItem::new(link))?, to_item(&CodeItem::new(link, admission, visit))?);
                 entries.push((Part::NewLink, put(link_item, "attribute_not_exists(PK)", vec![], vec![])?));
                 entries.push((Part::NewLink, put(code_item, "attribute_not_exists(PK)", vec![], vec![])?));
             }
-            LinkWrite::Redeem { id_hash, at } => {
+            LinkWrite::Redeem { id_hash, code_hash, at } => {
+                copies.link_state(code_hash, LinkState::Redeemed(*at));
                 let update = Update::builder()
                     .table_name(table)
                     .key(attr::PK, s(keys::link_pk(id_hash)))
@@ -103,7 +173,27 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
                     .map_err(build_error)?;
                 entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
             }
+            LinkWrite::Unredeem { id_hash, code_hash, at } => {
+                copies.link_state(code_hash, LinkState::Active);
+                let update = Update::builder()
+                    .table_name(table)
+                    .key(attr::PK, s(keys::link_pk(id_hash)))
+                    .key(attr::SK, s(keys::LINK_SK))
+                    .update_expression("SET #state = :active REMOVE #redeemedAt")
+                    .condition_expression("#state = :redeemed AND #redeemedAt = :at")
+                    .expression_attribute_names("#state", attr::STATE)
+                    .expression_attribute_names("#redeemedAt", attr::REDEEMED_AT)
+                    .expression_attribute_values(":redeemed", value(&StoredLinkState::Redeemed)?)
+                    .expression_attribute_values(":active", value(&StoredLinkState::Active)?)
+                    .expression_attribute_values(":at", value(at)?)
+                    .build()
+                    .map_err(build_error)?;
+                entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
+            }
         }
+    }
+    for update in copies.updates(table, visit)? {
+        entries.push((Part::Copy, TransactWriteItem::builder().update(update).build()));
     }
 
     if let Some(write) = &change.signup {

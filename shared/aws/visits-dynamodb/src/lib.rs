@@ -90,7 +90,8 @@ impl Store for DynamoStore {
 
     async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
-        self.link_by_id(&from_item::<CodeItem>(code, "code")?.entry().link_id).await
+        let Some(entry) = from_item::<CodeItem>(code, "code")?.entry() else { return Ok(None) };
+        self.link_by_id(&entry.link_id).await
     }
 
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError> {

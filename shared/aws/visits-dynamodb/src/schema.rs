@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use visits_domain::model::time::later;
 use visits_domain::model::{
-    AccessRecord, Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeEntry, Digest, GuestId,
-    Link, LinkState, ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId, seal_period_of,
+    AccessRecord, Admission, Application, ApplicationStatus, AuditRecord, Bookkeeping, CodeCopy, CodeEntry, Digest,
+    GuestId, Link, LinkState, ListedVisit, RefusalRecord, Signup, Upload, UserId, Visit, VisitId, seal_period_of,
 };
 use visits_domain::ports::{FailureCount, IdempotencyRecord};
 
@@ -45,6 +45,8 @@ pub mod attr {
     pub const APPLICATION: &str = "application";
     /// On an access record's item: the record, all of it (its hour's seal hashes it whole).
     pub const ACCESS_RECORD: &str = "record";
+    /// On a code's item: the copy of the link's visit.
+    pub const COPIED_VISIT: &str = "visit";
 }
 
 /// A global secondary index, and the one attribute it projects besides the keys (what its
@@ -225,7 +227,7 @@ impl LinkItem {
             created_at: link.created_at,
             expires_at: link.expires_at,
             expires_at_ms: link.expires_at.timestamp_millis(),
-            ttl: later(link.expires_at, LINK_GRACE).timestamp(),
+            ttl: code_ttl(link.expires_at),
             state,
             redeemed_at,
         }
@@ -388,7 +390,9 @@ impl ContactItem {
 }
 
 /// A code's digest pointing at its link, with what the link was minted for (whose, which visit,
-/// its window), so that a redemption reads the link and visit together and signs meanwhile.
+/// its window), and a copy of the link and its visit: a redemption reads them with the code. The
+/// copy's visit is refreshed by each write of the visit while the link may be redeemed (see
+/// `commit`), and `redeemedAt` by the link's redemption.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeItem {
@@ -396,32 +400,60 @@ pub struct CodeItem {
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    entity: Entity,
-    pub link_id_hash: Digest,
+    /// Absent only on an item a late refresh made after its code's expiry removed it (harmless:
+    /// no entry, and gone again at its `ttl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    entity: Option<Entity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link_id_hash: Option<Digest>,
     /// Absent on codes kept before they recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     visit_id: Option<VisitId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     admission: Option<Admission>,
+    /// Absent on codes kept before copies were. The link as minted: whether it is used up is
+    /// `redeemed_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link: Option<Link>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redeemed_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visit: Option<Visit>,
     ttl: i64,
 }
 
 impl CodeItem {
-    pub fn new(link: &Link, admission: &Admission) -> Self {
+    /// The code of a new `link`, with its `visit` as the link's write leaves it.
+    pub fn new(link: &Link, admission: &Admission, visit: &Visit) -> Self {
         Self {
             pk: keys::code_pk(&link.code_hash),
             sk: keys::CODE_SK.into(),
-            entity: Entity::Code,
-            link_id_hash: link.id_hash,
+            entity: Some(Entity::Code),
+            link_id_hash: Some(link.id_hash),
             visit_id: Some(link.visit_id.clone()),
             admission: Some(admission.clone()),
-            ttl: later(link.expires_at, LINK_GRACE).timestamp(),
+            link: Some(Link { state: LinkState::Active, ..link.clone() }),
+            redeemed_at: match link.state {
+                LinkState::Active => None,
+                LinkState::Redeemed(at) => Some(at),
+            },
+            visit: Some(visit.clone()),
+            ttl: code_ttl(link.expires_at),
         }
     }
 
-    pub fn entry(self) -> CodeEntry {
-        CodeEntry { link_id: self.link_id_hash, visit_id: self.visit_id, admission: self.admission }
+    /// What the code names; `None` for a refresh's leftover.
+    pub fn entry(self) -> Option<CodeEntry> {
+        let state = self.redeemed_at.map_or(LinkState::Active, LinkState::Redeemed);
+        let copy = self.link.zip(self.visit).map(|(link, visit)| CodeCopy { link: Link { state, ..link }, visit });
+        Some(CodeEntry { link_id: self.link_id_hash?, visit_id: self.visit_id, admission: self.admission, copy })
     }
+}
+
+/// When a link's and its code's items are removed: a week after the link expires, so a late
+/// click still says "expired".
+pub fn code_ttl(expires_at: DateTime<Utc>) -> i64 {
+    later(expires_at, LINK_GRACE).timestamp()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -664,7 +696,7 @@ mod tests {
             closes_at: Utc::now(),
         };
         assert_has(
-            &to_item(&CodeItem::new(&link(LinkState::Active), &admission)).unwrap(),
+            &to_item(&CodeItem::new(&link(LinkState::Active), &admission, &visit())).unwrap(),
             &[attr::PK, attr::SK, attr::TTL],
         );
     }

@@ -54,8 +54,8 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
     use visits_domain::model::{
         Admission, Admitted, AuditKind, AuditRecord, Booking, Digest, DisplayName, DurationMinutes, Email, Link,
-        LinkState, MediaPlacement, Meeting, PatientContact, PhoneNumber, Provider, RefusalRecord, Room, TimeZone,
-        UserId, Visit, VisitId,
+        LinkState, LiveCode, MediaPlacement, Meeting, PatientContact, PhoneNumber, Provider, RefusalRecord, Room,
+        TimeZone, UserId, Visit, VisitId,
     };
 
     use super::*;
@@ -112,7 +112,8 @@ mod tests {
         };
         visit.start_session(room, at()).unwrap();
         visit.check_in_patient(at()).unwrap();
-        visit.set_current_link(&Admitted::Patient, Digest::of(b"jti"));
+        let code = LiveCode { code: Digest::of(b"code"), until: at() + Duration::hours(1) };
+        visit.set_current_link(&Admitted::Patient, Digest::of(b"jti"), code);
         visit.admit(&Admitted::Patient, Digest::of(b"session jti"));
         visit.seat_patient(Some("9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6".into()));
         for _ in 0..12 {
@@ -216,7 +217,9 @@ mod tests {
             ("index entry, in session", largest_index_entry(&in_session), 1),
             ("audit record", size_of(&AuditItem::new(&record)), 1),
             ("link", size_of(&LinkItem::new(&link)), 1),
-            ("code", size_of(&CodeItem::new(&link, &admission)), 1),
+            // The code keeps a copy of its visit, refreshed by the visit's writes.
+            ("code, its visit booked", size_of(&CodeItem::new(&link, &admission, &booked)), 2),
+            ("code, its visit in session", size_of(&CodeItem::new(&link, &admission, &in_session)), 3),
             ("refusal", size_of(&RefusalItem::new(&refusal)), 1),
             ("failure counter", size_of(&FailureItem::first("ip#203.0.113.7", at())), 1),
         ];

@@ -8,7 +8,7 @@ use visits_domain::ports::{Dependency, DependencyError};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use visits_domain::model::{
-    AccessRecord, Application, ApplicationId, AuditRecord, AuditSubject, CodeEntry, Digest, Link, LinkState,
+    AccessRecord, Application, ApplicationId, AuditRecord, AuditSubject, CodeCopy, CodeEntry, Digest, Link, LinkState,
     ListedVisit, RefusalRecord, SEAL_PERIOD, Signup, SignupId, Upload, UploadId, UserId, Visit, VisitId,
 };
 use visits_domain::ports::{
@@ -119,8 +119,12 @@ impl State {
                         return Err(CommitError::AlreadyExists);
                     }
                 }
-                LinkWrite::Redeem { id_hash, at } => match self.links.get(id_hash) {
+                LinkWrite::Redeem { id_hash, at, .. } => match self.links.get(id_hash) {
                     Some(link) if link.state == LinkState::Active && link.expires_at > *at => {}
+                    _ => return Err(CommitError::LinkUnavailable),
+                },
+                LinkWrite::Unredeem { id_hash, at, .. } => match self.links.get(id_hash) {
+                    Some(link) if link.state == LinkState::Redeemed(*at) => {}
                     _ => return Err(CommitError::LinkUnavailable),
                 },
             }
@@ -150,13 +154,19 @@ impl State {
                         link_id: link.id_hash,
                         visit_id: Some(link.visit_id.clone()),
                         admission: Some(admission),
+                        copy: None,
                     };
                     self.codes.insert(link.code_hash, entry);
                     self.links.insert(link.id_hash, link);
                 }
-                LinkWrite::Redeem { id_hash, at } => {
+                LinkWrite::Redeem { id_hash, at, .. } => {
                     if let Some(link) = self.links.get_mut(&id_hash) {
                         link.state = LinkState::Redeemed(at);
+                    }
+                }
+                LinkWrite::Unredeem { id_hash, .. } => {
+                    if let Some(link) = self.links.get_mut(&id_hash) {
+                        link.state = LinkState::Active;
                     }
                 }
             }
@@ -250,7 +260,13 @@ impl Store for MemoryStore {
                 .iter()
                 .map(|key| FailureCount::as_of(state.failures.get(key).copied(), now))
                 .collect(),
-            code: read.code.and_then(|hash| state.codes.get(&hash).cloned()),
+            // The copy is the link and visit as they are: every write here is the last one.
+            code: read.code.and_then(|hash| state.codes.get(&hash).cloned()).map(|entry| {
+                let link = state.links.get(&entry.link_id).cloned();
+                let visit = entry.visit_id.as_ref().and_then(|id| state.visits.get(id)).cloned();
+                let copy = link.zip(visit).map(|(link, visit)| CodeCopy { link, visit });
+                CodeEntry { copy, ..entry }
+            }),
             link: read.link.and_then(|id| state.links.get(&id).cloned()),
             refusals: read.link.and_then(|id| state.refusal_counts.get(&id).copied()).unwrap_or(0),
             visit: read.visit.as_ref().and_then(|id| state.visits.get(id).cloned()),

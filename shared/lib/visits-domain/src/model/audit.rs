@@ -46,6 +46,7 @@ audit_kinds! {
     JobRan => "visit.job_ran",
     LinkMinted => "link.minted",
     LinkRedeemed => "link.redeemed",
+    LinkRestored => "link.restored",
     LinkRefused => "link.refused",
     NotificationSent => "notification.sent",
     NotificationFailed => "notification.failed",

@@ -63,8 +63,8 @@ impl Link {
     }
 }
 
-/// Who a link admits and until when, as minted. A short code's item keeps it, so that a
-/// redemption can sign the session token while it reads the link and the visit.
+/// Who a link admits and until when, as minted. A short code's item keeps it: a resend asked
+/// with the code renews this holder's link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Admission {
@@ -72,8 +72,7 @@ pub struct Admission {
     /// The guest the link admits; `None`: the patient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest: Option<GuestId>,
-    /// The join window at minting: a session token signed ahead is used only if the visit
-    /// still says the same.
+    /// The join window at minting.
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
 }
@@ -82,10 +81,6 @@ impl Admission {
     /// Whom a session token for this admission names: the patient, or the guest.
     pub fn subject(&self) -> UserId {
         self.guest.as_ref().map_or_else(|| self.patient_id.clone(), GuestId::as_subject)
-    }
-
-    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
-        self.opens_at <= now && now < self.closes_at
     }
 }
 
@@ -96,6 +91,18 @@ pub struct CodeEntry {
     /// Absent only on codes kept before it was recorded: the link names the visit then.
     pub visit_id: Option<VisitId>,
     pub admission: Option<Admission>,
+    /// The link and its visit as the visit's last write before the link expired left them;
+    /// absent on codes kept before copies were.
+    pub copy: Option<CodeCopy>,
+}
+
+/// A link with its visit, kept with the link's code: whatever a redemption decides on them is
+/// written under the visit's version and the link's state, so a stale copy fails the write and
+/// is never acted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeCopy {
+    pub link: Link,
+    pub visit: Visit,
 }
 
 #[cfg(test)]

@@ -37,14 +37,14 @@ pub use digest::Digest;
 pub use guest::{Admitted, Guest, GuestContact, GuestId, GuestRole, NewGuest};
 pub use ids::{CODE_LEN, LinkCode, TokenId, UserId, VisitId};
 pub use jobs::VisitJob;
-pub use link::{Admission, CodeEntry, Link, LinkState, LinkStatus};
+pub use link::{Admission, CodeCopy, CodeEntry, Link, LinkState, LinkStatus};
 pub use onboarding::{
     Applicant, Application, ApplicationId, ApplicationStatus, CODE_LIFETIME, CodeChallenge, CodeRefused, DateOfBirth,
     DocumentRef, License, LicenseNumber, LicenseState, MAX_RESENDS, MAX_WRONG_TRIES, Npi, OneTimeCode, Person,
     PersonName, RESEND_GAP, Resend, ReviewNote, ReviewRefused, ReviewText, ScanStatus, Signup, SignupId, SignupState,
     Specialty, Upload, UploadContentType, UploadId, UploadOwner, UploadPurpose, UploadSize, object_key,
 };
-pub use participants::{Access, LINK_RESEND_GAP, LINK_RESENDS_PER_DAY};
+pub use participants::{Access, AdmissionUndo, LINK_RESEND_GAP, LINK_RESENDS_PER_DAY, LiveCode};
 pub use refusal::{RefusalRecord, refusals_are_intact};
 pub use role::{Caller, Role, ServiceClient};
 pub use session::{Attendee, ConnectionData, MediaPlacement, Meeting, Participant, Room, Session};

@@ -16,6 +16,9 @@ use crate::DomainError;
 pub struct Access {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_link: Option<Digest>,
+    /// The current link's short code, while it may be redeemed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_code: Option<LiveCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission: Option<Digest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +31,25 @@ pub struct Access {
     pub resent_at: Vec<DateTime<Utc>>,
 }
 
+/// A current link's short code and when the link expires. Until then a store keeps, with the
+/// code's entry, a copy of the visit as its last write left it: a redemption reads it with the
+/// code, and needs no second read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveCode {
+    pub code: Digest,
+    pub until: DateTime<Utc>,
+}
+
+/// What a redemption changed of its participant's access, to put back should its session token
+/// not be signed after all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionUndo {
+    who: Admitted,
+    admission: Digest,
+    earlier: Access,
+}
+
 /// A fresh link on request: at most one per holder in this long, and this many a day.
 pub const LINK_RESEND_GAP: Duration = Duration::minutes(5);
 pub const LINK_RESENDS_PER_DAY: usize = 3;
@@ -35,11 +57,28 @@ pub const LINK_RESENDS_PER_DAY: usize = 3;
 impl Access {
     /// A redemption becomes the one admission; the seat an earlier one held is retired, so
     /// whoever holds it is removed from the room.
+    /// The redeemed link's code is live no more: its copy needs no refreshing.
     fn admit(&mut self, admission: Digest) {
         let earlier = self.admission.replace(admission);
         if earlier.is_some() && earlier != Some(admission) {
             self.retired_attendees.extend(self.attendee.take());
         }
+        self.live_code = None;
+    }
+
+    /// Puts back the admission, seat and live code that `admission` replaced, if it is still
+    /// the admission.
+    fn undo_admit(&mut self, admission: Digest, earlier: &Access) -> bool {
+        if self.admission != Some(admission) {
+            return false;
+        }
+        if let Some(seat) = self.retired_attendees.iter().position(|seat| earlier.attendee.as_ref() == Some(seat)) {
+            self.retired_attendees.remove(seat);
+        }
+        self.admission = earlier.admission;
+        self.attendee.clone_from(&earlier.attendee);
+        self.live_code = earlier.live_code;
+        true
     }
 
     /// Forgets the retired seats among `removed`; answers how many.
@@ -59,6 +98,7 @@ impl Access {
     /// The link and admission stop.
     fn revoke(&mut self) {
         self.current_link = None;
+        self.live_code = None;
         self.admission = None;
     }
 
@@ -127,10 +167,21 @@ impl Visit {
         self.access(who).and_then(|access| access.current_link)
     }
 
-    /// Makes `link` the one link of `who` that may be redeemed; false if `who` is not a guest of
-    /// the visit (any more).
-    pub fn set_current_link(&mut self, who: &Admitted, link: Digest) -> bool {
-        self.access_mut(who).map(|access| access.current_link = Some(link)).is_some()
+    /// Makes `link` (with its short `code`) the one link of `who` that may be redeemed; false if
+    /// `who` is not a guest of the visit (any more).
+    pub fn set_current_link(&mut self, who: &Admitted, link: Digest, code: LiveCode) -> bool {
+        let set = |access: &mut Access| {
+            access.current_link = Some(link);
+            access.live_code = Some(code);
+        };
+        self.access_mut(who).map(set).is_some()
+    }
+
+    /// The codes of current links that may still be redeemed at `now`: their entries keep a copy
+    /// of the visit, which each write of the visit refreshes.
+    pub fn live_codes(&self, now: DateTime<Utc>) -> Vec<LiveCode> {
+        let accesses = std::iter::once(&self.books.patient).chain(self.shown.guests.iter().map(|g| &g.access));
+        accesses.filter_map(|access| access.live_code).filter(|live| now < live.until).collect()
     }
 
     /// Whether `who` may be sent a fresh link on request now: at most one per [`LINK_RESEND_GAP`] and
@@ -152,11 +203,19 @@ impl Visit {
     }
 
     /// A redemption becomes its participant's one admission; the seat an earlier one held is
-    /// retired, so whoever holds it is removed from the room.
-    pub fn admit(&mut self, who: &Admitted, admission: Digest) {
-        if let Some(access) = self.access_mut(who) {
-            access.admit(admission);
-        }
+    /// retired, so whoever holds it is removed from the room. What it changed comes back, to undo.
+    pub fn admit(&mut self, who: &Admitted, admission: Digest) -> Option<AdmissionUndo> {
+        let access = self.access_mut(who)?;
+        let earlier = access.clone();
+        access.admit(admission);
+        Some(AdmissionUndo { who: who.clone(), admission, earlier })
+    }
+
+    /// Takes back an admission whose session token could not be signed, unless a newer one
+    /// replaced it already; answers whether it did.
+    pub fn undo_admission(&mut self, undo: &AdmissionUndo) -> bool {
+        let Some(access) = self.access_mut(&undo.who) else { return false };
+        access.undo_admit(undo.admission, &undo.earlier)
     }
 
     /// Whether a session token with this `jti` digest may join as `who`: it must be the
@@ -273,12 +332,53 @@ mod tests {
         let guest = guest(1);
         visit.add_guest(guest.clone(), now()).unwrap();
         let who = Admitted::Guest(guest.id.clone());
-        assert!(visit.set_current_link(&who, Digest::of(b"link")));
-        visit.set_current_link(&Admitted::Patient, Digest::of(b"patient link"));
+        assert!(visit.set_current_link(&who, Digest::of(b"link"), live(b"code", 60)));
+        visit.set_current_link(&Admitted::Patient, Digest::of(b"patient link"), live(b"patient code", 60));
+        assert_eq!(visit.live_codes(now()).len(), 2);
         visit.admit(&who, Digest::of(b"admission"));
         visit.reschedule(now() + chrono::Duration::days(2), visit.shown.duration, now()).unwrap();
         assert_eq!((visit.current_link_of(&who), visit.current_link_of(&Admitted::Patient)), (None, None));
         assert!(!visit.admits(&who, &Digest::of(b"admission")));
+        assert!(visit.live_codes(now()).is_empty(), "no copy to keep for a revoked link");
+    }
+
+    fn live(code: &[u8], minutes: i64) -> LiveCode {
+        LiveCode { code: Digest::of(code), until: now() + Duration::minutes(minutes) }
+    }
+
+    #[test]
+    fn codes_are_live_until_their_links_expire() {
+        let mut visit = visit_at(now());
+        let guest = guest(1);
+        visit.add_guest(guest.clone(), now()).unwrap();
+        visit.set_current_link(&Admitted::Patient, Digest::of(b"patient link"), live(b"patient code", 10));
+        visit.set_current_link(&Admitted::Guest(guest.id), Digest::of(b"guest link"), live(b"guest code", 30));
+        let codes = |at: DateTime<Utc>| visit.live_codes(at).into_iter().map(|live| live.code).collect::<Vec<_>>();
+        assert_eq!(codes(now()), [Digest::of(b"patient code"), Digest::of(b"guest code")]);
+        assert_eq!(codes(now() + Duration::minutes(10)), [Digest::of(b"guest code")]);
+        assert!(codes(now() + Duration::minutes(30)).is_empty());
+    }
+
+    #[test]
+    fn an_undone_admission_gives_back_the_earlier_one_and_its_seat() {
+        let mut visit = visit_at(now());
+        let (first, second, third) = (Digest::of(b"first"), Digest::of(b"second"), Digest::of(b"third"));
+        visit.admit(&Admitted::Patient, first);
+        visit.seat_patient(Some("seat-1".into()));
+        visit.set_current_link(&Admitted::Patient, Digest::of(b"link"), live(b"code", 60));
+        let undo = visit.admit(&Admitted::Patient, second).unwrap();
+        assert_eq!(visit.books.patient.retired_attendees, ["seat-1"]);
+        assert!(visit.live_codes(now()).is_empty(), "a redeemed link's code needs no copy");
+        assert!(visit.undo_admission(&undo));
+        assert!(visit.admits(&Admitted::Patient, &first));
+        assert_eq!(visit.live_codes(now()), [live(b"code", 60)]);
+        assert_eq!(visit.books.patient.attendee.as_deref(), Some("seat-1"));
+        assert!(visit.books.patient.retired_attendees.is_empty());
+
+        let undo = visit.admit(&Admitted::Patient, second).unwrap();
+        visit.admit(&Admitted::Patient, third);
+        assert!(!visit.undo_admission(&undo), "a newer admission stands");
+        assert!(visit.admits(&Admitted::Patient, &third));
     }
 
     #[test]

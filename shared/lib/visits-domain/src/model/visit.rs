@@ -140,13 +140,15 @@ pub struct Bookkeeping {
 mod patient_access {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::model::{Access, Digest};
+    use crate::model::{Access, Digest, LiveCode};
 
     #[derive(Serialize, Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Kept {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         current_link: Option<Digest>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        live_code: Option<LiveCode>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         patient_admission: Option<Digest>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +163,7 @@ mod patient_access {
         let access = access.clone();
         Kept {
             current_link: access.current_link,
+            live_code: access.live_code,
             patient_admission: access.admission,
             patient_attendee: access.attendee,
             retired_attendees: access.retired_attendees,
@@ -173,6 +176,7 @@ mod patient_access {
         let kept = Kept::deserialize(deserializer)?;
         Ok(Access {
             current_link: kept.current_link,
+            live_code: kept.live_code,
             admission: kept.patient_admission,
             attendee: kept.patient_attendee,
             retired_attendees: kept.retired_attendees,

@@ -131,11 +131,17 @@ impl VisitWrite {
 pub enum LinkWrite {
     /// A new link and its code, which keeps whom it admits.
     Insert { link: Link, admission: Admission },
-    /// Uses the link up; fails unless it is active and unexpired at `at`.
-    Redeem { id_hash: Digest, at: DateTime<Utc> },
+    /// Uses the link up; fails unless it is active and unexpired at `at`. Its code's copy says
+    /// so too.
+    Redeem { id_hash: Digest, code_hash: Digest, at: DateTime<Utc> },
+    /// Makes a redemption at `at` undone (its session token was never signed): the link is
+    /// active again. Fails unless that redemption is the link's.
+    Unredeem { id_hash: Digest, code_hash: Digest, at: DateTime<Utc> },
 }
 
-/// Everything one domain step writes. A store applies all of it or none of it.
+/// Everything one domain step writes. A store applies all of it or none of it, and with it
+/// refreshes the copy of the visit kept with each of its live codes ([`Visit::live_codes`] at the
+/// visit's `updated_at`).
 pub struct Change {
     pub visit: VisitWrite,
     pub links: Vec<LinkWrite>,

@@ -2,9 +2,9 @@
 //! looks the same from outside, and failures are counted per source and per code.
 //!
 //! A patient waits for these routes' round trips, so each reads what it needs together: the
-//! failure counters with the code's entry, then the link with its visit (while the session token
-//! is signed, when the code's entry says who it admits); refusals write their counters and
-//! record at once.
+//! failure counters with the code's entry, which keeps a copy of the link and its visit; then the
+//! link is used up while the session token is signed. Refusals write their counters and record at
+//! once.
 
 use std::sync::Arc;
 
@@ -15,8 +15,8 @@ use super::core::Core;
 use super::seats::remove_retired_seats;
 use crate::DomainError;
 use crate::model::{
-    Admission, Admitted, AuditKind, Digest, DurationMinutes, Link, LinkCode, LinkStatus, Provider, RefusalReason,
-    TimeZone, TokenId, Visit, VisitId,
+    AdmissionUndo, Admitted, AuditKind, CodeEntry, Digest, DurationMinutes, Link, LinkCode, LinkStatus, Provider,
+    RefusalReason, TimeZone, Visit, VisitId,
 };
 use crate::ports::{FailureCount, JoinFacts, JoinRead, LinkWrite, SeatRemover};
 use crate::rules::JoinWindow;
@@ -77,14 +77,6 @@ struct Found {
     refusals: u64,
 }
 
-/// A session token signed while the link and visit were read, for the admission the code's entry
-/// named at minting.
-struct SignedAhead {
-    admission: Admission,
-    token_id: TokenId,
-    token: Result<String, DomainError>,
-}
-
 impl Joins {
     pub fn new(core: Core, tokens: Arc<Tokens>, seats: Arc<dyn SeatRemover>) -> Self {
         Self { core, tokens, seats }
@@ -101,7 +93,7 @@ impl Joins {
         // Unknown codes count against the source only: preview must not become a guessing oracle.
         let unknown = || Attempt { source_ip, code_hash: None };
         let Some(entry) = first.code else { return self.refuse(&unknown(), &counted, None, now).await };
-        let found = self.read_link(&entry.link_id, entry.visit_id.as_ref()).await?;
+        let found = self.found(entry).await?;
         let Some(link) = found.link else { return self.refuse(&unknown(), &counted, None, now).await };
         let visit = found.visit.ok_or(DomainError::VisitNotFound)?;
         Ok(LinkPreview {
@@ -126,27 +118,10 @@ impl Joins {
         let counted = self.guard(&attempt, &first, now)?;
         let Some(entry) = first.code else {
             let found = Found { link: None, visit: None, refusals: 0 };
-            return self.redeem(found, &attempt, &counted, "code", None).await;
+            return self.redeem(found, &attempt, &counted, "code").await;
         };
-        let read = self.read_link(&entry.link_id, entry.visit_id.as_ref());
-        // While the link and visit are read, the token is signed for whom the link was minted,
-        // unless the link cannot be used now anyway (too early, too late).
-        let ahead = entry.admission.clone().filter(|admission| admission.is_open(now)).zip(entry.visit_id.clone());
-        let (found, signed) = match ahead {
-            Some((admission, visit_id)) => {
-                let token_id = self.core.ids.token_id();
-                let subject = admission.subject();
-                let sign =
-                    self.tokens.issue(Audience::Session, &subject, &visit_id, &token_id, now, admission.closes_at);
-                let (found, token) = futures::join!(read, sign);
-                (found?, Some(SignedAhead { admission, token_id, token }))
-            }
-            None => (read.await?, None),
-        };
-        // A code's entry and its link name the same visit.
-        let link = found.link.filter(|link| entry.visit_id.as_ref().is_none_or(|id| *id == link.visit_id));
-        let found = Found { link, ..found };
-        self.redeem(found, &attempt, &counted, "code", signed).await
+        let found = self.found(entry).await?;
+        self.redeem(found, &attempt, &counted, "code").await
     }
 
     /// Redeems the link behind a link JWT.
@@ -164,12 +139,24 @@ impl Joins {
             .await?;
         let counted = self.guard(&attempt, &facts, now)?;
         let link = facts.link.filter(|link| verified.as_ref().is_some_and(|v| link.visit_id == v.visit_id));
-        self.redeem(Found { link, visit: facts.visit, refusals: facts.refusals }, &attempt, &counted, "token", None)
-            .await
+        self.redeem(Found { link, visit: facts.visit, refusals: facts.refusals }, &attempt, &counted, "token").await
     }
 
     async fn read(&self, read: JoinRead) -> Result<JoinFacts, DomainError> {
         self.core.store.join_read(&read, self.core.now()).await.map_err(DomainError::from)
+    }
+
+    /// The link and its visit a code names: the copy kept with the code, else read (codes kept
+    /// before copies were).
+    async fn found(&self, entry: CodeEntry) -> Result<Found, DomainError> {
+        let found = match entry.copy {
+            // The refusals so far are not copied: the next is numbered by the counter itself.
+            Some(copy) => Found { link: Some(copy.link), visit: Some(copy.visit), refusals: 0 },
+            None => self.read_link(&entry.link_id, entry.visit_id.as_ref()).await?,
+        };
+        // A code's entry and its link name the same visit.
+        let link = found.link.filter(|link| entry.visit_id.as_ref().is_none_or(|id| *id == link.visit_id));
+        Ok(Found { link, ..found })
     }
 
     /// The link and its visit, together when the visit is known; codes kept before their entry
@@ -190,7 +177,6 @@ impl Joins {
         attempt: &Attempt<'_>,
         counted: &Counted,
         via: &'static str,
-        signed: Option<SignedAhead>,
     ) -> Result<Redemption, DomainError> {
         let now = self.core.now();
         let Some(link) = found.link else { return self.refuse(attempt, counted, None, now).await };
@@ -209,40 +195,34 @@ impl Joins {
             Admitted::Patient => (format!("patient:{}", visit.patient_id()), visit.patient_id().clone()),
             Admitted::Guest(id) => (format!("guest:{id}"), id.as_subject()),
         };
-        // Signed before the link is used up: a signer failure must not cost the patient their link.
-        // A token signed ahead is used when the visit still admits whom, and until when, it says.
-        let admits = |a: &Admission| {
-            a.patient_id == *visit.patient_id() && a.guest == link.guest && a.closes_at == window.closes_at
-        };
-        let (token_id, join_token) = match signed {
-            Some(ahead) if admits(&ahead.admission) => (ahead.token_id, ahead.token?),
-            _ => {
-                let token_id = self.core.ids.token_id();
-                let token = self
-                    .tokens
-                    .issue(Audience::Session, &subject, visit.id(), &token_id, now, window.closes_at)
-                    .await?;
-                (token_id, token)
+        // The session token is signed while the link is used up, and the redemption is undone
+        // should signing fail: a signer outage must not cost the patient their link. What the
+        // token says (who, until when) holds for the write too: a move or a removal would have
+        // revoked the link, and the write would refuse it.
+        let token_id = self.core.ids.token_id();
+        let sign = self.tokens.issue(Audience::Session, &subject, visit.id(), &token_id, now, window.closes_at);
+        let write = self.core.mutate_from(visit.clone(), &actor, |visit, draft| {
+            let status = link.status(visit, draft.now);
+            if status != LinkStatus::Active {
+                return Err(DomainError::LinkUnavailable);
             }
-        };
-        let outcome = self
-            .core
-            .mutate_from(visit.clone(), &actor, |visit, draft| {
-                let status = link.status(visit, draft.now);
-                if status != LinkStatus::Active {
-                    return Err(DomainError::LinkUnavailable);
-                }
-                draft.write_link(LinkWrite::Redeem { id_hash: link.id_hash, at: draft.now });
-                let mut data = vec![("via", via.to_owned())];
-                data.extend(link.guest.as_ref().map(|id| ("guestId", id.to_string())));
-                draft.record_all(AuditKind::LinkRedeemed, data);
-                // This redemption is its holder's one admission from now on.
-                visit.admit(&who, token_id.digest());
-                Ok(())
-            })
-            .await;
-        match outcome {
-            Ok(((), redeemed)) => {
+            draft.write_link(LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: draft.now });
+            let mut data = vec![("via", via.to_owned())];
+            data.extend(link.guest.as_ref().map(|id| ("guestId", id.to_string())));
+            draft.record_all(AuditKind::LinkRedeemed, data);
+            // This redemption is its holder's one admission from now on.
+            Ok((visit.admit(&who, token_id.digest()), draft.now))
+        });
+        let (signed, written) = futures::join!(sign, write);
+        match written {
+            Ok(((undo, at), redeemed)) => {
+                let join_token = match signed {
+                    Ok(token) => token,
+                    Err(error) => {
+                        self.unredeem(&link, redeemed, undo, at, &actor).await;
+                        return Err(error);
+                    }
+                };
                 if let Some(room) = redeemed.room().cloned() {
                     // The earlier admission's seat leaves now. Should the provider be busy, the
                     // next join or start takes it away instead: the redemption stands.
@@ -263,6 +243,35 @@ impl Joins {
                 self.refuse(attempt, counted, Some((&stored, status, found.refusals)), now).await
             }
             Err(other) => Err(other),
+        }
+    }
+
+    /// Puts a link back as it was before a redemption whose session token was not signed, with
+    /// its holder's admission. Should this fail too, the link stays used up: the holder asks for
+    /// a fresh one.
+    async fn unredeem(
+        &self,
+        link: &Link,
+        redeemed: Visit,
+        undo: Option<AdmissionUndo>,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) {
+        let restored = self
+            .core
+            .mutate_from(redeemed, actor, |visit, draft| {
+                if let Some(undo) = &undo {
+                    visit.undo_admission(undo);
+                }
+                draft.write_link(LinkWrite::Unredeem { id_hash: link.id_hash, code_hash: link.code_hash, at });
+                let mut data = vec![("reason", "session token not signed".to_owned())];
+                data.extend(link.guest.as_ref().map(|id| ("guestId", id.to_string())));
+                draft.record_all(AuditKind::LinkRestored, data);
+                Ok(())
+            })
+            .await;
+        if let Err(error) = restored {
+            tracing::error!(error = %error, "a redemption without a session token stays: the link is used up");
         }
     }
 

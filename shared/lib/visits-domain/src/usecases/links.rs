@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::core::{Core, Draft};
 use crate::DomainError;
 use crate::model::{
-    Admission, Admitted, AuditKind, Caller, Link, LinkCode, LinkState, TokenId, Visit, VisitId, VisitJob,
+    Admission, Admitted, AuditKind, Caller, Link, LinkCode, LinkState, LiveCode, TokenId, Visit, VisitId, VisitJob,
 };
 use crate::ports::LinkWrite;
 use crate::rules::{JoinWindow, may_manage};
@@ -169,7 +169,8 @@ impl PreparedLink {
         ensure_joinable(visit)?;
         let who = self.link.admits();
         let supersedes = visit.current_link_of(&who).is_some();
-        if !visit.set_current_link(&who, self.link.id_hash) {
+        let code = LiveCode { code: self.link.code_hash, until: self.link.expires_at };
+        if !visit.set_current_link(&who, self.link.id_hash, code) {
             return Err(DomainError::GuestNotFound);
         }
         draft.write_link(LinkWrite::Insert { link: self.link.clone(), admission: self.admission.clone() });
