@@ -1,8 +1,10 @@
-//! Expiry, revocation, the join window and lockout, through the HTTP interface.
+//! Expiry, revocation, the join window and lockout, through the HTTP interface: on the embedded
+//! store and on DynamoDB (the local AWS), where a code's item keeps the copy of its link and visit
+//! that the join routes decide on.
 
 use chrono::Duration;
 use serde_json::json;
-use visits_tests::{Reply, spawn_app};
+use visits_tests::{Reply, TestApp};
 
 /// Every refusal looks the same: the body must not tell why.
 fn assert_generic_refusal(reply: &Reply, status: u16) {
@@ -10,9 +12,7 @@ fn assert_generic_refusal(reply: &Reply, status: u16) {
     assert_eq!(reply.body["type"], "urn:video-visits:problem:link-unavailable", "{}", reply.body);
 }
 
-#[tokio::test]
-async fn an_expired_link_is_refused() {
-    let app = spawn_app().await;
+async fn an_expired_link_is_refused(app: TestApp) {
     let visit_id = app.schedule().await;
     let link = app.mint(&visit_id).await;
     // The link lives until the join window closes: 10 + 30 + 15 minutes from now.
@@ -24,9 +24,7 @@ async fn an_expired_link_is_refused() {
     assert_generic_refusal(&by_jwt, 410);
 }
 
-#[tokio::test]
-async fn a_newer_link_revokes_the_older_one() {
-    let app = spawn_app().await;
+async fn a_newer_link_revokes_the_older_one(app: TestApp) {
     let visit_id = app.schedule().await;
     let old = app.mint(&visit_id).await;
     let new = app.mint(&visit_id).await;
@@ -38,9 +36,7 @@ async fn a_newer_link_revokes_the_older_one() {
     assert_eq!(app.redeem(new["code"].as_str().unwrap()).await.status, 200);
 }
 
-#[tokio::test]
-async fn cancelling_revokes_links_and_closes_the_session() {
-    let app = spawn_app().await;
+async fn cancelling_revokes_links_and_closes_the_session(app: TestApp) {
     let visit_id = app.schedule().await;
     let redeemed_link = app.mint(&visit_id).await;
     let join_token =
@@ -61,9 +57,7 @@ async fn cancelling_revokes_links_and_closes_the_session() {
     again.assert_problem(409, None);
 }
 
-#[tokio::test]
-async fn too_early_is_409_with_opens_at_and_leaves_the_link_usable() {
-    let app = spawn_app().await;
+async fn too_early_is_409_with_opens_at_and_leaves_the_link_usable(app: TestApp) {
     let visit_id = app.schedule_in(24 * 60).await;
     let link = app.mint(&visit_id).await;
     let code = link["code"].as_str().unwrap();
@@ -77,9 +71,7 @@ async fn too_early_is_409_with_opens_at_and_leaves_the_link_usable() {
     assert_eq!(app.redeem(code).await.status, 200, "the link still works once the window opens");
 }
 
-#[tokio::test]
-async fn a_code_is_locked_after_repeated_failures() {
-    let app = spawn_app().await;
+async fn a_code_is_locked_after_repeated_failures(app: TestApp) {
     let visit_id = app.schedule().await;
     let code = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
     assert_eq!(app.redeem(&code).await.status, 200);
@@ -93,9 +85,7 @@ async fn a_code_is_locked_after_repeated_failures() {
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
 }
 
-#[tokio::test]
-async fn a_source_guessing_codes_is_throttled_and_recovers_after_the_window() {
-    let app = spawn_app().await;
+async fn a_source_guessing_codes_is_throttled_and_recovers_after_the_window(app: TestApp) {
     let visit_id = app.schedule().await;
     let real = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
     for i in 0..20 {
@@ -110,10 +100,42 @@ async fn a_source_guessing_codes_is_throttled_and_recovers_after_the_window() {
     assert_eq!(app.redeem(&real).await.status, 200);
 }
 
-#[tokio::test]
-async fn unknown_and_malformed_codes_get_the_generic_refusal() {
-    let app = spawn_app().await;
+async fn unknown_and_malformed_codes_get_the_generic_refusal(app: TestApp) {
     assert_generic_refusal(&app.redeem("ABCDEFGHJKMNPQ").await, 410);
     assert_generic_refusal(&app.redeem("not-a-code").await, 410);
     assert_generic_refusal(&app.call("GET", "/join/ABCDEFGHJKMNPQ", None, None).await, 404);
 }
+
+async fn a_move_revokes_links_and_a_used_link_says_so(app: TestApp) {
+    let visit_id = app.schedule().await;
+    let used = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
+    assert_eq!(app.redeem(&used).await.status, 200);
+    let unused = app.mint(&visit_id).await["code"].as_str().unwrap().to_owned();
+    assert_eq!(status_of(&app, &used).await, "redeemed");
+    assert_eq!(status_of(&app, &unused).await, "active");
+
+    let at = (visits_tests::start_time() + Duration::days(3)).to_rfc3339();
+    let path = format!("/visits/{visit_id}/reschedule");
+    let moved = app.call("POST", &path, Some(&app.accounts.clinician), Some(json!({"scheduledAt": at}))).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(status_of(&app, &unused).await, "revoked", "the move revoked it");
+    assert_generic_refusal(&app.redeem(&unused).await, 410);
+    assert_eq!(status_of(&app, &used).await, "redeemed", "used stays used");
+    assert_generic_refusal(&app.redeem(&used).await, 410);
+}
+
+async fn status_of(app: &TestApp, code: &str) -> String {
+    let preview = app.call("GET", &format!("/join/{code}"), None, None).await;
+    preview.body["status"].as_str().unwrap_or_default().to_owned()
+}
+
+on_both_stores!(
+    an_expired_link_is_refused,
+    a_newer_link_revokes_the_older_one,
+    cancelling_revokes_links_and_closes_the_session,
+    too_early_is_409_with_opens_at_and_leaves_the_link_usable,
+    a_code_is_locked_after_repeated_failures,
+    a_source_guessing_codes_is_throttled_and_recovers_after_the_window,
+    unknown_and_malformed_codes_get_the_generic_refusal,
+    a_move_revokes_links_and_a_used_link_says_so,
+);

@@ -4,6 +4,21 @@
 //!
 //! Tests marked "local AWS" need moto: `make test` starts it around this binary.
 
+/// Runs each `async fn case(app: TestApp)` of a module on the embedded store and on the AWS
+/// adapters (the local AWS), as `in_memory::case` and `on_aws::case`.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod in_memory {
+            $(#[tokio::test]
+            async fn $case() { super::$case(visits_tests::spawn_app().await).await })*
+        }
+        mod on_aws {
+            $(#[tokio::test]
+            async fn $case() { super::$case(visits_tests::spawn_aws_app().await).await })*
+        }
+    };
+}
+
 mod access;
 mod access_log;
 mod access_seals;

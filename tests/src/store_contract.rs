@@ -38,8 +38,14 @@ fn event(visit: &mut Visit, kind: AuditKind) -> AuditRecord {
 /// Inserts a visit with its first audit record.
 async fn insert(store: &SharedStore, mut visit: Visit) -> Visit {
     let audit = vec![event(&mut visit, AuditKind::VisitScheduled)];
-    let change =
-        Change { visit: VisitWrite::Insert(visit.clone()), links: vec![], audit, idempotency: None, signup: None };
+    let change = Change {
+        visit: VisitWrite::Insert(visit.clone()),
+        links: vec![],
+        audit,
+        idempotency: None,
+        signup: None,
+        copies: vec![],
+    };
     store.commit(change).await.expect("insert");
     visit
 }
@@ -56,6 +62,8 @@ fn update(visit: &Visit, kind: AuditKind, links: Vec<LinkWrite>, edit: impl FnOn
         audit,
         idempotency: None,
         signup: None,
+        // As the domain names them: the codes live before or after the change.
+        copies: next.live_codes(now()).into_iter().chain(visit.live_codes(now())).collect(),
     };
     (next, change)
 }
@@ -113,13 +121,21 @@ pub async fn create_get_and_duplicate(store: SharedStore) {
         audit: vec![],
         idempotency: None,
         signup: None,
+        copies: vec![],
     };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
     // Scheduling the same visit again, audit record and all (a re-run seed): still "exists",
     // though its first audit record is taken too.
     let mut twin = fresh;
     let audit = vec![event(&mut twin, AuditKind::VisitScheduled)];
-    let again = Change { visit: VisitWrite::Insert(twin), links: vec![], audit, idempotency: None, signup: None };
+    let again = Change {
+        visit: VisitWrite::Insert(twin),
+        links: vec![],
+        audit,
+        idempotency: None,
+        signup: None,
+        copies: vec![],
+    };
     assert!(matches!(store.commit(again).await, Err(CommitError::AlreadyExists)));
 }
 
@@ -326,6 +342,7 @@ pub async fn idempotency_keys_are_taken_once(store: SharedStore) {
         audit: vec![],
         idempotency: Some(record(visit, expires_at)),
         signup: None,
+        copies: vec![],
     };
     store.commit(change(&first, now() + Duration::hours(24))).await.unwrap();
     assert_eq!(
@@ -357,6 +374,7 @@ pub async fn an_expired_idempotency_key_can_be_reused(store: SharedStore) {
         audit: vec![],
         idempotency: Some(record(visit, expires_at)),
         signup: None,
+        copies: vec![],
     };
     store.commit(insert_with(&old, now() - Duration::minutes(1))).await.unwrap();
     let new = new_visit(&ids, "p1", "c1", now() + Duration::hours(2));
@@ -705,6 +723,7 @@ pub mod signups {
                 audit,
                 idempotency: None,
                 signup: Some(SignupWrite { signup: booked, expected_version: read.version }),
+                copies: vec![],
             }
         };
         let first = new_visit(&ids, patient.as_str(), "c1", now() + Duration::hours(1));

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
-use visits_domain::model::{Digest, LinkState, RefusalRecord, Visit, VisitId};
+use visits_domain::model::{Digest, LinkState, LiveCode, RefusalRecord, Visit, VisitId};
 use visits_domain::ports::{Change, CommitError, FailureCount, LinkWrite, VisitWrite};
 use visits_domain::ports::{Dependency, DependencyError};
 
@@ -37,8 +37,9 @@ enum Part {
     Copy,
 }
 
-/// What the change writes to the copies kept with the visit's codes: the visit, to every live
-/// code's not written whole here, and a link's new state (`redeemedAt`) to its code's. Top-level
+/// What the change writes to the copies kept with the visit's codes: the visit, to each code the
+/// change names that is not written whole here, and a link's new state (`redeemedAt`) to its
+/// code's. Top-level
 /// attributes only: an update of a path inside a map fails on an item without that map.
 struct Copies {
     visits: BTreeMap<Digest, DateTime<Utc>>,
@@ -46,8 +47,8 @@ struct Copies {
 }
 
 impl Copies {
-    fn of(visit: &Visit, now: DateTime<Utc>) -> Self {
-        let visits = visit.live_codes(now).into_iter().map(|live| (live.code, live.until)).collect();
+    fn of(codes: &[LiveCode]) -> Self {
+        let visits = codes.iter().map(|live| (live.code, live.until)).collect();
         Self { visits, states: BTreeMap::new() }
     }
 
@@ -143,7 +144,7 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
         ));
     }
     let visit = change.visit.visit();
-    let mut copies = Copies::of(visit, now);
+    let mut copies = Copies::of(&change.copies);
     for write in &change.links {
         match write {
             LinkWrite::Insert { link, admission } => {

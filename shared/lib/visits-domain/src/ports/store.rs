@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Admission, AuditRecord, AuditSubject, CodeEntry, Digest, Link, ListedVisit, RefusalRecord, UserId, Visit, VisitId,
+    Admission, AuditRecord, AuditSubject, CodeEntry, Digest, Link, ListedVisit, LiveCode, RefusalRecord, UserId, Visit,
+    VisitId,
 };
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -139,12 +140,13 @@ pub enum LinkWrite {
     Unredeem { id_hash: Digest, code_hash: Digest, at: DateTime<Utc> },
 }
 
-/// Everything one domain step writes. A store applies all of it or none of it, and with it
-/// refreshes the copy of the visit kept with each of its live codes ([`Visit::live_codes`] at the
-/// visit's `updated_at`).
+/// Everything one domain step writes. A store applies all of it or none of it.
 pub struct Change {
     pub visit: VisitWrite,
     pub links: Vec<LinkWrite>,
+    /// Codes whose entries keep a copy of the visit, refreshed with this write (a code written
+    /// whole in `links` has it already).
+    pub copies: Vec<LiveCode>,
     pub audit: Vec<AuditRecord>,
     pub idempotency: Option<IdempotencyRecord>,
     /// A signup moved with the visit (the lander's booking uses its signup up): written only over

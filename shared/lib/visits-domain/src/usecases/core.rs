@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::DomainError;
-use crate::model::{AuditKind, AuditRecord, Visit, VisitId};
+use crate::model::{AuditKind, AuditRecord, LiveCode, Visit, VisitId};
 use crate::ports::{Change, Clock, CommitError, IdSource, LinkWrite, Store, VideoError, VisitWrite};
 use crate::rules::Policy;
 
@@ -71,8 +71,15 @@ impl Core {
         draft(&mut pending);
         let audit = chain(&mut visit, actor, pending.now, pending.events);
         visit.advance_version();
-        let change =
-            Change { visit: VisitWrite::Insert(visit.clone()), links: pending.links, audit, idempotency, signup };
+        // A new visit's codes are written whole with it: no copy to refresh.
+        let change = Change {
+            visit: VisitWrite::Insert(visit.clone()),
+            links: pending.links,
+            audit,
+            idempotency,
+            signup,
+            copies: Vec::new(),
+        };
         self.store.commit(change).await?;
         Ok(visit)
     }
@@ -128,8 +135,9 @@ impl Core {
             visit.advance_version();
             let write = VisitWrite::Update { visit: visit.clone(), expected_version: read.version() };
             let idempotency = idempotency.clone();
-            match self.store.commit(Change { visit: write, links: draft.links, audit, idempotency, signup: None }).await
-            {
+            let copies = codes_to_copy(&read, &visit, draft.now);
+            let change = Change { visit: write, links: draft.links, audit, idempotency, signup: None, copies };
+            match self.store.commit(change).await {
                 Ok(()) => return Ok((out, visit)),
                 Err(CommitError::VersionConflict) => continue,
                 Err(CommitError::LinkUnavailable) => return Err(DomainError::LinkUnavailable.into()),
@@ -139,6 +147,19 @@ impl Core {
         }
         Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 }.into())
     }
+}
+
+/// The codes whose copy of the visit a change refreshes: those live before it or after it. A
+/// code whose link the change redeems, supersedes or revokes gets the visit that says so, its last
+/// copy: its status can no longer change, whatever the visit does next.
+fn codes_to_copy(before: &Visit, after: &Visit, now: DateTime<Utc>) -> Vec<LiveCode> {
+    let mut codes = after.live_codes(now);
+    for code in before.live_codes(now) {
+        if !codes.iter().any(|kept| kept.code == code.code) {
+            codes.push(code);
+        }
+    }
+    codes
 }
 
 /// Why a keyed change was not made.
