@@ -28,6 +28,7 @@ fn declared() -> BTreeSet<&'static str> {
         notify::PATIENT_DATA_ROUTES,
         redeem_token::PATIENT_DATA_ROUTES,
         start_session::PATIENT_DATA_ROUTES,
+        recordings::PATIENT_DATA_ROUTES,
         guests::PATIENT_DATA_ROUTES,
         signup::PATIENT_DATA_ROUTES,
         book_visit::PATIENT_DATA_ROUTES,

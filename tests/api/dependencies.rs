@@ -15,7 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("notify", &["aws-sdk-dynamodb", "aws-sdk-sesv2", "aws-sdk-sns", "lambda_http"]),
     ("redeem-token", &["aws-sdk-dynamodb", "aws-sdk-kms", "aws-sdk-chimesdkmeetings", "lambda_http"]),
     ("guests", &["aws-sdk-dynamodb", "aws-sdk-sesv2", "aws-sdk-sns", "aws-sdk-chimesdkmeetings", "lambda_http"]),
-    // Media pipelines record and transcribe; S3 serves what they kept.
+    // Media pipelines record and transcribe; reading back what they kept (S3) is `recordings`'.
     (
         "start-session",
         &[
@@ -24,10 +24,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "aws-sdk-chimesdkmeetings",
             "aws-sdk-chimesdkmediapipelines",
             "aws-sdk-connect",
-            "aws-sdk-s3",
             "lambda_http",
         ],
     ),
+    ("recordings", &["aws-sdk-dynamodb", "aws-sdk-s3", "lambda_http"]),
     (
         "signup",
         &[

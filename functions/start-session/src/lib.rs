@@ -2,8 +2,9 @@
 //! visits. These routes share one function because they are the ones that call the video
 //! provider; keeping them together keeps the Chime and Connect SDKs out of every other function.
 //! A participant's consent (terms, recording, transcription) is given here too, beside joining,
-//! and recordings and transcriptions are started, stopped and read back: they stop by themselves
-//! as someone without consent is seated, so they live with the seats.
+//! and recordings and transcriptions are started and stopped: they stop by themselves as someone
+//! without consent is seated, so they live with the seats. Reading back what they kept is the
+//! `recordings` function's (S3 stays out of this one).
 
 mod captures;
 mod consent;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use lambda_http::http::StatusCode;
 use serde::Serialize;
 use visits_domain::model::Capture;
-use visits_domain::ports::{CaptureFiles, Recorder, VideoProvider};
+use visits_domain::ports::{Recorder, VideoProvider};
 use visits_domain::rules::Relation;
 use visits_domain::tokens::Tokens;
 use visits_domain::usecases::{Captures, Consents, Core, JoinOutcome, Sessions};
@@ -34,8 +35,6 @@ visits_http::routes! {
         StopRecording => "DELETE /visits/{visitId}/recording",
         StartTranscription => "POST /visits/{visitId}/transcription",
         StopTranscription => "DELETE /visits/{visitId}/transcription",
-        Recordings => "GET /visits/{visitId}/recordings" (reads patient data),
-        Transcript => "GET /visits/{visitId}/transcript" (reads patient data),
     }
 }
 
@@ -50,16 +49,10 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(
-        core: Core,
-        tokens: Arc<Tokens>,
-        video: Arc<dyn VideoProvider>,
-        recorder: Arc<dyn Recorder>,
-        files: Arc<dyn CaptureFiles>,
-    ) -> Self {
+    pub fn new(core: Core, tokens: Arc<Tokens>, video: Arc<dyn VideoProvider>, recorder: Arc<dyn Recorder>) -> Self {
         Self {
             consents: Consents::new(core.clone(), tokens.clone(), recorder.clone()),
-            captures: Captures::new(core.clone(), recorder.clone(), files),
+            captures: Captures::new(core.clone(), recorder.clone()),
             sessions: Sessions::new(core, tokens, video, recorder),
         }
     }
@@ -104,8 +97,6 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
             Some(Route::StopRecording) => captures::stop(&app.captures, &request, Capture::Recording).await,
             Some(Route::StartTranscription) => captures::start(&app.captures, &request, Capture::Transcription).await,
             Some(Route::StopTranscription) => captures::stop(&app.captures, &request, Capture::Transcription).await,
-            Some(Route::Recordings) => captures::recordings(&app.captures, &request).await,
-            Some(Route::Transcript) => captures::transcript(&app.captures, &request).await,
             Some(Route::ConsentByToken | Route::ClinicianConsent) | None => Err(Problem::route_not_found()),
         }
     })

@@ -17,8 +17,7 @@ async fn main() -> Result<(), Error> {
         connect: Arc::new(visits_connect::from_env(&aws)?),
     });
     let recorder = Arc::new(visits_media_pipelines::from_env(&aws)?);
-    let files = Arc::new(visits_recordings::from_env(&aws)?);
-    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, video, recorder, files);
+    let app = App::new(core(Arc::new(visits_dynamodb::from_env(&aws)?), policy), tokens, video, recorder);
     // The KMS public key, fetched beside the first request's reads (once per process).
     visits_http::event::run(|request| {
         prefetch.prefetch();

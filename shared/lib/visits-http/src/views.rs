@@ -85,3 +85,29 @@ impl<'a> VisitView<'a> {
         }
     }
 }
+
+/// A recording (or transcription) as the API shows it: started, stopped, or listed with a link
+/// to its file once available.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureRunView<'a> {
+    recording_id: &'a str,
+    status: &'static str,
+    started_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    download_url: Option<&'a str>,
+}
+
+impl<'a> CaptureRunView<'a> {
+    pub fn new(run: &'a visits_domain::model::CaptureRun, download_url: Option<&'a str>) -> Self {
+        Self {
+            recording_id: run.id.as_str(),
+            status: run.status.as_str(),
+            started_at: run.started_at,
+            ended_at: run.ended_at,
+            download_url,
+        }
+    }
+}

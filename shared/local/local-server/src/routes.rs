@@ -13,6 +13,7 @@ pub enum Function {
     Notify,
     RedeemToken,
     StartSession,
+    Recordings,
     Signup,
     BookVisit,
     ClinicianApplications,
@@ -21,12 +22,13 @@ pub enum Function {
 }
 
 /// Every function that serves HTTP: its crate (the binary template.yaml deploys), its routes.
-pub const OWNERS: [(&str, &[RouteKey], Function); 10] = [
+pub const OWNERS: [(&str, &[RouteKey], Function); 11] = [
     ("schedule-visit", schedule_visit::ROUTES, Function::ScheduleVisit),
     ("mint-link", mint_link::ROUTES, Function::MintLink),
     ("notify", notify::ROUTES, Function::Notify),
     ("redeem-token", redeem_token::ROUTES, Function::RedeemToken),
     ("start-session", start_session::ROUTES, Function::StartSession),
+    ("recordings", recordings::ROUTES, Function::Recordings),
     ("signup", signup::ROUTES, Function::Signup),
     ("book-visit", book_visit::ROUTES, Function::BookVisit),
     ("clinician-applications", clinician_applications::ROUTES, Function::ClinicianApplications),
