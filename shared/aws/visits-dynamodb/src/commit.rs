@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +36,27 @@ enum Part {
     Signup,
     /// A code's copy of its link and visit: unconditional.
     Copy,
+}
+
+/// A link's state moved under a condition on it, with the names and values both moves use.
+fn link_state_move(
+    table: &str,
+    id_hash: &Digest,
+    at: &DateTime<Utc>,
+    update: &str,
+    condition: &str,
+) -> Result<UpdateBuilder, CommitError> {
+    Ok(Update::builder()
+        .table_name(table)
+        .key(attr::PK, s(keys::link_pk(id_hash)))
+        .key(attr::SK, s(keys::LINK_SK))
+        .update_expression(update)
+        .condition_expression(condition)
+        .expression_attribute_names("#state", attr::STATE)
+        .expression_attribute_names("#redeemedAt", attr::REDEEMED_AT)
+        .expression_attribute_values(":redeemed", value(&StoredLinkState::Redeemed)?)
+        .expression_attribute_values(":active", value(&StoredLinkState::Active)?)
+        .expression_attribute_values(":at", value(at)?))
 }
 
 /// What the change writes to the copies kept with the visit's codes: the visit, to each code the
@@ -156,39 +178,20 @@ pub async fn commit(client: &Client, table: &str, change: Change) -> Result<(), 
             }
             LinkWrite::Redeem { id_hash, code_hash, at } => {
                 copies.link_state(code_hash, LinkState::Redeemed(*at));
-                let update = Update::builder()
-                    .table_name(table)
-                    .key(attr::PK, s(keys::link_pk(id_hash)))
-                    .key(attr::SK, s(keys::LINK_SK))
-                    .update_expression("SET #state = :redeemed, #redeemedAt = :at")
-                    // Single use and expiry in one condition: exactly one concurrent try wins.
-                    .condition_expression("#state = :active AND #expires > :atMs")
-                    .expression_attribute_names("#state", attr::STATE)
-                    .expression_attribute_names("#redeemedAt", attr::REDEEMED_AT)
-                    .expression_attribute_names("#expires", attr::EXPIRES_AT_MS)
-                    .expression_attribute_values(":redeemed", value(&StoredLinkState::Redeemed)?)
-                    .expression_attribute_values(":active", value(&StoredLinkState::Active)?)
-                    .expression_attribute_values(":at", value(at)?)
-                    .expression_attribute_values(":atMs", millis(*at))
-                    .build()
-                    .map_err(build_error)?;
+                // Single use and expiry in one condition: exactly one concurrent try wins.
+                let condition = "#state = :active AND #expires > :atMs";
+                let update =
+                    link_state_move(table, id_hash, at, "SET #state = :redeemed, #redeemedAt = :at", condition)?
+                        .expression_attribute_names("#expires", attr::EXPIRES_AT_MS)
+                        .expression_attribute_values(":atMs", millis(*at));
+                let update = update.build().map_err(build_error)?;
                 entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
             }
             LinkWrite::Unredeem { id_hash, code_hash, at } => {
                 copies.link_state(code_hash, LinkState::Active);
-                let update = Update::builder()
-                    .table_name(table)
-                    .key(attr::PK, s(keys::link_pk(id_hash)))
-                    .key(attr::SK, s(keys::LINK_SK))
-                    .update_expression("SET #state = :active REMOVE #redeemedAt")
-                    .condition_expression("#state = :redeemed AND #redeemedAt = :at")
-                    .expression_attribute_names("#state", attr::STATE)
-                    .expression_attribute_names("#redeemedAt", attr::REDEEMED_AT)
-                    .expression_attribute_values(":redeemed", value(&StoredLinkState::Redeemed)?)
-                    .expression_attribute_values(":active", value(&StoredLinkState::Active)?)
-                    .expression_attribute_values(":at", value(at)?)
-                    .build()
-                    .map_err(build_error)?;
+                let condition = "#state = :redeemed AND #redeemedAt = :at";
+                let update = link_state_move(table, id_hash, at, "SET #state = :active REMOVE #redeemedAt", condition)?;
+                let update = update.build().map_err(build_error)?;
                 entries.push((Part::Redeem, TransactWriteItem::builder().update(update).build()));
             }
         }
