@@ -96,10 +96,14 @@ async fn apply_review_approve(app: TestApp) {
     app.call("GET", &path, Some(&app.accounts.clinician), None).await.assert_problem(403, None);
     app.call("GET", &path, Some(&app.accounts.patient), None).await.assert_problem(403, None);
 
-    // Approval made the clinician and told the applicant.
+    // Approval made the clinician; the table's stream told the applicant, once.
     let signed_in = app.call("GET", &format!("/dev/tokens?email={email}"), None, None).await;
     assert_eq!((signed_in.status, signed_in.body["role"].as_str()), (200, Some("clinician")), "{}", signed_in.body);
+    app.follow_application(&id).await;
     assert!(app.messages_to(&email).await.last().unwrap().contains("approved"));
+    let told = app.messages_to(&email).await.len();
+    assert_eq!(app.follow_application(&id).await, 0, "a redelivered stream tells nobody again");
+    assert_eq!(app.messages_to(&email).await.len(), told);
 }
 
 #[tokio::test]
@@ -160,7 +164,8 @@ async fn an_email_that_fails_is_audited_and_the_move_stands() {
         (AuditKind::NotificationFailed, Some("email"))
     );
     let again = app.call("GET", &format!("/clinician-applications/{id}"), Some(&token), None).await;
-    assert_eq!(again.body["version"], moved.body["version"], "the answer is the application as stored");
+    let version = |reply: &visits_tests::Reply| reply.body["version"].as_u64().unwrap();
+    assert_eq!(version(&again), version(&moved) + 1, "the email's outcome was audited after the move");
 }
 
 #[tokio::test]

@@ -79,9 +79,9 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     // Every status but pending, at once.
     ("GET /admin/clinician-applications", 5, 1),
     ("POST /admin/clinician-applications/{applicationId}/status (under review)", 2, 2),
-    // The clinician is made (found again on a retry) before the write; the email after it, and
-    // its outcome audited.
-    ("POST /admin/clinician-applications/{applicationId}/status (approved)", 6, 6),
+    // The clinician is made (found again on a retry) and granted the group before the write; the
+    // email follows the write from the table's stream (visit-jobs), not in the request.
+    ("POST /admin/clinician-applications/{applicationId}/status (approved)", 4, 4),
 ];
 
 /// The README walk-through's ten requests, in sequence, may wait for this many round trips

@@ -321,7 +321,9 @@ fn visit_jobs_app(world: &EmbeddedWorld, scheduler: Arc<Remembered>) -> visit_jo
         world.outbox.clone(),
         world.events.clone(),
     );
-    visit_jobs::App::new(plans, alerts)
+    let notices =
+        visits_domain::usecases::ApplicantNotices::new(world.core(), world.store.clone(), world.outbox.clone());
+    visit_jobs::App::new(plans, alerts, notices)
 }
 
 #[tokio::test]

@@ -213,6 +213,7 @@ fn visit_jobs_follows_the_records_its_use_cases_act_on() {
         AuditKind::VisitCompleted,
         AuditKind::VisitNoShow,
         AuditKind::PatientCheckedIn,
+        AuditKind::ApplicationStatusChanged,
     ] {
         assert!(kinds.contains(kind.as_str()), "{} is not delivered to visit-jobs", kind.as_str());
     }

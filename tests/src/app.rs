@@ -71,6 +71,9 @@ pub struct TestApp {
     user_pool_id: Option<String>,
     /// Chime's events' follower on the AWS adapters (demo mode follows its own).
     follower: Option<Arc<attendance::App>>,
+    /// The table stream's applicant notices on the AWS adapters, as `visit-jobs` runs them (demo
+    /// mode follows its own stream).
+    notices: Option<(Arc<visits_domain::usecases::ApplicantNotices>, Arc<dyn visits_domain::ports::ApplicationStore>)>,
     /// Where the AWS adapters' recordings go.
     recording_bucket: Option<String>,
 }
@@ -165,8 +168,15 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
         visits_domain::usecases::Attendances::new(adapters.core.clone()),
         visits_domain::usecases::CaptureFollower::new(adapters.core.clone(), adapters.capture_files.clone()),
     ));
+    let notices = Arc::new(visits_domain::usecases::ApplicantNotices::new(
+        adapters.core.clone(),
+        adapters.onboarding.applications.clone(),
+        adapters.notifier.clone(),
+    ));
+    let applications = adapters.onboarding.applications.clone();
     let mut app = start(adapters, clock, None, Some(standin)).await;
     app.follower = Some(follower);
+    app.notices = Some((notices, applications));
     app.recording_bucket = Some(provisioned.recording_bucket.clone());
     app.aws_calls = Some(calls);
     app.user_pool_id = Some(provisioned.user_pool_id);
@@ -205,6 +215,7 @@ async fn start(
         aws_calls: None,
         user_pool_id: None,
         follower: None,
+        notices: None,
         recording_bucket: None,
     }
 }
@@ -290,6 +301,19 @@ impl TestApp {
             attendance::handle(follower, invocation).await.expect("the follower keeps the event");
         }
         events.len()
+    }
+
+    /// Hands an application's audit records to the applicant notices, as the table's stream
+    /// hands them to `visit-jobs`; demo mode has followed its own stream already. Answers how
+    /// many emails were tried.
+    pub async fn follow_application(&self, id: &str) -> usize {
+        let Some((notices, applications)) = &self.notices else { return 0 };
+        let id = visits_domain::model::ApplicationId::parse(id).expect("an application id");
+        let mut tried = 0;
+        for record in applications.application_trail(&id).await.expect("the application's trail") {
+            tried += usize::from(notices.follow(&record).await.expect("the notice is followed"));
+        }
+        tried
     }
 
     /// The keys under `prefix` in the recordings bucket of an app on the AWS adapters; none on

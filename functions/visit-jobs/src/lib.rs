@@ -2,28 +2,31 @@
 //! EventBridge Scheduler schedules in step (booked or moved, its reminders, nudge and no-show
 //! check are (re)planned; ended, cancelled or a no-show, they are removed), and when the patient
 //! checks in before the session has started it alerts the clinician and publishes `Patient
-//! waiting`. Only this function links the Scheduler and EventBridge SDKs. (One consumer for both:
+//! waiting`. It also emails a clinician applicant the outcome of a review once the move is
+//! written. Only this function links the Scheduler and EventBridge SDKs. (One consumer for all:
 //! a table's stream serves two readers well, and audit-stream is the other.)
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
-use visits_domain::usecases::{JobPlans, WaitingAlerts};
+use visits_domain::usecases::{ApplicantNotices, JobPlans, WaitingAlerts};
 use visits_dynamodb::{StreamImage, audit_in_stream_image};
 
 pub struct App {
     plans: JobPlans,
     alerts: WaitingAlerts,
+    notices: ApplicantNotices,
 }
 
 impl App {
-    pub fn new(plans: JobPlans, alerts: WaitingAlerts) -> Self {
-        Self { plans, alerts }
+    pub fn new(plans: JobPlans, alerts: WaitingAlerts, notices: ApplicantNotices) -> Self {
+        Self { plans, alerts, notices }
     }
 
     async fn follow(&self, audit: &visits_domain::model::AuditRecord) -> Result<(), visits_domain::DomainError> {
         self.plans.follow(audit).await?;
         self.alerts.follow(audit).await?;
+        self.notices.follow(audit).await?;
         Ok(())
     }
 }

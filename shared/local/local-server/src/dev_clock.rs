@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use visits_domain::usecases::{JobOutcome, JobPlans, Notifications, WaitingAlerts};
+use visits_domain::usecases::{ApplicantNotices, JobOutcome, JobPlans, Notifications, WaitingAlerts};
 use visits_embedded::{DemoClock, MemoryScheduler, MemoryStore};
 use visits_embedded::{DemoVideo, MemoryEvents};
 
@@ -25,6 +25,7 @@ pub struct DemoJobs {
 pub struct Followers {
     pub plans: JobPlans,
     pub alerts: WaitingAlerts,
+    pub notices: ApplicantNotices,
     pub jobs: Notifications,
     pub attendance: attendance::App,
 }
@@ -61,6 +62,9 @@ impl DemoJobs {
             }
             if let Err(error) = followers.alerts.follow(&record).await {
                 tracing::warn!(error = %error, "a demo clinician was not alerted");
+            }
+            if let Err(error) = followers.notices.follow(&record).await {
+                tracing::warn!(error = %error, "a demo applicant was not told");
             }
         }
     }

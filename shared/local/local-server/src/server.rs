@@ -83,7 +83,12 @@ impl LocalApp {
                 visits_domain::usecases::CaptureFollower::new(core.clone(), capture_files.clone()),
             );
             let jobs_run = Notifications::new(links, notifier.clone());
-            let followers = Followers { plans, alerts, jobs: jobs_run, attendance };
+            let notices = visits_domain::usecases::ApplicantNotices::new(
+                core.clone(),
+                onboarding.applications.clone(),
+                notifier.clone(),
+            );
+            let followers = Followers { plans, alerts, notices, jobs: jobs_run, attendance };
             (jobs, followers)
         });
         let uploads = visits_domain::usecases::Uploads::new(

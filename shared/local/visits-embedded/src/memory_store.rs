@@ -35,7 +35,8 @@ struct State {
     contacts: HashMap<Digest, UserId>,
     applications: HashMap<ApplicationId, Application>,
     uploads: HashMap<UploadId, Upload>,
-    /// Visits' audit records in commit order, not yet taken: demo mode's table stream.
+    /// Visits' and applications' audit records in commit order, not yet taken: demo mode's table
+    /// stream.
     stream: Vec<AuditRecord>,
     /// Each patient's access records by sort key (time first).
     access: HashMap<UserId, BTreeMap<String, AccessRecord>>,
@@ -380,6 +381,7 @@ impl ApplicationStore for MemoryStore {
             (Some(_), None) => return Err(CommitError::VersionConflict),
             _ => {}
         }
+        state.stream.extend(audit.iter().cloned());
         state.audit.entry(AuditSubject::Application(application.id.clone())).or_default().extend(audit);
         state.applications.insert(application.id.clone(), application.clone());
         Ok(())

@@ -36,9 +36,9 @@ pub use kept_captures::{KeptCaptures, ListedRecording, TranscriptLine};
 pub use links::{Links, MintedLink};
 pub use notify::{Delivery, JobOutcome, Notifications};
 pub use onboarding::{
-    APPLICANT_TOKEN_LIFETIME, ApplicationReader, ApplicationStarted, ApplicationVerified, Applications, Bookings,
-    NewUpload, ReadUpload, SIGNUP_TOKEN_LIFETIME, ScanResults, ServiceBooking, SignupRequest, SignupStarted,
-    SignupVerified, Signups, StartedUpload, StatusMove, UPLOAD_URL_LIFETIME, Uploader, Uploads,
+    APPLICANT_TOKEN_LIFETIME, ApplicantNotices, ApplicationReader, ApplicationStarted, ApplicationVerified,
+    Applications, Bookings, NewUpload, ReadUpload, SIGNUP_TOKEN_LIFETIME, ScanResults, ServiceBooking, SignupRequest,
+    SignupStarted, SignupVerified, Signups, StartedUpload, StatusMove, UPLOAD_URL_LIFETIME, Uploader, Uploads,
 };
 pub use sessions::{JoinOutcome, Sessions};
 pub use visits::{AuditTrail, DEFAULT_PAGE, ListRequest, MAX_PAGE, NewVisit, Visits};

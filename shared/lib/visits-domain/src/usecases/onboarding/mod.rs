@@ -8,7 +8,8 @@ mod signups;
 mod uploads;
 
 pub use applications::{
-    APPLICANT_TOKEN_LIFETIME, ApplicationReader, ApplicationStarted, ApplicationVerified, Applications, StatusMove,
+    APPLICANT_TOKEN_LIFETIME, ApplicantNotices, ApplicationReader, ApplicationStarted, ApplicationVerified,
+    Applications, StatusMove,
 };
 pub use bookings::{Bookings, ServiceBooking};
 pub use scans::ScanResults;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::Applications;
+use super::{Applications, save};
 use crate::DomainError;
 use crate::model::{
     Applicant, Application, ApplicationId, ApplicationStatus, AuditHead, AuditKind, CodeChallenge, Digest, OneTimeCode,
@@ -58,7 +58,7 @@ impl Applications {
             version: 0,
         };
         let started = (AuditKind::ApplicationStarted, BTreeMap::from([("licenses".to_owned(), licences)]));
-        self.save(&mut application, None, "applicant", vec![started], now).await?;
+        save(self.store.as_ref(), &mut application, None, "applicant", vec![started], now).await?;
         self.send_code(&application, &code).await?;
         Ok(ApplicationStarted {
             application_id: application.id.clone(),
@@ -84,7 +84,7 @@ impl Applications {
         let read_version = application.version;
         if let Err(refused) = application.check_code(&presented, now) {
             let mut tried = application.clone();
-            let keep = self.save(&mut tried, Some(read_version), "applicant", vec![], now);
+            let keep = save(self.store.as_ref(), &mut tried, Some(read_version), "applicant", vec![], now);
             return Err(attempts::refused_code(&self.core, source_ip, seen, now, refused, keep).await);
         }
         // Signed before the application is submitted: a signer failure leaves the code usable.
@@ -94,13 +94,15 @@ impl Applications {
         application.status = ApplicationStatus::Submitted;
         application.updated_at = now;
         let submitted = (AuditKind::ApplicationSubmitted, BTreeMap::new());
-        self.save(&mut application, Some(read_version), "applicant", vec![submitted], now).await.map_err(|error| {
-            match error {
-                // Another try on the same application got there first.
-                DomainError::Conflict(_) => DomainError::CodeInvalid,
-                other => other,
-            }
-        })?;
+        save(self.store.as_ref(), &mut application, Some(read_version), "applicant", vec![submitted], now)
+            .await
+            .map_err(|error| {
+                match error {
+                    // Another try on the same application got there first.
+                    DomainError::Conflict(_) => DomainError::CodeInvalid,
+                    other => other,
+                }
+            })?;
         Ok(ApplicationVerified { application_id: application.id, applicant_token, expires_at })
     }
 

@@ -3,6 +3,7 @@
 //! application's own audit chain.
 
 mod apply;
+mod notices;
 mod review;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use apply::{APPLICANT_TOKEN_LIFETIME, ApplicationStarted, ApplicationVerified};
+pub use notices::ApplicantNotices;
 pub use review::{ApplicationReader, StatusMove};
 
 use crate::DomainError;
@@ -48,30 +50,30 @@ impl Applications {
     async fn load(&self, id: &ApplicationId) -> Result<Application, DomainError> {
         self.store.application(id).await?.ok_or(DomainError::ApplicationNotFound)
     }
+}
 
-    /// Writes `application` (its version bumped) over `read_version`, with `events` chained.
-    async fn save(
-        &self,
-        application: &mut Application,
-        read_version: Option<u64>,
-        actor: &str,
-        events: Vec<(AuditKind, BTreeMap<String, String>)>,
-        now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        let mut records = Vec::with_capacity(events.len());
-        for (kind, data) in events {
-            let record = AuditRecord::after(application.audit_head, application.id.clone(), now, kind, actor, data);
-            application.audit_head = record.head();
-            records.push(record);
+/// Writes `application` (its version bumped) over `read_version`, with `events` chained.
+async fn save(
+    store: &dyn ApplicationStore,
+    application: &mut Application,
+    read_version: Option<u64>,
+    actor: &str,
+    events: Vec<(AuditKind, BTreeMap<String, String>)>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let mut records = Vec::with_capacity(events.len());
+    for (kind, data) in events {
+        let record = AuditRecord::after(application.audit_head, application.id.clone(), now, kind, actor, data);
+        application.audit_head = record.head();
+        records.push(record);
+    }
+    application.version = read_version.map_or(1, |v| v + 1);
+    match store.save_application(application, read_version, records).await {
+        Ok(()) => Ok(()),
+        Err(CommitError::VersionConflict) => {
+            Err(DomainError::Conflict("the application changed meanwhile: read it again".into()))
         }
-        application.version = read_version.map_or(1, |v| v + 1);
-        match self.store.save_application(application, read_version, records).await {
-            Ok(()) => Ok(()),
-            Err(CommitError::VersionConflict) => {
-                Err(DomainError::Conflict("the application changed meanwhile: read it again".into()))
-            }
-            Err(CommitError::Store(error)) => Err(DomainError::from(error)),
-            Err(other) => Err(DomainError::Internal(format!("an application write: {other}"))),
-        }
+        Err(CommitError::Store(error)) => Err(DomainError::from(error)),
+        Err(other) => Err(DomainError::Internal(format!("an application write: {other}"))),
     }
 }

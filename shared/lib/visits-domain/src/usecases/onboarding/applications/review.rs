@@ -1,12 +1,13 @@
 //! The review: who may read an application, the admin's list, and the status moves. Approval
-//! makes the clinician (safe to retry: the directory finds a user made before).
+//! makes the clinician (safe to retry: the directory finds a user made before). The applicant
+//! hears of a move from the table's stream ([`super::ApplicantNotices`]).
 
 use std::collections::BTreeMap;
 
-use super::Applications;
+use super::{Applications, save};
 use crate::DomainError;
 use crate::model::{Application, ApplicationId, ApplicationStatus, AuditKind, Caller, ReviewRefused, ReviewText, Role};
-use crate::ports::{ApplicationPage, ApplicationQuery, OutgoingMessage};
+use crate::ports::{ApplicationPage, ApplicationQuery};
 
 /// Who asks to read an application.
 pub enum ApplicationReader<'a> {
@@ -45,8 +46,9 @@ impl Applications {
         self.store.applications(&query).await.map_err(DomainError::from)
     }
 
-    /// Moves the application as the contract allows; approval creates the clinician and every
-    /// move that asks something of the applicant (approved, rejected, needs info) emails them.
+    /// Moves the application as the contract allows; approval creates the clinician. Every move
+    /// that asks something of the applicant (approved, rejected, needs info) emails them, from the
+    /// stream.
     pub async fn review(&self, caller: &Caller, raw_id: &str, change: StatusMove) -> Result<Application, DomainError> {
         admin_only(caller)?;
         let id = ApplicationId::parse(raw_id).map_err(|_| DomainError::ApplicationNotFound)?;
@@ -76,62 +78,10 @@ impl Applications {
                 BTreeMap::from([("clinicianId".to_owned(), clinician.to_string())]),
             ));
         }
-        self.save(&mut application, Some(read_version), &caller.actor(), events, now).await?;
-        match self.tell_applicant(&application).await {
-            Some(sent) => self.record_delivery(application, &caller.actor(), sent).await,
-            None => Ok(application),
-        }
-    }
-
-    /// Audits the email's outcome on the application's chain, over whatever version it is at now
-    /// (another review may have moved it since).
-    async fn record_delivery(
-        &self,
-        mut application: Application,
-        actor: &str,
-        sent: bool,
-    ) -> Result<Application, DomainError> {
-        let kind = if sent { AuditKind::NotificationSent } else { AuditKind::NotificationFailed };
-        for _ in 0..3 {
-            let version = application.version;
-            let event = (kind, BTreeMap::from([("channel".to_owned(), "email".to_owned())]));
-            match self.save(&mut application, Some(version), actor, vec![event], self.core.now()).await {
-                Err(DomainError::Conflict(_)) => application = self.load(&application.id).await?,
-                other => return other.map(|()| application),
-            }
-        }
-        Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 })
-    }
-
-    /// The outcome by email, without the review's notes (the applicant reads them signed in):
-    /// whether it went, or `None` for a move that tells the applicant nothing. The move stands if
-    /// the email fails; the failure is audited, and the applicant can read the status.
-    async fn tell_applicant(&self, application: &Application) -> Option<bool> {
-        let body = match application.status {
-            ApplicationStatus::Approved => {
-                "Your application was approved. Sign in to the clinician desk with this email address."
-            }
-            ApplicationStatus::Rejected => {
-                "Your application was not approved. Sign in to your application to read why."
-            }
-            ApplicationStatus::NeedsInfo => {
-                "Your application needs more information. Sign in to your application to read what."
-            }
-            _ => return None,
-        };
-        let message = OutgoingMessage::Email {
-            to: application.applicant.email.clone(),
-            subject: "Your clinician application".into(),
-            body: body.into(),
-            calendar: None,
-        };
-        match self.notifier.send(&message).await {
-            Ok(_) => Some(true),
-            Err(error) => {
-                tracing::warn!(error = %error, status = %application.status, "the applicant was not emailed");
-                Some(false)
-            }
-        }
+        // The applicant is emailed from the table's stream once this is written
+        // (`ApplicantNotices`): the admin waits for the move, not for the email.
+        save(self.store.as_ref(), &mut application, Some(read_version), &caller.actor(), events, now).await?;
+        Ok(application)
     }
 }
 
