@@ -70,7 +70,8 @@ struct Counted {
     by_code: Option<FailureCount>,
 }
 
-/// A link as read with its visit, and its refusals so far.
+/// A link as read with its visit, and its refusals so far (0 when not read: a refusal is then
+/// numbered by the counter itself, one write more).
 struct Found {
     link: Option<Link>,
     visit: Option<Visit>,
