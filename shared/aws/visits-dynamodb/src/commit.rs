@@ -61,8 +61,8 @@ fn link_state_move(
 
 /// What the change writes to the copies kept with the visit's codes: the visit, to each code the
 /// change names that is not written whole here, and a link's new state (`redeemedAt`) to its
-/// code's. Top-level
-/// attributes only: an update of a path inside a map fails on an item without that map.
+/// code's. Top-level attributes only: an update of a path inside a map fails on an item without
+/// that map.
 struct Copies {
     visits: BTreeMap<Digest, DateTime<Utc>>,
     states: BTreeMap<Digest, LinkState>,
@@ -104,16 +104,15 @@ impl Copies {
                     .expression_attribute_values(":ttl", n(code_ttl(*until)));
             }
             let mut removes = "";
-            match self.states.get(code) {
-                Some(LinkState::Redeemed(at)) => {
-                    sets.push("#redeemedAt = :redeemedAt");
-                    builder = builder.expression_attribute_values(":redeemedAt", value(at)?);
-                }
-                Some(LinkState::Active) => removes = " REMOVE #redeemedAt",
-                None => {}
-            }
-            if self.states.contains_key(code) {
+            if let Some(state) = self.states.get(code) {
                 builder = builder.expression_attribute_names("#redeemedAt", attr::REDEEMED_AT);
+                match state {
+                    LinkState::Redeemed(at) => {
+                        sets.push("#redeemedAt = :redeemedAt");
+                        builder = builder.expression_attribute_values(":redeemedAt", value(at)?);
+                    }
+                    LinkState::Active => removes = " REMOVE #redeemedAt",
+                }
             }
             let sets = if sets.is_empty() { String::new() } else { format!("SET {}", sets.join(", ")) };
             updates.push(builder.update_expression(format!("{sets}{removes}").trim()).build().map_err(build_error)?);

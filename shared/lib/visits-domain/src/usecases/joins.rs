@@ -151,7 +151,6 @@ impl Joins {
     /// before copies were).
     async fn found(&self, entry: CodeEntry) -> Result<Found, DomainError> {
         let found = match entry.copy {
-            // The refusals so far are not copied: the next is numbered by the counter itself.
             Some(copy) => Found { link: Some(copy.link), visit: Some(copy.visit), refusals: 0 },
             None => self.read_link(&entry.link_id, entry.visit_id.as_ref()).await?,
         };

@@ -31,6 +31,11 @@ impl ApplicantNotices {
         if record.kind != AuditKind::ApplicationStatusChanged {
             return Ok(false);
         }
+        // A move that tells the applicant nothing (under review) reads nothing.
+        let to = record.data.get("to").and_then(|to| ApplicationStatus::ALL.into_iter().find(|s| s.as_str() == to));
+        if to.and_then(email_body).is_none() {
+            return Ok(false);
+        }
         let (application, trail) = futures::try_join!(self.store.application(id), self.store.application_trail(id))?;
         let Some(application) = application else { return Ok(false) };
         let moved_on = trail.iter().any(|later| {
@@ -52,18 +57,7 @@ impl ApplicantNotices {
     /// whether it went, or `None` for a status that tells the applicant nothing. The move stands
     /// if the email fails; the failure is audited, and the applicant can read the status.
     async fn tell(&self, application: &Application) -> Option<bool> {
-        let body = match application.status {
-            ApplicationStatus::Approved => {
-                "Your application was approved. Sign in to the clinician desk with this email address."
-            }
-            ApplicationStatus::Rejected => {
-                "Your application was not approved. Sign in to your application to read why."
-            }
-            ApplicationStatus::NeedsInfo => {
-                "Your application needs more information. Sign in to your application to read what."
-            }
-            _ => return None,
-        };
+        let body = email_body(application.status)?;
         let message = OutgoingMessage::Email {
             to: application.applicant.email.clone(),
             subject: "Your clinician application".into(),
@@ -96,5 +90,21 @@ impl ApplicantNotices {
             }
         }
         Err(DomainError::Unavailable { dependency: "store", retry_after_seconds: 1 })
+    }
+}
+
+/// What the applicant is told of a move, by email; `None` for a status that asks nothing of them.
+fn email_body(status: ApplicationStatus) -> Option<&'static str> {
+    match status {
+        ApplicationStatus::Approved => {
+            Some("Your application was approved. Sign in to the clinician desk with this email address.")
+        }
+        ApplicationStatus::Rejected => {
+            Some("Your application was not approved. Sign in to your application to read why.")
+        }
+        ApplicationStatus::NeedsInfo => {
+            Some("Your application needs more information. Sign in to your application to read what.")
+        }
+        _ => None,
     }
 }
