@@ -66,9 +66,9 @@ const BUDGETS: &[(&str, usize, usize)] = &[
     ("POST /signup/{signupId}/resend (held back)", 2, 1),
     // The wrong try is kept and the source's count raised together.
     ("POST /signup/{signupId}/verify (wrong code)", 5, 2),
-    // The signup ‖ the code's MAC; the user made ‖ the contact's MAC; the token signed ‖ the
-    // patient's group; the verification written.
-    ("POST /signup/{signupId}/verify", 8, 4),
+    // The signup ‖ the code's MAC; the user made ‖ the contact's MAC; the verification written ‖
+    // the token signed ‖ the patient's group.
+    ("POST /signup/{signupId}/verify", 8, 3),
     ("POST /service/visits", 3, 2),
     // A clinician's application and its review; a licence upload (storage is only signed for).
     ("POST /clinician-applications", 4, 3),

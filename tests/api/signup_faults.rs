@@ -61,6 +61,33 @@ async fn a_throttled_grant_is_503_and_the_retry_finishes_the_patient() {
     assert_eq!(app.cognito_groups(&signup).await, Some(vec!["patient".to_owned()]));
 }
 
+/// The signup is marked verified beside the token's signing: a signer that fails undoes the
+/// verification (the contact is let go with it), so the code works again and the retry books.
+#[tokio::test]
+async fn a_throttled_signer_is_503_and_the_verification_is_undone() {
+    let rule: Rule = mock!(aws_sdk_kms::Client::sign).sequence().http_response(|| throttling_response(false)).build();
+    let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
+    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
+    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
+    let signup = started.body["signupId"].as_str().unwrap().to_owned();
+    let code = app.code_sent_to(&email).await;
+    let verify = format!("/signup/{signup}/verify");
+
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    reply.assert_problem(503, None);
+    assert_eq!(rule.num_calls(), 1);
+    // Had the contact stayed claimed, the retry would be refused as someone else's contact.
+    let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let booking = json!({"signupToken": reply.body["signupToken"], "clinicianId": app.sub("clinician"),
+        "scheduledAt": (visits_tests::start_time() + chrono::Duration::days(1)).to_rfc3339(), "durationMinutes": 20});
+    let lander = app.accounts.lander.clone();
+    let booked = app
+        .send("POST", "/service/visits", Some(&lander), Some(booking.to_string()), &[("idempotency-key", "undone")])
+        .await;
+    assert_eq!(booked.status, 201, "{}", booked.body);
+}
+
 #[tokio::test]
 async fn a_throttled_mac_key_is_503_and_sends_nothing() {
     let rule: Rule = mock!(aws_sdk_kms::Client::generate_mac).then_http_response(|| throttling_response(false));

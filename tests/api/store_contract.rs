@@ -83,6 +83,7 @@ mod signups {
     signup_contract!(
         a_signup_is_kept_new_once_and_changed_only_over_its_version,
         a_contact_is_claimed_once_with_its_signup,
+        an_undone_verification_lets_its_contact_go,
         a_booking_moves_its_signup_with_the_visit,
     );
 }

@@ -627,7 +627,7 @@ pub mod signups {
         AuditKind, Channel, CodeChallenge, DateOfBirth, Digest, Email, PatientContact, Person, PersonName, Signup,
         SignupId, SignupState, UserId, Visit,
     };
-    use visits_domain::ports::{Change, CommitError, SignupStore, SignupWrite, Store, VisitWrite};
+    use visits_domain::ports::{Change, CommitError, ContactClaim, SignupStore, SignupWrite, Store, VisitWrite};
 
     use super::{CountingIds, event, new_visit, now};
 
@@ -683,7 +683,7 @@ pub mod signups {
         store.save_signup(&first, None, None).await.unwrap();
         first.verified(patient.clone(), now());
         first.version = 2;
-        store.save_signup(&first, Some(1), Some((contact, patient.clone()))).await.unwrap();
+        store.save_signup(&first, Some(1), Some(ContactClaim::Take(contact, patient.clone()))).await.unwrap();
         assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient.clone()));
 
         // A second signup of the same contact cannot claim it, and is not written either.
@@ -692,14 +692,43 @@ pub mod signups {
         let other = UserId::parse("b0000000-0000-4000-8000-000000000002").unwrap();
         second.verified(other.clone(), now());
         second.version = 2;
-        let taken = store.save_signup(&second, Some(1), Some((contact, other))).await;
+        let taken = store.save_signup(&second, Some(1), Some(ContactClaim::Take(contact, other.clone()))).await;
         assert!(matches!(taken, Err(CommitError::AlreadyExists)));
         assert_eq!(
             store.signup(&second.id).await.unwrap().unwrap().state,
             SignupState::Pending,
             "nothing half written"
         );
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient.clone()));
+
+        // Letting go names the owner: another patient's release frees nothing and writes nothing.
+        let not_theirs = store.save_signup(&second, Some(1), Some(ContactClaim::Release(contact, other))).await;
+        assert!(matches!(not_theirs, Err(CommitError::AlreadyExists)));
+        assert_eq!(store.signup(&second.id).await.unwrap().unwrap().version, 1);
         assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient));
+    }
+
+    /// An undone verification: the signup as read comes back over the verified one, and the
+    /// contact is free again in the same write; a stale undo changes neither.
+    pub async fn an_undone_verification_lets_its_contact_go(store: SharedSignups) {
+        let contact = Digest::of(b"hmac of email:undone@example.com");
+        let patient = UserId::parse("b0000000-0000-4000-8000-000000000003").unwrap();
+        let as_read = signup(5);
+        store.save_signup(&as_read, None, None).await.unwrap();
+        let mut verified = as_read.clone();
+        verified.verified(patient.clone(), now());
+        verified.version = 2;
+        store.save_signup(&verified, Some(1), Some(ContactClaim::Take(contact, patient.clone()))).await.unwrap();
+
+        let restored = as_read.clone().restored_over(&verified);
+        let stale = store.save_signup(&restored, Some(1), Some(ContactClaim::Release(contact, patient.clone()))).await;
+        assert!(matches!(stale, Err(CommitError::VersionConflict)));
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), Some(patient.clone()), "nothing half written");
+
+        store.save_signup(&restored, Some(2), Some(ContactClaim::Release(contact, patient))).await.unwrap();
+        assert_eq!(store.patient_with_contact(&contact).await.unwrap(), None);
+        let now_kept = store.signup(&as_read.id).await.unwrap().unwrap();
+        assert_eq!((now_kept.state, now_kept.version), (SignupState::Pending, 3));
     }
 
     /// The lander's booking: the visit and the signup's move to booked in one write, only over

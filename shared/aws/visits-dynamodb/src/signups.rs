@@ -1,18 +1,21 @@
 //! Signups and the contacts that belong to patients, on the same table: `SIGNUP#{id}` and
 //! `CONTACT#{hmac}` (docs/table-design.md). A verification writes the signup and claims the
-//! contact in one transaction, so two signups of one contact cannot both become patients.
+//! contact in one transaction, so two signups of one contact cannot both become patients; undoing
+//! one restores the signup and lets the contact go in one transaction too.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use visits_domain::model::{Digest, Signup, SignupId, UserId};
-use visits_domain::ports::{CommitError, SignupStore};
+use visits_domain::ports::{CommitError, ContactClaim, SignupStore};
 use visits_domain::ports::{Dependency, DependencyError};
 
 use crate::DynamoStore;
 use crate::errors::store_error;
 use crate::keys;
-use crate::schema::{ContactItem, SignupItem, from_item, to_item};
-use crate::writes::{new_put, versioned_put};
+use crate::keys::s;
+use crate::schema::{ContactItem, SignupItem, attr, from_item, to_item, value};
+use crate::writes::{build_error, new_put, versioned_put};
 
 #[async_trait]
 impl SignupStore for DynamoStore {
@@ -30,11 +33,15 @@ impl SignupStore for DynamoStore {
         &self,
         signup: &Signup,
         expected_version: Option<u64>,
-        claim: Option<(Digest, UserId)>,
+        claim: Option<ContactClaim>,
     ) -> Result<(), CommitError> {
         let mut writes = vec![versioned_put(&self.table, to_item(&SignupItem::new(signup))?, expected_version)?];
-        if let Some((contact, patient)) = &claim {
-            writes.push(new_put(&self.table, to_item(&ContactItem::new(contact, patient))?)?);
+        match &claim {
+            Some(ContactClaim::Take(contact, patient)) => {
+                writes.push(new_put(&self.table, to_item(&ContactItem::new(contact, patient))?)?);
+            }
+            Some(ContactClaim::Release(contact, patient)) => writes.push(self.release(contact, patient)?),
+            None => {}
         }
         match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
             Ok(_) => Ok(()),
@@ -70,5 +77,22 @@ impl SignupStore for DynamoStore {
                 }
             }
         }
+    }
+}
+
+impl DynamoStore {
+    /// Deletes the contact's item when it is still `patient`'s: a release never frees a contact
+    /// someone else has claimed since.
+    fn release(&self, contact: &Digest, patient: &UserId) -> Result<TransactWriteItem, CommitError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key(attr::PK, s(keys::contact_pk(contact)))
+            .key(attr::SK, s(keys::CONTACT_SK))
+            .condition_expression("attribute_not_exists(PK) OR #patient = :patient")
+            .expression_attribute_names("#patient", "patientId")
+            .expression_attribute_values(":patient", value(patient)?)
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 }

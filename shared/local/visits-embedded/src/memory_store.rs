@@ -1,6 +1,7 @@
 //! The store in memory. One lock around all state makes each commit atomic, which is what
 //! single-use redemption and the audit chain need.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use visits_domain::ports::{Dependency, DependencyError};
@@ -13,8 +14,8 @@ use visits_domain::model::{
 };
 use visits_domain::ports::{
     AccessLog, AccessPage, AccessQuery, ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Change,
-    CommitError, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store, UploadStore,
-    VisitHistory, VisitPage, VisitQuery, VisitWrite,
+    CommitError, ContactClaim, FailureCount, IdempotencyRecord, JoinFacts, JoinRead, LinkWrite, SignupStore, Store,
+    UploadStore, VisitHistory, VisitPage, VisitQuery, VisitWrite,
 };
 
 #[derive(Default)]
@@ -340,7 +341,7 @@ impl SignupStore for MemoryStore {
         &self,
         signup: &Signup,
         expected_version: Option<u64>,
-        claim: Option<(Digest, UserId)>,
+        claim: Option<ContactClaim>,
     ) -> Result<(), CommitError> {
         let mut state = self.state();
         match (expected_version, state.signups.get(&signup.id)) {
@@ -349,13 +350,20 @@ impl SignupStore for MemoryStore {
             (Some(_), None) => return Err(CommitError::VersionConflict),
             _ => {}
         }
-        if let Some((contact, _)) = &claim
-            && state.contacts.contains_key(contact)
-        {
-            return Err(CommitError::AlreadyExists);
-        }
-        if let Some((contact, patient)) = claim {
-            state.contacts.insert(contact, patient);
+        match claim {
+            Some(ContactClaim::Take(contact, patient)) => match state.contacts.entry(contact) {
+                Entry::Occupied(_) => return Err(CommitError::AlreadyExists),
+                Entry::Vacant(free) => {
+                    free.insert(patient);
+                }
+            },
+            Some(ContactClaim::Release(contact, patient)) => match state.contacts.get(&contact) {
+                Some(owner) if *owner != patient => return Err(CommitError::AlreadyExists),
+                _ => {
+                    state.contacts.remove(&contact);
+                }
+            },
+            None => {}
         }
         state.signups.insert(signup.id.clone(), signup.clone());
         Ok(())

@@ -22,8 +22,8 @@ pub use job_scheduler::{JobScheduler, PlannedJob};
 pub use mac::Mac;
 pub use notifier::{Notifier, NotifyError, OutgoingMessage};
 pub use onboarding::{
-    ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, Directory, ObjectStorage,
-    PostPolicy, PresignedPost, SignupStore, StaffContact, StaffDirectory, UploadStore, UserTokens,
+    ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore, ApplicationWrite, ContactClaim, Directory,
+    ObjectStorage, PostPolicy, PresignedPost, SignupStore, StaffContact, StaffDirectory, UploadStore, UserTokens,
 };
 pub use random::{Clock, IdSource};
 pub use signer::{PublicKey, Signer};

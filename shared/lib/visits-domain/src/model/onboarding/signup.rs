@@ -154,6 +154,12 @@ impl Signup {
         self.state = SignupState::Verified { patient_id, at: now };
     }
 
+    /// This signup as it was read, written over `written` (a verification being undone): its
+    /// code works again.
+    pub fn restored_over(self, written: &Signup) -> Signup {
+        Signup { version: written.version + 1, ..self }
+    }
+
     /// The patient's first visit, booked with the signup token: only from `Verified`, for that
     /// patient. `None` when the token is used up or names someone else.
     pub fn booked(&self, patient_id: &UserId, visit_id: crate::model::VisitId, now: DateTime<Utc>) -> Option<Signup> {

@@ -7,6 +7,6 @@ mod uploads;
 mod user_tokens;
 
 pub use applications::{ApplicationCursor, ApplicationPage, ApplicationQuery, ApplicationStore};
-pub use signups::{Directory, SignupStore, StaffContact, StaffDirectory};
+pub use signups::{ContactClaim, Directory, SignupStore, StaffContact, StaffDirectory};
 pub use uploads::{ApplicationWrite, ObjectStorage, PostPolicy, PresignedPost, UploadStore};
 pub use user_tokens::UserTokens;

@@ -11,14 +11,24 @@ pub trait SignupStore: Send + Sync {
     /// The patient a contact belongs to, by the contact's keyed MAC.
     async fn patient_with_contact(&self, contact: &Digest) -> Result<Option<UserId>, DependencyError>;
     /// Writes `signup`: new when `expected_version` is `None` (`AlreadyExists` if its id is taken),
-    /// otherwise only over that version (`VersionConflict`). With `claim`, the contact becomes
-    /// the patient's in the same write (`AlreadyExists` if it is someone's already).
+    /// otherwise only over that version (`VersionConflict`). With `claim`, the contact's owner
+    /// changes in the same write.
     async fn save_signup(
         &self,
         signup: &Signup,
         expected_version: Option<u64>,
-        claim: Option<(Digest, UserId)>,
+        claim: Option<ContactClaim>,
     ) -> Result<(), CommitError>;
+}
+
+/// What a signup's write does to the owner of its contact (by the contact's keyed MAC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactClaim {
+    /// The contact becomes the patient's (`AlreadyExists` if it is someone's already).
+    Take(Digest, UserId),
+    /// A verification undone lets go of the contact it took (`AlreadyExists` if it is someone
+    /// else's).
+    Release(Digest, UserId),
 }
 
 /// The identity provider's users (Cognito in AWS).

@@ -10,7 +10,7 @@ use crate::DomainError;
 use crate::model::{
     Channel, CodeChallenge, Digest, OneTimeCode, PatientContact, Person, Resend, Signup, SignupId, SignupState, UserId,
 };
-use crate::ports::{CommitError, Directory, Mac, Notifier, OutgoingMessage, SignupStore};
+use crate::ports::{CommitError, ContactClaim, Directory, Mac, Notifier, OutgoingMessage, SignupStore};
 use crate::tokens::Tokens;
 use crate::usecases::attempts;
 use crate::usecases::core::Core;
@@ -141,6 +141,9 @@ impl Signups {
 
     /// Checks the code; the right one creates the patient (once, however often it is retried) and
     /// answers with the token the lander books with.
+    ///
+    /// Round trips: the signup ‖ the code's MAC; the user made ‖ the contact's MAC; the signup
+    /// marked verified ‖ the token signed ‖ the patient's group.
     pub async fn verify(&self, raw_id: &str, raw_code: &str, source_ip: &str) -> Result<SignupVerified, DomainError> {
         let now = self.core.now();
         let id = SignupId::parse(raw_id).ok();
@@ -148,6 +151,7 @@ impl Signups {
         let mac = |id: SignupId, code: OneTimeCode| async move { self.code_mac(&id, &code).await };
         let challenge = attempts::challenge(&self.core, source_ip, now, (id, raw_code), read, mac).await?;
         let attempts::Challenge { holder: mut signup, presented, seen } = challenge;
+        let as_read = signup.clone();
         let read_version = signup.version;
         let checked = signup.check_code(&presented, now);
         signup.version += 1;
@@ -163,34 +167,41 @@ impl Signups {
                 .map_err(DomainError::from)
         };
         let (patient_id, contact_key) = futures::try_join!(create, self.mac(&contact))?;
-        // The token is signed beside the patient's group, and both before the signup is marked
-        // verified: a signer or directory failure leaves the code usable, and a retry finds the user.
+        signup.verified(patient_id.clone(), now);
         let expires_at = now + SIGNUP_TOKEN_LIFETIME;
         let token_id = self.core.ids.token_id();
+        let save = self.save(&signup, read_version, Some(ContactClaim::Take(contact_key, patient_id.clone())));
         let grant = async { self.directory.grant_patient(signup.id.as_str()).await.map_err(DomainError::from) };
         let sign = self.tokens.issue_signup(&patient_id, &signup.id, &token_id, now, expires_at);
-        let ((), signup_token) = futures::try_join!(grant, sign)?;
-        signup.verified(patient_id.clone(), now);
-        match self.save(&signup, read_version, Some((contact_key, patient_id.clone()))).await {
-            Ok(()) => Ok(SignupVerified { patient_id, signup_token, expires_at }),
+        let (saved, granted, signed) = futures::join!(save, grant, sign);
+        match saved {
+            Ok(()) => {}
             // Another signup claimed the contact first, and this signup is as read: the user made
             // for it is nobody's, and goes. Should that fail, it stays unreferenced (logged).
             Err(conflict @ DomainError::Conflict(_)) => {
                 if let Err(error) = self.directory.remove_user(signup.id.as_str()).await {
                     tracing::warn!(error = %error, "an unclaimed signup's user was not removed");
                 }
-                Err(conflict)
+                return Err(conflict);
             }
-            Err(other) => Err(other),
+            Err(other) => return Err(other),
+        }
+        match (granted, signed) {
+            (Ok(()), Ok(signup_token)) => Ok(SignupVerified { patient_id, signup_token, expires_at }),
+            // Verified without a token or a group is of use to nobody: the verification is undone,
+            // so the code works again and the retry finds the user made this time.
+            (Err(failure), _) | (_, Err(failure)) => {
+                let restored = as_read.restored_over(&signup);
+                let release = Some(ContactClaim::Release(contact_key, patient_id));
+                if let Err(error) = self.signups.save_signup(&restored, Some(signup.version), release).await {
+                    tracing::error!(error = %error, "a verification without its token was not undone");
+                }
+                Err(failure)
+            }
         }
     }
 
-    async fn save(
-        &self,
-        signup: &Signup,
-        read_version: u64,
-        claim: Option<(Digest, UserId)>,
-    ) -> Result<(), DomainError> {
+    async fn save(&self, signup: &Signup, read_version: u64, claim: Option<ContactClaim>) -> Result<(), DomainError> {
         match self.signups.save_signup(signup, Some(read_version), claim).await {
             Ok(()) => Ok(()),
             // Another try on the same signup got there first: this one is answered as refused.
