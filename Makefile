@@ -31,8 +31,10 @@ invoke: ## one function's real binary and runtime loop on one event, against the
 	$(CARGO) build --locked --workspace --bins
 	.ci/local-aws run -- .ci/invoke $(FN) $(EVENT)
 
-test: lint-template web ## every test (local AWS started around them), schemathesis on docs/openapi.yaml, the pages in Chromium; installs moto, schemathesis, npm packages and Chromium on first use
+test: ## every test (local AWS started around them), schemathesis on docs/openapi.yaml, the pages in Chromium; installs moto, schemathesis, npm packages and Chromium on first use
 	$(CARGO) build --locked --workspace --all-targets
+	@# After the compile, so that first-use installs (cfn-lint, npm packages) are not waited for before it.
+	$(MAKE) --no-print-directory lint-template web
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
 	.ci/fuzz
 	.ci/browser
