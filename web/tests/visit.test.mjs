@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  BASE, api, assertAccessible, assertNoSecrets, joinTokenOf, latestLink, launch, person, scheduleVisit, screenshot,
-  sendLink, signInAs, tokens,
+  BASE, assertAccessible, assertNoSecrets, joinTokenOf, latestLink, launch, person, scheduleVisit, screenshot, sendLink,
+  signInAs, tokens,
 } from "./harness.mjs";
 
 let browser;
@@ -72,90 +72,6 @@ test("a visit from the link to the end, on the join page and the desk", async ()
   await assertNoSecrets(interpreter, []);
   await assertNoSecrets(desk, [clinicianToken]);
   for (const person of [patient, interpreter, desk]) await person.context.close();
-});
-
-test("a cancelled visit stops the waiting room, which stops asking", async () => {
-  const visit = await scheduleVisit(5);
-  const patient = await person(browser);
-  await patient.page.goto(BASE + (await sendLink(visit)));
-  await patient.page.getByRole("button", { name: /Join/ }).click();
-  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
-  const cancelled = await api(`/visits/${visit.visitId}/cancel`, { method: "POST", token: (await tokens()).clinician });
-  assert.equal(cancelled.status, 200);
-  await patient.page.locator("#closed").getByText("This visit was cancelled").waitFor({ timeout: 15000 });
-  const asked = patient.seen.urls.filter((url) => url.endsWith("/join/session")).length;
-  await patient.page.waitForTimeout(6000);
-  assert.equal(patient.seen.urls.filter((url) => url.endsWith("/join/session")).length, asked, "no polling after 410");
-  await assertAccessible(patient.page, "a closed visit");
-  await patient.context.close();
-});
-
-test("an early link says when it opens and is not used up", async () => {
-  const visit = await scheduleVisit(120);
-  const link = await sendLink(visit);
-  const patient = await person(browser);
-  await patient.page.goto(BASE + link);
-  await patient.page.locator("#opens").getByText("You can join from").waitFor();
-  await patient.page.getByRole("button", { name: /Join/ }).click();
-  await patient.page.locator("#early").getByText("opens for joining at").waitFor();
-  const preview = await api(`/join/${link.split("/").pop()}`);
-  assert.equal(preview.body.status, "active", "a too-early try leaves the link usable");
-  await assertAccessible(patient.page, "an early link");
-  await patient.context.close();
-});
-
-test("a used link offers a new one, which arrives and works", async () => {
-  const visit = await scheduleVisit(5);
-  const link = await sendLink(visit);
-  assert.equal((await api(`/join/${link.split("/").pop()}`, { method: "POST" })).status, 200);
-  const sentBefore = (await api("/dev/outbox")).body.messages.filter((m) => m.to === visit.email).length;
-
-  const patient = await person(browser);
-  await patient.page.goto(BASE + link);
-  await patient.page.getByRole("heading", { name: "This link can't be used" }).waitFor();
-  await assertAccessible(patient.page, "a used link");
-  await patient.page.getByRole("button", { name: "Send me a new link" }).click();
-  await patient.page.locator("#resent").waitFor();
-  const sent = (await api("/dev/outbox")).body.messages.filter((m) => m.to === visit.email);
-  assert.equal(sent.length, sentBefore + 1, "a fresh link went to the contact on file");
-  const fresh = await latestLink(visit.email);
-  assert.notEqual(fresh, link);
-  await patient.page.goto(BASE + fresh);
-  await patient.page.getByRole("button", { name: /Join/ }).click();
-  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
-  await patient.context.close();
-});
-
-test("a refused camera gets plain guidance, and joining still works", async () => {
-  const visit = await scheduleVisit(5);
-  const patient = await person(browser, { media: false });
-  await patient.page.goto(BASE + (await sendLink(visit)));
-  await patient.page.locator('#devices[data-devices="refused"]').waitFor();
-  assert.match(await patient.page.locator("#device-guidance").innerText(), /blocked the camera and microphone/);
-  await assertAccessible(patient.page, "a refused camera");
-  await patient.page.getByRole("button", { name: /Join/ }).click();
-  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
-  await patient.context.close();
-});
-
-test("a dropped connection rejoins with the same join token", async () => {
-  const visit = await scheduleVisit(5);
-  const link = await sendLink(visit);
-  const patient = await person(browser);
-  await patient.page.goto(BASE + link);
-  await patient.page.getByRole("button", { name: /Join/ }).click();
-  await patient.page.locator('#stage[data-state="waiting"]').waitFor();
-  const started = await api(`/visits/${visit.visitId}/session`, { method: "POST", token: (await tokens()).clinician });
-  assert.equal(started.status, 200);
-  await patient.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 15000 });
-
-  await patient.context.setOffline(true);
-  await patient.page.locator('#stage[data-state="reconnecting"]').waitFor({ timeout: 15000 });
-  await patient.context.setOffline(false);
-  await patient.page.locator('#stage[data-state="in-call"]').waitFor({ timeout: 20000 });
-  const redeems = patient.seen.urls.filter((url) => url.endsWith(link.replace("/j/", "/join/")));
-  assert.equal(redeems.length, 2, "one preview and one redemption: the rejoin used the join token");
-  await patient.context.close();
 });
 
 test("a Connect visit: the patient joins through its WebRTC connection data, the desk points to Connect", async () => {
