@@ -22,7 +22,7 @@ pub fn user_tokens_from_env(config: &visits_aws::SdkConfig) -> Result<CognitoUse
     let clients = visits_aws::required("USER_POOL_CLIENT_IDS")?;
     let clients = clients.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
     let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-    Ok(CognitoUserTokens::new(Client::new(config), &region, &pool, clients))
+    Ok(CognitoUserTokens::over(visits_aws::OnDemand::new(config), &region, &pool, clients))
 }
 
 /// The directory on the pool named by `USER_POOL_ID`.

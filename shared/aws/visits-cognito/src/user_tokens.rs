@@ -10,8 +10,10 @@ use serde::Deserialize;
 use visits_domain::model::Caller;
 use visits_domain::ports::{Dependency, DependencyError, UserTokens};
 
+/// The client is built on first use: most requests carry no user token (an applicant's or the
+/// authorizer's), and a cold start then builds one client fewer.
 pub struct CognitoUserTokens {
-    client: Client,
+    client: visits_aws::OnDemand<Client>,
     issuer: String,
     /// The app clients whose tokens are accepted (the portal's and the desk's).
     clients: Vec<String>,
@@ -30,6 +32,15 @@ struct Claims {
 impl CognitoUserTokens {
     /// Tokens of pool `user_pool_id` (in `region`) issued to one of `clients`.
     pub fn new(client: Client, region: &str, user_pool_id: &str, clients: Vec<String>) -> Self {
+        Self::over(visits_aws::OnDemand::built(client), region, user_pool_id, clients)
+    }
+
+    pub(crate) fn over(
+        client: visits_aws::OnDemand<Client>,
+        region: &str,
+        user_pool_id: &str,
+        clients: Vec<String>,
+    ) -> Self {
         Self { client, issuer: format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"), clients }
     }
 
@@ -56,7 +67,7 @@ impl UserTokens for CognitoUserTokens {
         if !ours {
             return Ok(None);
         }
-        match self.client.get_user().access_token(bearer).send().await {
+        match self.client.get(Client::new).get_user().access_token(bearer).send().await {
             // Cognito vouched for the token: its claims are the pool's own.
             Ok(_) => Ok(Caller::from_groups(&claims.sub, claims.groups.iter().map(String::as_str))),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_not_authorized_exception()) => Ok(None),
