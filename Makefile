@@ -9,7 +9,7 @@ PORT ?= 3001
 BENCH_RUNS ?= 51
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help dev dev-aws local-aws invoke test test-on-local-aws test-contract-and-pages test-browser web screenshots deploy-web verify-access-log lint lint-fast lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-fast lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,13 +35,7 @@ test: ## every test (local AWS started around them), schemathesis on docs/openap
 	$(CARGO) build --locked --workspace --all-targets
 	@# After the compile, so that first-use installs (cfn-lint, npm packages) are not waited for before it.
 	$(MAKE) --no-print-directory lint-template web
-	@# Two at once (the pages' tests mostly wait on the pages), each one's output printed whole.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-on-local-aws test-contract-and-pages
-
-test-on-local-aws: # make test's Rust tests, the local AWS started around them
 	.ci/local-aws run -- $(CARGO) test --locked --workspace
-
-test-contract-and-pages: # make test's schemathesis on docs/openapi.yaml, then the pages in Chromium
 	.ci/fuzz
 	.ci/browser
 

@@ -9,19 +9,27 @@ export const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3001";
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 
+const launchOptions = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--use-fake-device-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+};
+
+/** Chromium, started once more should it crash while starting (seen once, on a loaded machine). */
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--use-fake-device-for-media-stream",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  try {
+    return await chromium.launch(launchOptions);
+  } catch (error) {
+    console.error(`chromium did not start, starting it again: ${error.message.split("\n")[0]}`);
+    return chromium.launch(launchOptions);
+  }
 }
 
 /**
