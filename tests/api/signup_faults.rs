@@ -3,10 +3,18 @@
 
 use aws_smithy_mocks::{Rule, mock};
 use serde_json::json;
-use visits_tests::{Faults, spawn_aws_app_with, throttling_response};
+use visits_tests::{Faults, TestApp, spawn_aws_app_with, throttling_response};
 
 fn signup_body(email: &str) -> serde_json::Value {
     json!({"givenName": "Pat", "familyName": "Example", "dateOfBirth": "1980-02-29", "email": email, "channel": "email"})
+}
+
+/// A new signup by email: its id and the code sent.
+async fn started_signup(app: &TestApp) -> (String, String) {
+    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
+    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    (started.body["signupId"].as_str().unwrap().to_owned(), app.code_sent_to(&email).await)
 }
 
 #[tokio::test]
@@ -46,10 +54,7 @@ async fn a_throttled_grant_is_503_and_the_retry_finishes_the_patient() {
         .http_response(|| throttling_response(false))
         .build();
     let app = spawn_aws_app_with(Faults { cognito: vec![rule.clone()], ..Faults::default() }).await;
-    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
-    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
-    let signup = started.body["signupId"].as_str().unwrap().to_owned();
-    let code = app.code_sent_to(&email).await;
+    let (signup, code) = started_signup(&app).await;
     let verify = format!("/signup/{signup}/verify");
 
     let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
@@ -67,10 +72,7 @@ async fn a_throttled_grant_is_503_and_the_retry_finishes_the_patient() {
 async fn a_throttled_signer_is_503_and_the_verification_is_undone() {
     let rule: Rule = mock!(aws_sdk_kms::Client::sign).sequence().http_response(|| throttling_response(false)).build();
     let app = spawn_aws_app_with(Faults { kms: vec![rule.clone()], ..Faults::default() }).await;
-    let email = format!("pat-{}@example.com", uuid::Uuid::new_v4().simple());
-    let started = app.call("POST", "/signup", None, Some(signup_body(&email))).await;
-    let signup = started.body["signupId"].as_str().unwrap().to_owned();
-    let code = app.code_sent_to(&email).await;
+    let (signup, code) = started_signup(&app).await;
     let verify = format!("/signup/{signup}/verify");
 
     let reply = app.call("POST", &verify, None, Some(json!({"code": code}))).await;
