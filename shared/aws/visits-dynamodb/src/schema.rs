@@ -47,6 +47,8 @@ pub mod attr {
     pub const ACCESS_RECORD: &str = "record";
     /// On a code's item: the copy of the link's visit.
     pub const COPIED_VISIT: &str = "visit";
+    /// On a contact's item: the patient it belongs to.
+    pub const CONTACT_OWNER: &str = "patientId";
 }
 
 /// A global secondary index, and the one attribute it projects besides the keys (what its

@@ -89,7 +89,7 @@ impl DynamoStore {
             .key(attr::PK, s(keys::contact_pk(contact)))
             .key(attr::SK, s(keys::CONTACT_SK))
             .condition_expression("attribute_not_exists(PK) OR #patient = :patient")
-            .expression_attribute_names("#patient", "patientId")
+            .expression_attribute_names("#patient", attr::CONTACT_OWNER)
             .expression_attribute_values(":patient", value(patient)?)
             .build()
             .map_err(build_error)?;
