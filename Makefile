@@ -9,7 +9,7 @@ PORT ?= 3001
 BENCH_RUNS ?= 51
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help dev dev-aws local-aws invoke test test-browser web screenshots deploy-web verify-access-log lint lint-fast lint-template fmt build bench clean
+.PHONY: help dev dev-aws local-aws invoke test test-on-local-aws test-template-and-contract test-browser web screenshots deploy-web verify-access-log lint lint-fast lint-template fmt build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,11 +35,19 @@ test: ## every test (local AWS started around them), schemathesis on docs/openap
 	@# Not --all-targets: that also builds every lib and bin as a benchmark harness (bench = true by
 	@# default) that nothing runs, about 50 CPU-seconds on a fresh machine.
 	$(CARGO) build --locked --workspace --bins --tests --bench '*'
-	@# After the compile, so that first-use installs (cfn-lint, npm packages) are not waited for before it.
-	$(MAKE) --no-print-directory lint-template web
-	.ci/local-aws run -- $(CARGO) test --locked --workspace
-	.ci/fuzz
+	@# After the compile, so that a first-use install (the npm packages) is not waited for before it.
+	$(MAKE) --no-print-directory web
+	@# The Rust tests keep about one core busy (moto serves one request at a time): cfn-lint and
+	@# schemathesis take the other. Each one's output is printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-on-local-aws test-template-and-contract
+	@# Then the pages, alone: Chromium once crashed starting beside the Rust tests.
 	.ci/browser
+
+test-on-local-aws: # make test's Rust tests, the local AWS started around them
+	.ci/local-aws run -- $(CARGO) test --locked --workspace
+
+test-template-and-contract: lint-template # make test's cfn-lint, then schemathesis on docs/openapi.yaml
+	.ci/fuzz
 
 test-browser: web ## the pages in headless Chromium against make dev's server (fake camera and microphone, axe-core)
 	$(CARGO) build --locked --workspace --bins
