@@ -81,6 +81,8 @@ test("the clinic's telehealth terms are accepted on the join page before the wai
   await desk.page.getByRole("button", { name: "Sign in as dr@demo.health" }).click();
   await desk.page.locator(`li[data-visit-id="${visit.body.visitId}"]`).getByRole("button", { name: /Open/ }).click();
   const row = desk.page.locator("#consents tbody tr", { hasText: "Patient" });
+  // Reading cells does not wait: the row first, as the desk shows it once the visit has loaded.
+  await row.waitFor();
   assert.deepEqual(await row.locator("td").allInnerTexts(), ["Patient", "2026-11", "Yes", "No"]);
   await assertAccessible(desk.page, "the desk with consents");
   await desk.context.close();
