@@ -9,17 +9,20 @@ serialized.
     python moto_atomic.py HOST PORT
 """
 
+import copy
+import logging
 import os
 import sys
 import threading
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import run_simple
-
-import copy
-
+import moto.cognitoidp.models as cognito_models
 import moto.dynamodb.models as dynamodb_models
+import moto.kms.models as kms_models
+from joserfc import jwk as joserfc_jwk
 from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.utilities.utils import load_resource
+from werkzeug.serving import run_simple
 
 
 class _TablesAsTheyAre:
@@ -67,6 +70,40 @@ def transact_write_items(self, transact_items):
 
 
 dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+
+# Work moto repeats that no test looks at, about a fifth of its time in `make test` (py-spy): moto
+# is the Rust tests' bottleneck, one core serving one request at a time.
+# - Every user pool imports the same built-in RSA key, from the same file: imported once.
+_pool_key = cognito_models.jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+
+
+class _JwkWithOnePoolKey:
+    def __getattr__(self, name):
+        return getattr(joserfc_jwk, name)
+
+    class RSAKey:
+        @staticmethod
+        def import_key(value, *args, **kwargs):
+            return _pool_key
+
+
+cognito_models.jwk = _JwkWithOnePoolKey()
+
+# - Every symmetric and HMAC key gets an RSA-2048 private key it never uses: one, made once.
+_unused_private_key = kms_models.generate_private_key("SYMMETRIC_DEFAULT")
+_generate_private_key = kms_models.generate_private_key
+
+
+def generate_private_key(key_spec):
+    if key_spec.startswith(("RSA_", "ECC_")):
+        return _generate_private_key(key_spec)
+    return _unused_private_key
+
+
+kms_models.generate_private_key = generate_private_key
+
+# - A log line for every request: the tests read moto's log only when it fails to start.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 moto = DomainDispatcherApplication(create_backend_app)
 one_at_a_time = threading.Lock()
