@@ -2,7 +2,7 @@
 //! within the limits; the caller learns nothing either way.
 
 use serde_json::json;
-use visits_tests::{TestApp, spawn_app};
+use visits_tests::{TestApp, spawn_app, spawn_aws_app};
 
 fn sent(app: &TestApp) -> usize {
     app.world().outbox.sent().len()
@@ -56,4 +56,27 @@ async fn nothing_goes_out_for_an_ended_visit_and_asking_counts_against_the_sourc
         }
     }
     assert_eq!(last, 429, "20 asks per source, then 429");
+}
+
+/// On DynamoDB the request writes the ask and sends nothing; the ask's record, as the table's
+/// stream hands it to visit-jobs, sends the fresh link, once however often it is delivered.
+#[tokio::test]
+async fn on_the_aws_adapters_the_ask_is_written_and_its_record_sends_the_link_once() {
+    let app = spawn_aws_app().await;
+    let visit = app.schedule().await;
+    let old = app.mint(&visit).await["code"].as_str().unwrap().to_owned();
+    let resend = format!("/join/{old}/resend");
+    assert_eq!(app.call("POST", &resend, None, None).await.status, 202);
+    assert_eq!(app.call("GET", &format!("/join/{old}"), None, None).await.body["status"], "active", "nothing sent yet");
+    assert_eq!(app.call("POST", &resend, None, None).await.status, 202);
+    let asked = app.resends_asked(&visit).await;
+    assert_eq!(asked.len(), 1, "within 5 minutes the second ask is not written");
+
+    assert!(app.follow_resend(&asked[0]).await);
+    assert!(!app.follow_resend(&asked[0]).await, "delivered again: nothing sent");
+    assert_eq!(app.call("GET", &format!("/join/{old}"), None, None).await.body["status"], "revoked");
+    let (types, chain_valid) = app.audit_types(&visit).await;
+    let count = |kind: &str| types.iter().filter(|t| *t == kind).count();
+    assert!(chain_valid);
+    assert_eq!((count("link.resend_asked"), count("link.minted"), count("notification.sent")), (1, 2, 2), "{types:?}");
 }

@@ -323,7 +323,9 @@ fn visit_jobs_app(world: &EmbeddedWorld, scheduler: Arc<Remembered>) -> visit_jo
     );
     let notices =
         visits_domain::usecases::ApplicantNotices::new(world.core(), world.store.clone(), world.outbox.clone());
-    visit_jobs::App::new(plans, alerts, notices)
+    let links = Arc::new(visits_domain::usecases::Links::new(world.core()));
+    let resends = visits_domain::usecases::Notifications::new(links, world.outbox.clone());
+    visit_jobs::App::new(plans, alerts, resends, notices)
 }
 
 #[tokio::test]
@@ -335,6 +337,29 @@ async fn visit_jobs_sample_removes_a_cancelled_visits_schedules() {
     let response = visit_jobs::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(scheduler.0.lock().unwrap().len(), 4, "each of its four jobs removed");
+}
+
+/// A fresh link asked for with a real code: the ask is written, and its record (the sample's
+/// shape) sends the link to the contact on file, once however often it is delivered.
+#[tokio::test]
+async fn visit_jobs_sample_sends_the_fresh_link_a_resend_asked_for() {
+    let world = seeded_world().await;
+    let mint = mint_link::App::new(world.core(), world.tokens.clone());
+    let minted = mint_link::handle(&mint, http("mint-link.post-links")).await.unwrap();
+    let minted: serde_json::Value = serde_json::from_slice(minted.body()).unwrap();
+    let code = minted["code"].as_str().unwrap();
+    let ask = event("notify.post-join-resend").replace("7KQ2M9X4W8P3RT", code);
+    let notify = notify::App::new(world.core(), world.outbox.clone());
+    let asked = notify::handle(&notify, lambda_http::request::from_str(&ask).unwrap()).await.unwrap();
+    assert_eq!(asked.status(), 202);
+    assert!(world.outbox.sent().is_empty(), "the request only writes the ask");
+    let app = visit_jobs_app(&world, Arc::new(Remembered::default()));
+    for _ in 0..2 {
+        let payload = serde_json::from_str(&event("visit-jobs.link-resend-asked")).unwrap();
+        let response = visit_jobs::handle(&app, LambdaEvent::new(payload, Context::default())).await.unwrap();
+        assert!(response.batch_item_failures.is_empty());
+    }
+    assert_eq!(world.outbox.sent().len(), 2, "SMS and email, once");
 }
 
 /// The check-in's record alerts the sample visit's clinician (at the email on their profile) and

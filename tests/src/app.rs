@@ -74,6 +74,8 @@ pub struct TestApp {
     /// The table stream's applicant notices on the AWS adapters, as `visit-jobs` runs them (demo
     /// mode follows its own stream).
     notices: Option<(Arc<visits_domain::usecases::ApplicantNotices>, Arc<dyn visits_domain::ports::ApplicationStore>)>,
+    /// The table stream's fresh links asked for, on the AWS adapters, as `visit-jobs` sends them.
+    resends: Option<(Arc<visits_domain::usecases::Notifications>, Arc<dyn visits_domain::ports::Store>)>,
     /// Where the AWS adapters' recordings go.
     recording_bucket: Option<String>,
 }
@@ -174,7 +176,13 @@ async fn spawn_aws_app_under(faults: Faults, policy: Policy) -> TestApp {
         adapters.notifier.clone(),
     ));
     let applications = adapters.onboarding.applications.clone();
+    let resends = Arc::new(visits_domain::usecases::Notifications::new(
+        Arc::new(visits_domain::usecases::Links::new(adapters.core.clone())),
+        adapters.notifier.clone(),
+    ));
+    let store = adapters.core.store.clone();
     let mut app = start(adapters, clock, None, Some(standin)).await;
+    app.resends = Some((resends, store));
     app.follower = Some(follower);
     app.notices = Some((notices, applications));
     app.recording_bucket = Some(provisioned.recording_bucket.clone());
@@ -216,6 +224,7 @@ async fn start(
         user_pool_id: None,
         follower: None,
         notices: None,
+        resends: None,
         recording_bucket: None,
     }
 }
@@ -314,6 +323,23 @@ impl TestApp {
             tried += usize::from(notices.follow(&record).await.expect("the notice is followed"));
         }
         tried
+    }
+
+    /// The visit's `link.resend_asked` records, on the AWS adapters; none on the embedded ones,
+    /// where demo mode has followed its own stream already.
+    pub async fn resends_asked(&self, visit_id: &str) -> Vec<visits_domain::model::AuditRecord> {
+        let Some((_, store)) = &self.resends else { return Vec::new() };
+        let id = visits_domain::model::VisitId::parse(visit_id).expect("a visit id");
+        let trail = store.audit_trail(&id).await.expect("the visit's trail");
+        trail.into_iter().filter(|record| record.kind == visits_domain::model::AuditKind::LinkResendAsked).collect()
+    }
+
+    /// Hands `record` to the fresh links' follower, as the table's stream hands it to
+    /// `visit-jobs`. Answers whether a link went out.
+    pub async fn follow_resend(&self, record: &visits_domain::model::AuditRecord) -> bool {
+        let (resends, _) = self.resends.as_ref().expect("an app on the AWS adapters");
+        let outcome = resends.follow_resend(record).await.expect("the ask is followed");
+        outcome == visits_domain::usecases::JobOutcome::Done
     }
 
     /// The keys under `prefix` in the recordings bucket of an app on the AWS adapters; none on

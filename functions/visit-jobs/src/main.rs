@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use lambda_runtime::{Error, service_fn};
 use visit_jobs::{App, handle};
-use visits_domain::usecases::{ApplicantNotices, JobPlans, WaitingAlerts};
+use visits_domain::usecases::{ApplicantNotices, JobPlans, Links, Notifications, WaitingAlerts};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
@@ -14,12 +14,13 @@ async fn main() -> Result<(), Error> {
     let notifier = Arc::new(visits_aws_notify::from_env(&aws)?);
     let plans = JobPlans::new(core.clone(), Arc::new(visits_scheduler::from_env(&aws)?));
     let notices = ApplicantNotices::new(core.clone(), store, notifier.clone());
+    let resends = Notifications::new(Arc::new(Links::new(core.clone())), notifier.clone());
     let alerts = WaitingAlerts::new(
         core,
         Arc::new(visits_cognito::from_env(&aws)?),
         notifier,
         Arc::new(visits_eventbridge::from_env(&aws)?),
     );
-    let app = App::new(plans, alerts, notices);
+    let app = App::new(plans, alerts, resends, notices);
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

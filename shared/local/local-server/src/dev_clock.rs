@@ -1,6 +1,6 @@
 //! Demo mode's scheduling and alerts, as AWS does them: the store's stream of visit records is
 //! followed by the same use cases visit-jobs runs (planning each visit's jobs, here in memory;
-//! alerting the clinician that the patient waits), and the jobs that fall due on the demo clock
+//! alerting the clinician that the patient waits; sending a fresh link asked for), and the jobs that fall due on the demo clock
 //! run through the use case the reminders function runs. `POST /dev/clock` moves the clock
 //! forward and runs what fell due.
 
@@ -62,6 +62,9 @@ impl DemoJobs {
             }
             if let Err(error) = followers.alerts.follow(&record).await {
                 tracing::warn!(error = %error, "a demo clinician was not alerted");
+            }
+            if let Err(error) = followers.jobs.follow_resend(&record).await {
+                tracing::warn!(error = %error, "a demo fresh link asked for was not sent");
             }
             if let Err(error) = followers.notices.follow(&record).await {
                 tracing::warn!(error = %error, "a demo applicant was not told");

@@ -48,6 +48,7 @@ audit_kinds! {
     LinkRedeemed => "link.redeemed",
     LinkRestored => "link.restored",
     LinkRefused => "link.refused",
+    LinkResendAsked => "link.resend_asked",
     NotificationSent => "notification.sent",
     NotificationFailed => "notification.failed",
     PatientCheckedIn => "patient.checked_in",

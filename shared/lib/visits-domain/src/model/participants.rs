@@ -25,10 +25,14 @@ pub struct Access {
     pub attendee: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_attendees: Vec<String>,
-    /// When fresh links were sent on request (`POST /join/{code}/resend`) within the last day:
-    /// kept with the link they are counted against, so a resend and its count are one write.
+    /// When fresh links were asked for (`POST /join/{code}/resend`) within the last day: the
+    /// allowance is taken in the ask's own write.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resent_at: Vec<DateTime<Utc>>,
+    /// A fresh link asked for and not sent yet: `visit-jobs` sends it, following the ask's audit
+    /// record, and takes the ask in the new link's write, so a record delivered twice sends once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_asked_at: Option<DateTime<Utc>>,
 }
 
 /// A current link's short code and when the link expires. Until then a store keeps, with the
@@ -190,16 +194,28 @@ impl Visit {
         self.access(who).is_some_and(|access| access.may_resend(now))
     }
 
-    /// Counts a fresh link sent to `who` on request, if one may be now (see
-    /// [`Visit::may_resend`]); answers whether it was counted. Sends older than a day are forgotten.
-    pub fn claim_resend(&mut self, who: &Admitted, now: DateTime<Utc>) -> bool {
+    /// Asks for a fresh link for `who`, if one may be sent now (see [`Visit::may_resend`]): the
+    /// ask is counted against their allowance and waits to be sent. Answers whether it was
+    /// counted. Asks older than a day are forgotten.
+    pub fn ask_resend(&mut self, who: &Admitted, now: DateTime<Utc>) -> bool {
         let Some(access) = self.access_mut(who) else { return false };
         if !access.may_resend(now) {
             return false;
         }
         access.resent_at.retain(|at| now - *at < Duration::days(1));
         access.resent_at.push(now);
+        access.resend_asked_at = Some(now);
         true
+    }
+
+    /// Whether a fresh link asked for `who` waits to be sent.
+    pub fn resend_asked(&self, who: &Admitted) -> bool {
+        self.access(who).is_some_and(|access| access.resend_asked_at.is_some())
+    }
+
+    /// Takes the fresh link asked for `who`, to be sent now; false if none waits (sent already).
+    pub fn take_resend_ask(&mut self, who: &Admitted) -> bool {
+        self.access_mut(who).is_some_and(|access| access.resend_asked_at.take().is_some())
     }
 
     /// A redemption becomes its participant's one admission; the seat an earlier one held is
@@ -294,17 +310,31 @@ mod tests {
         visit.add_guest(guest.clone(), now()).unwrap();
         let (patient, them) = (Admitted::Patient, Admitted::Guest(guest.id.clone()));
         let at = |minutes: i64| now() + Duration::minutes(minutes);
-        assert!(visit.claim_resend(&patient, at(0)));
-        assert!(!visit.claim_resend(&patient, at(4)), "within five minutes");
-        assert!(visit.claim_resend(&them, at(4)), "the guest's are their own");
-        assert!(visit.claim_resend(&patient, at(5)));
-        assert!(visit.claim_resend(&patient, at(10)));
+        assert!(visit.ask_resend(&patient, at(0)));
+        assert!(!visit.ask_resend(&patient, at(4)), "within five minutes");
+        assert!(visit.ask_resend(&them, at(4)), "the guest's are their own");
+        assert!(visit.ask_resend(&patient, at(5)));
+        assert!(visit.ask_resend(&patient, at(10)));
         assert!(!visit.may_resend(&patient, at(60)), "three a day");
-        assert!(!visit.claim_resend(&patient, at(60)));
-        assert!(visit.claim_resend(&patient, at(24 * 60)), "a day after the first");
+        assert!(!visit.ask_resend(&patient, at(60)));
+        assert!(visit.ask_resend(&patient, at(24 * 60)), "a day after the first");
         assert_eq!(visit.books.patient.resent_at.len(), 3, "older than a day: forgotten");
         let stranger = Admitted::Guest(GuestId::from_random([9; GuestId::RANDOM_BYTES]));
-        assert!(!visit.claim_resend(&stranger, at(0)), "not a guest of the visit");
+        assert!(!visit.ask_resend(&stranger, at(0)), "not a guest of the visit");
+    }
+
+    #[test]
+    fn an_asked_for_link_waits_until_taken_once() {
+        let mut visit = visit_at(now());
+        let guest = guest(1);
+        visit.add_guest(guest.clone(), now()).unwrap();
+        let (patient, them) = (Admitted::Patient, Admitted::Guest(guest.id.clone()));
+        assert!(!visit.resend_asked(&patient) && !visit.take_resend_ask(&patient), "nothing asked");
+        assert!(visit.ask_resend(&them, now()));
+        assert!(visit.resend_asked(&them) && !visit.resend_asked(&patient), "each holder's own");
+        assert!(visit.take_resend_ask(&them));
+        assert!(!visit.resend_asked(&them) && !visit.take_resend_ask(&them), "taken once");
+        assert_eq!(visit.access(&them).unwrap().resent_at.len(), 1, "taking it does not give the allowance back");
     }
 
     #[test]

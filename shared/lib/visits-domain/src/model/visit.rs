@@ -157,6 +157,8 @@ mod patient_access {
         retired_attendees: Vec<String>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         resent_at: Vec<chrono::DateTime<chrono::Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resend_asked_at: Option<chrono::DateTime<chrono::Utc>>,
     }
 
     pub fn serialize<S: Serializer>(access: &Access, serializer: S) -> Result<S::Ok, S::Error> {
@@ -168,6 +170,7 @@ mod patient_access {
             patient_attendee: access.attendee,
             retired_attendees: access.retired_attendees,
             resent_at: access.resent_at,
+            resend_asked_at: access.resend_asked_at,
         }
         .serialize(serializer)
     }
@@ -181,6 +184,7 @@ mod patient_access {
             attendee: kept.patient_attendee,
             retired_attendees: kept.retired_attendees,
             resent_at: kept.resent_at,
+            resend_asked_at: kept.resend_asked_at,
         })
     }
 }

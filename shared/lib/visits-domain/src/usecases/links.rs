@@ -129,7 +129,7 @@ impl Links {
 pub(crate) enum Claim {
     /// The link is a visit job's (a reminder, the nudge).
     Job(VisitJob),
-    /// A fresh link asked for (`POST /join/{code}/resend`), counted against its holder's allowance.
+    /// A fresh link asked for (`POST /join/{code}/resend`): the ask, waiting for its link, is taken.
     Resend,
 }
 
@@ -143,8 +143,8 @@ impl Claim {
                 draft.record(AuditKind::JobRan, [("job", job.as_str().to_owned())]);
             }
             Claim::Resend => {
-                if !visit.claim_resend(who, draft.now) {
-                    return Err(DomainError::Conflict("a fresh link was sent too recently".into()));
+                if !visit.take_resend_ask(who) {
+                    return Err(DomainError::Conflict("the fresh link asked for was sent already".into()));
                 }
             }
         }
