@@ -67,9 +67,12 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         let url =
             text.split_whitespace().find(|w| w.starts_with("https://visits.clinic.example/j/")).expect("the link");
         let code = url.rsplit('/').next().unwrap();
-        let link =
-            core.store.link_by_code(&visits_domain::model::LinkCode::parse(code).unwrap().digest()).await.unwrap();
-        assert!(link.is_some(), "the sent code is the stored link");
+        let read = visits_domain::ports::JoinRead {
+            code: Some(visits_domain::model::LinkCode::parse(code).unwrap().digest()),
+            ..Default::default()
+        };
+        let entry = core.store.join_read(&read, Utc::now()).await.unwrap().code.expect("the sent code is stored");
+        assert_eq!(entry.visit_id.as_ref(), Some(visit.id()), "the sent code admits to this visit");
         assert!(text.contains(&time), "{text}");
         for private in ["Pat", "Example", "dr-1", "patient-77", visit.id().as_str(), &email, &phone] {
             assert!(!text.contains(private), "{private:?} in {text}");

@@ -211,9 +211,16 @@ pub async fn a_link_redeems_once(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (visit, link) = with_link(&store, &visit, "a").await;
-    assert_eq!(store.link_by_code(&link.code_hash).await.unwrap(), Some(link.clone()));
+    let code_entry = |code_hash| {
+        let store = store.clone();
+        async move {
+            let read = JoinRead { code: Some(code_hash), ..JoinRead::default() };
+            store.join_read(&read, now()).await.unwrap().code
+        }
+    };
+    assert_eq!(code_entry(link.code_hash).await.map(|entry| entry.link_id), Some(link.id_hash));
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), Some(link.clone()));
-    assert_eq!(store.link_by_code(&Digest::of(b"unknown")).await.unwrap(), None);
+    assert!(code_entry(Digest::of(b"unknown")).await.is_none());
 
     let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: now() };
     let (visit, first) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});

@@ -38,7 +38,7 @@ use visits_domain::ports::{
     VisitQuery,
 };
 
-use crate::schema::{AuditItem, CodeItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
+use crate::schema::{AuditItem, FailureItem, IdempotencyItem, Item, LinkItem, attr, from_item};
 
 pub use schema::{StreamImage, audit_in_stream_image, audit_stream_filter, audit_stream_image, refusal_stream_image};
 pub use table::create_table;
@@ -86,12 +86,6 @@ impl Store for DynamoStore {
 
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError> {
         listing::visits(&self.client, &self.table, query).await
-    }
-
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError> {
-        let Some(code) = self.get(keys::code_pk(code_hash), keys::CODE_SK).await? else { return Ok(None) };
-        let Some(entry) = from_item::<CodeItem>(code, "code")?.entry() else { return Ok(None) };
-        self.link_by_id(&entry.link_id).await
     }
 
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError> {

@@ -228,11 +228,6 @@ impl Store for MemoryStore {
         Ok(query.page(candidates))
     }
 
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError> {
-        let state = self.state();
-        Ok(state.codes.get(code_hash).and_then(|entry| state.links.get(&entry.link_id)).cloned())
-    }
-
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError> {
         Ok(self.state().links.get(id_hash).cloned())
     }

@@ -233,7 +233,6 @@ pub struct VisitHistory {
 pub trait Store: super::AccessLog + Send + Sync {
     async fn visit(&self, id: &VisitId) -> Result<Option<Visit>, DependencyError>;
     async fn visits(&self, query: &VisitQuery) -> Result<VisitPage, DependencyError>;
-    async fn link_by_code(&self, code_hash: &Digest) -> Result<Option<Link>, DependencyError>;
     async fn link_by_id(&self, id_hash: &Digest) -> Result<Option<Link>, DependencyError>;
     /// A visit's audit records, oldest first.
     async fn audit_trail(&self, visit_id: &VisitId) -> Result<Vec<AuditRecord>, DependencyError>;
