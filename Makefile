@@ -73,6 +73,7 @@ lint-template: ## cfn-lint on template.yaml, SAM transform included (installs it
 	.ci/tools lint -- cfn-lint template.yaml
 
 build: ## release arm64 Lambda binaries with cargo lambda (target/lambda/<function>/bootstrap)
+	rustup target add aarch64-unknown-linux-gnu
 	AWS_LC_SYS_NO_JITTER_ENTROPY=1 .ci/tools run -- cargo lambda build --release --arm64 --locked $(foreach f,$(FUNCTIONS),--package $(f))
 	@for f in $(FUNCTIONS); do ls -l $(CARGO_TARGET_DIR)/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-16s %6.1f MB\n", f, $$5/1048576}'; done
 
