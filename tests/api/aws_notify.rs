@@ -9,6 +9,7 @@ use visits_domain::rules::Policy;
 use visits_domain::usecases::{Core, Links, NewVisit, Notifications, Visits};
 use visits_runtime::{OsRandom, SystemClock};
 use visits_tests::local_aws::{aws_notifier, dynamodb_store, recorded};
+use visits_tests::store_contract::code_entry;
 
 #[tokio::test]
 async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
@@ -67,11 +68,8 @@ async fn links_go_out_by_ses_and_sns_with_nothing_about_health() {
         let url =
             text.split_whitespace().find(|w| w.starts_with("https://visits.clinic.example/j/")).expect("the link");
         let code = url.rsplit('/').next().unwrap();
-        let read = visits_domain::ports::JoinRead {
-            code: Some(visits_domain::model::LinkCode::parse(code).unwrap().digest()),
-            ..Default::default()
-        };
-        let entry = core.store.join_read(&read, Utc::now()).await.unwrap().code.expect("the sent code is stored");
+        let code_hash = visits_domain::model::LinkCode::parse(code).unwrap().digest();
+        let entry = code_entry(&*core.store, code_hash).await.expect("the sent code is stored");
         assert_eq!(entry.visit_id.as_ref(), Some(visit.id()), "the sent code admits to this visit");
         assert!(text.contains(&time), "{text}");
         for private in ["Pat", "Example", "dr-1", "patient-77", visit.id().as_str(), &email, &phone] {

@@ -99,6 +99,12 @@ fn insert_link(link: &Link) -> LinkWrite {
     LinkWrite::Insert { link: link.clone(), admission: admission_of(link) }
 }
 
+/// A short code's entry, read as the join routes read it.
+pub async fn code_entry(store: &dyn Store, code_hash: Digest) -> Option<CodeEntry> {
+    let read = JoinRead { code: Some(code_hash), ..JoinRead::default() };
+    store.join_read(&read, Utc::now()).await.unwrap().code
+}
+
 /// Inserts a link and makes it the visit's current one.
 async fn with_link(store: &SharedStore, visit: &Visit, name: &str) -> (Visit, Link) {
     let link = link_for(visit, name, now() + Duration::hours(1));
@@ -211,16 +217,9 @@ pub async fn a_link_redeems_once(store: SharedStore) {
     let ids = CountingIds::default();
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (visit, link) = with_link(&store, &visit, "a").await;
-    let code_entry = |code_hash| {
-        let store = store.clone();
-        async move {
-            let read = JoinRead { code: Some(code_hash), ..JoinRead::default() };
-            store.join_read(&read, now()).await.unwrap().code
-        }
-    };
-    assert_eq!(code_entry(link.code_hash).await.map(|entry| entry.link_id), Some(link.id_hash));
+    assert_eq!(code_entry(&*store, link.code_hash).await.map(|entry| entry.link_id), Some(link.id_hash));
     assert_eq!(store.link_by_id(&link.id_hash).await.unwrap(), Some(link.clone()));
-    assert!(code_entry(Digest::of(b"unknown")).await.is_none());
+    assert!(code_entry(&*store, Digest::of(b"unknown")).await.is_none());
 
     let redeem = || LinkWrite::Redeem { id_hash: link.id_hash, code_hash: link.code_hash, at: now() };
     let (visit, first) = update(&visit, AuditKind::LinkRedeemed, vec![redeem()], |_| {});
@@ -243,9 +242,8 @@ pub async fn a_codes_copy_follows_its_link_and_visit(store: SharedStore) {
     let visit = insert(&store, new_visit(&ids, "p1", "c1", now() + Duration::minutes(5))).await;
     let (visit, link) = with_link(&store, &visit, "a").await;
     let copy = || async {
-        let read = JoinRead { code: Some(link.code_hash), ..JoinRead::default() };
-        let facts = store.join_read(&read, now()).await.unwrap();
-        facts.code.and_then(|entry| entry.copy).map(|copy| (copy.link, copy.visit))
+        let entry = code_entry(&*store, link.code_hash).await;
+        entry.and_then(|entry| entry.copy).map(|copy| (copy.link, copy.visit))
     };
     assert_eq!(copy().await, Some((link.clone(), visit.clone())), "as minted");
 
